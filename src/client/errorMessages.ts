@@ -1,0 +1,126 @@
+import type { GenosError } from './errors';
+
+/**
+ * Formats a message with `{0}`-style arguments in the user's language. In the extension this is
+ * `vscode.l10n.t`; tests pass a translator built from the l10n bundles.
+ */
+export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
+
+/** The next step a surface can offer for an error. */
+export type ErrorAction = 'setToken' | 'openSettings' | 'retry' | 'showLog';
+
+/** English (the source language): fills `{0}`-style arguments without translating. */
+export const english: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (match, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : match));
+
+function configText(error: GenosError, t: Translate): string {
+  switch (error.configProblem) {
+    case 'missingBaseUrl':
+      return t('The GenOS address is not set. Open the settings and set "GenOS: Base Url" (for example https://genos.example.com).');
+    case 'invalidBaseUrl':
+      return t('The GenOS address is not a valid URL. It must start with https:// or http://, for example https://genos.example.com.');
+    case 'unsupportedScheme':
+      return t('The GenOS address must use https:// or http://.');
+    case 'credentialsInUrl':
+      return t('The GenOS address must not contain a user name or password. Remove them and set the access token with "GenOS: Set Access Token".');
+    case 'missingServingId':
+      return t('The serving id is not set. Open the settings and set "GenOS: Serving Id" (the number at the end of the serving address).');
+    case 'invalidServingId':
+      return t('The serving id may contain only letters, digits, ".", "_", "~" and "-".');
+    case 'servingIdConflict':
+      return t('The GenOS address already names a serving that differs from "GenOS: Serving Id". Remove one of them.');
+    case 'missingToken':
+      return t('No access token is stored for this serving. Run "GenOS: Set Access Token".');
+    case 'invalidToken':
+      return t('The access token contains spaces or characters that cannot be sent. Copy it again from GenOS.');
+    case 'noModels':
+      return t('The serving lists no models. Check that the serving is running in GenOS.');
+    default:
+      return t('The GenOS settings are incomplete.');
+  }
+}
+
+function networkText(error: GenosError, t: Translate): string {
+  switch (error.networkReason) {
+    case 'refused':
+      return t('GenOS refused the connection. Check the address and port in "GenOS: Base Url", and that the server is running.');
+    case 'dns':
+      return t('The GenOS host name could not be found. Check "GenOS: Base Url" and your network or VPN.');
+    case 'tls':
+      return t('The secure connection to GenOS failed ({0}). The server certificate is not trusted or does not match the address.', error.detail ?? 'TLS');
+    case 'reset':
+      return t('The connection to GenOS was closed unexpectedly.');
+    case 'unreachable':
+      return t('GenOS could not be reached. Check your network, VPN or proxy.');
+    case 'incomplete':
+      return t('The answer stopped before it was complete: the connection closed early.');
+    default:
+      return t('The connection to GenOS failed ({0}).', error.detail ?? 'network');
+  }
+}
+
+function mainText(error: GenosError, t: Translate): string {
+  switch (error.kind) {
+    case 'config':
+      return configText(error, t);
+    case 'unauthorized':
+      return error.status === 403
+        ? t('GenOS refused the access token for this serving (403). Ask the serving owner for access, or set another token.')
+        : t('GenOS did not accept the access token (401). It may be wrong or expired: set a new one.');
+    case 'notFound':
+      return t('GenOS was reached, but there is no serving at this address (404). Check "GenOS: Base Url" and "GenOS: Serving Id".');
+    case 'badRequest':
+      return error.serverMessage
+        ? t('GenOS refused the request ({0}): {1}', error.status ?? 400, error.serverMessage)
+        : t('GenOS refused the request ({0}).', error.status ?? 400);
+    case 'rateLimited':
+      return error.retryAfterSeconds !== undefined
+        ? t('GenOS is receiving too many requests. Try again in {0} seconds.', error.retryAfterSeconds)
+        : t('GenOS is receiving too many requests. Try again in a moment.');
+    case 'server':
+      return error.serverMessage
+        ? t('GenOS had a server error ({0}): {1}', error.status ?? 500, error.serverMessage)
+        : t('GenOS had a server error ({0}). Try again; if it persists, ask the serving owner.', error.status ?? 500);
+    case 'redirect':
+      return t('GenOS answered with a redirect to {0}, which is not followed so that the token stays with the address you set. Set "GenOS: Base Url" to the final address.', error.detail || '?');
+    case 'network':
+      return networkText(error, t);
+    case 'timeout':
+      return error.timeoutPhase === 'idle'
+        ? t('The answer stopped arriving: no data for {0} seconds. You can retry, or raise "GenOS: Request Timeout Seconds".', error.timeoutSeconds ?? 0)
+        : t('GenOS did not answer within {0} seconds. You can retry, or raise "GenOS: Request Timeout Seconds".', error.timeoutSeconds ?? 0);
+    case 'streamError':
+      return error.serverMessage
+        ? t('The model stopped with an error: {0}', error.serverMessage)
+        : t('The model stopped with an error.');
+    case 'malformed':
+      return t('GenOS sent an answer this extension cannot read. Check that the address points at a GenOS serving.');
+    case 'cancelled':
+      return t('Stopped.');
+  }
+}
+
+/** What to tell the user about an error, in their language: what happened and what to do next. */
+export function describeError(error: GenosError, t: Translate): string {
+  const text = mainText(error, t);
+  const kept = error.partialText.length > 0 && error.kind !== 'cancelled' ? ` ${t('The text received so far is kept.')}` : '';
+  return text + kept;
+}
+
+/** The next steps worth offering for an error, most useful first. */
+export function errorActions(error: GenosError): ErrorAction[] {
+  switch (error.kind) {
+    case 'config':
+      return error.configProblem === 'missingToken' || error.configProblem === 'invalidToken' ? ['setToken'] : ['openSettings'];
+    case 'unauthorized':
+      return ['setToken', 'retry'];
+    case 'notFound':
+    case 'redirect':
+      return ['openSettings', 'showLog'];
+    case 'network':
+      return error.networkReason === 'refused' || error.networkReason === 'dns' ? ['retry', 'openSettings', 'showLog'] : ['retry', 'showLog'];
+    case 'cancelled':
+      return ['retry'];
+    default:
+      return ['retry', 'showLog'];
+  }
+}

@@ -1,0 +1,266 @@
+import type * as http from 'node:http';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { apiUrl } from './endpoint';
+import { GenosError } from './errors';
+import { openRequest, readBody, readText, type HttpRequest } from './http';
+import { errorMessageOf, parseChunk, parseCompletion, parseModels, type ChatEvent, type ChatMessage, type ChunkResult } from './protocol';
+
+/** Where request lines go; the client never passes it a token or message contents. */
+export interface ClientLog {
+  info(line: string): void;
+  warn(line: string): void;
+}
+
+/** When and how often to try a request again. */
+export interface RetryPolicy {
+  /** Further attempts after the first. */
+  maxRetries: number;
+  /** Wait before the first retry; doubled each time. */
+  baseDelayMs: number;
+  /** A longer `Retry-After` than this is reported instead of waited for. */
+  maxDelayMs: number;
+}
+
+/** Everything a client needs to talk to one serving. */
+export interface ClientConfig {
+  /** The serving's endpoint, from {@link buildEndpoint}. */
+  endpoint: URL;
+  token: string;
+  /** Sent as `x-genos-user-id` when set, to tag GenOS usage logs. */
+  userId?: string;
+  /** Limit for the response headers and for each silence in a stream; 0 means no limit. */
+  timeoutMs: number;
+  retry?: Partial<RetryPolicy>;
+  log?: ClientLog;
+  /** An agent for proxies or private certificates. */
+  agent?: http.Agent;
+}
+
+/** Options of one chat request. */
+export interface ChatOptions {
+  model: string;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 10_000 };
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const MAX_SERVER_MESSAGE = 300;
+
+/** Seconds to wait from a `Retry-After` header (seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/**
+ * A server's error text made safe to show: markup dropped, whitespace folded, shortened, and the
+ * token removed should a server echo it. Undefined when nothing useful is left.
+ */
+export function cleanServerText(body: string, contentType: string | undefined, token: string): string | undefined {
+  let text: string | undefined;
+  const trimmed = body.trim();
+  if (!trimmed) return undefined;
+  if (contentType?.includes('json') || /^[[{]/.test(trimmed)) {
+    try {
+      text = errorMessageOf(JSON.parse(trimmed));
+    } catch {
+      text = undefined;
+    }
+  } else if (!contentType?.includes('html') && !/^<(!doctype|html|\?xml)/i.test(trimmed) && trimmed.length <= MAX_SERVER_MESSAGE) {
+    text = trimmed;
+  }
+  if (!text) return undefined;
+  if (token) text = text.split(token).join('***');
+  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (text.length > MAX_SERVER_MESSAGE) text = `${text.slice(0, MAX_SERVER_MESSAGE - 1)}…`;
+  return text || undefined;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cancelled = () => new GenosError({ kind: 'cancelled', message: 'The request was cancelled.' });
+    if (signal?.aborted) {
+      reject(cancelled());
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A client for one GenOS serving: the OpenAI-compatible API of vLLM behind the GenOS gateway. */
+export class GenosClient {
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly config: ClientConfig) {
+    this.retry = { ...DEFAULT_RETRY, ...config.retry };
+  }
+
+  /** Lists the ids of the models the serving offers (`GET /v1/models`). */
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    const response = await this.send('GET', '/v1/models', undefined, signal);
+    const body = await readText(response, this.config.timeoutMs, signal);
+    const models = parseModels(body);
+    if (!models) throw new GenosError({ kind: 'malformed', message: 'The models list is not in the OpenAI format.' });
+    return models;
+  }
+
+  /**
+   * Asks for a streamed answer (`POST /v1/chat/completions`, `stream: true`). Yields content,
+   * reasoning, usage and finish events as they arrive. Throws a GenosError that keeps the text
+   * received so far. Ending the iteration early, or aborting `signal`, closes the connection.
+   */
+  async *chat(messages: ChatMessage[], options: ChatOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    const body: Record<string, unknown> = {
+      model: options.model,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    if (options.temperature !== undefined) body.temperature = options.temperature;
+    if (options.maxTokens !== undefined) body.max_tokens = options.maxTokens;
+
+    const started = Date.now();
+    const response = await this.send('POST', '/v1/chat/completions', JSON.stringify(body), signal);
+    let text = '';
+    let reasoning = '';
+    let finished = false;
+    let done = false;
+    try {
+      const handle = function* (result: ChunkResult): Generator<ChatEvent> {
+        if (result.kind === 'done') {
+          done = true;
+          return;
+        }
+        if (result.kind === 'error') {
+          throw new GenosError({ kind: 'streamError', serverMessage: result.message, message: 'The server reported an error in the stream.' });
+        }
+        if (result.kind === 'malformed') throw new GenosError({ kind: 'malformed', message: result.message });
+        for (const event of result.events) {
+          if (event.type === 'content') text += event.text;
+          else if (event.type === 'reasoning') reasoning += event.text;
+          else if (event.type === 'finish') finished = true;
+          yield event;
+        }
+      };
+
+      if (!String(response.headers['content-type'] ?? '').includes('text/event-stream')) {
+        yield* handle(parseCompletion(await readText(response, this.config.timeoutMs, signal)));
+        done = true;
+      } else {
+        const pending: EventSourceMessage[] = [];
+        const parser = createParser({ onEvent: (event) => pending.push(event) });
+        const decoder = new TextDecoder('utf-8');
+        for await (const chunk of readBody(response, this.config.timeoutMs, signal)) {
+          parser.feed(decoder.decode(chunk, { stream: true }));
+          for (const event of pending.splice(0)) {
+            yield* handle(parseChunk(event.data, event.event));
+            if (done) break;
+          }
+          if (done) break;
+        }
+        if (!done) {
+          parser.feed(`${decoder.decode()}\n\n`);
+          for (const event of pending.splice(0)) yield* handle(parseChunk(event.data, event.event));
+        }
+      }
+      if (!done && !finished) {
+        throw new GenosError({ kind: 'network', networkReason: 'incomplete', message: 'The stream ended before the answer was complete.' });
+      }
+      this.config.log?.info(`stream complete: ${text.length} chars, ${reasoning.length} reasoning chars in ${Date.now() - started} ms`);
+    } catch (error) {
+      const failure =
+        error instanceof GenosError
+          ? error
+          : new GenosError({ kind: 'malformed', message: `Unexpected stream failure: ${String(error)}`, cause: error });
+      this.config.log?.warn(`stream failed: ${failure.kind} after ${text.length} chars (${failure.message})`);
+      throw failure.withPartial(text, reasoning);
+    } finally {
+      response.destroy();
+    }
+  }
+
+  private headers(accept: string, hasBody: boolean): Record<string, string> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.config.token}`, Accept: accept };
+    if (hasBody) headers['Content-Type'] = 'application/json';
+    if (this.config.userId) headers['x-genos-user-id'] = this.config.userId;
+    return headers;
+  }
+
+  /** Sends a request; retries (before any content) where that is safe; resolves with a 2xx response. */
+  private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<http.IncomingMessage> {
+    const url = apiUrl(this.config.endpoint, path);
+    const request: HttpRequest = {
+      url,
+      method,
+      body,
+      signal,
+      headers: this.headers(body === undefined ? 'application/json' : 'text/event-stream', body !== undefined),
+      responseTimeoutMs: this.config.timeoutMs,
+      agent: this.config.agent,
+    };
+    for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
+      let error: GenosError;
+      try {
+        const response = await openRequest(request);
+        const status = response.statusCode ?? 0;
+        this.config.log?.info(`${method} ${url.pathname} ${status} ${Date.now() - started} ms`);
+        if (status >= 200 && status < 300) return response;
+        error = await this.errorFromResponse(response, signal);
+      } catch (caught) {
+        if (!(caught instanceof GenosError)) throw caught;
+        error = caught;
+        if (error.kind !== 'cancelled') this.config.log?.warn(`${method} ${url.pathname} failed: ${error.message}`);
+      }
+      const retryable = (error.status !== undefined && RETRY_STATUSES.has(error.status)) || error.networkReason === 'refused';
+      if (!retryable || attempt >= this.retry.maxRetries) throw error;
+      const delay = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.retry.baseDelayMs * 2 ** attempt;
+      if (delay > this.retry.maxDelayMs) throw error;
+      this.config.log?.info(`retrying in ${delay} ms (attempt ${attempt + 2} of ${this.retry.maxRetries + 1})`);
+      await sleep(delay, signal);
+    }
+  }
+
+  /** Classifies a non-2xx response, reading a bounded amount of its body for the server's message. */
+  private async errorFromResponse(response: http.IncomingMessage, signal?: AbortSignal): Promise<GenosError> {
+    const status = response.statusCode ?? 0;
+    let body = '';
+    try {
+      body = await readText(response, this.config.timeoutMs, signal, 64 * 1024);
+    } catch (error) {
+      if (error instanceof GenosError && error.kind === 'cancelled') throw error;
+    }
+    const serverMessage = cleanServerText(body, response.headers['content-type'], this.config.token);
+    const base = { status, serverMessage };
+    if (status >= 300 && status < 400) {
+      let target = '';
+      try {
+        target = new URL(String(response.headers.location ?? ''), this.config.endpoint).origin;
+      } catch {
+        target = '';
+      }
+      return new GenosError({ ...base, kind: 'redirect', detail: target, message: `HTTP ${status} redirect to ${target || 'an unknown address'}, not followed.` });
+    }
+    if (status === 401 || status === 403) return new GenosError({ ...base, kind: 'unauthorized', message: `HTTP ${status}: the token was refused.` });
+    if (status === 404) return new GenosError({ ...base, serverMessage: undefined, kind: 'notFound', message: 'HTTP 404: no serving at this address.' });
+    if (status === 429) {
+      const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
+      return new GenosError({ ...base, kind: 'rateLimited', retryAfterSeconds, message: 'HTTP 429: rate limited.' });
+    }
+    if (status >= 500) return new GenosError({ ...base, kind: 'server', message: `HTTP ${status}: server error.` });
+    return new GenosError({ ...base, kind: 'badRequest', message: `HTTP ${status}: request refused.` });
+  }
+}

@@ -1,0 +1,146 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { GenosError, NetworkReason } from './errors';
+
+/** One HTTP request to GenOS. Every request (models, chat, test connection) goes through here. */
+export interface HttpRequest {
+  url: URL;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** Time allowed until the response headers arrive; 0 means no limit. */
+  responseTimeoutMs: number;
+  /** An agent for proxies or extra certificates; the default agents when absent. */
+  agent?: http.Agent;
+}
+
+/** Marks a destroy() done by the client itself, so the resulting stream error can be told apart. */
+export class LocalAbort extends Error {
+  constructor(readonly reason: 'cancelled' | 'timeout', readonly phase: 'response' | 'idle' = 'response') {
+    super(reason);
+  }
+}
+
+const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_CERT)/;
+
+/** Maps a Node socket error code to the reason a user can act on. */
+export function networkReasonOf(code: string | undefined): NetworkReason {
+  if (!code) return 'other';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') return 'dns';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNABORTED') return 'reset';
+  if (code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EHOSTDOWN') return 'unreachable';
+  if (TLS_CODES.test(code) || code === 'EPROTO') return 'tls';
+  return 'other';
+}
+
+/** Turns a low-level failure into a GenosError (`cancelled`, `timeout` or `network`). */
+export function transportError(error: unknown, signal: AbortSignal | undefined, timeoutSeconds: number): GenosError {
+  if (error instanceof GenosError) return error;
+  if (signal?.aborted || (error instanceof LocalAbort && error.reason === 'cancelled')) {
+    return new GenosError({ kind: 'cancelled', message: 'The request was cancelled.' });
+  }
+  if (error instanceof LocalAbort) {
+    return new GenosError({
+      kind: 'timeout',
+      timeoutPhase: error.phase,
+      timeoutSeconds,
+      message: error.phase === 'response' ? `No response within ${timeoutSeconds} s.` : `No data for ${timeoutSeconds} s.`,
+    });
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = networkReasonOf(code);
+  const text = error instanceof Error ? error.message : String(error);
+  return new GenosError({ kind: 'network', networkReason: reason, detail: code, message: `Connection failed: ${code ?? text}`, cause: error });
+}
+
+/**
+ * Sends a request and resolves with the response once its headers arrive, whatever the status.
+ * Redirects are returned, never followed. Aborting the signal destroys the socket at once, so the
+ * server sees the connection close; so does the response timeout.
+ */
+export function openRequest(request: HttpRequest): Promise<http.IncomingMessage> {
+  const { url, signal } = request;
+  const timeoutSeconds = request.responseTimeoutMs / 1000;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(transportError(new LocalAbort('cancelled'), signal, timeoutSeconds));
+      return;
+    }
+    const transport = url.protocol === 'https:' ? https : http;
+    const headers: Record<string, string | number> = { ...request.headers };
+    if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
+    const req = transport.request(url, { method: request.method, headers, agent: request.agent });
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => req.destroy(new LocalAbort('cancelled'));
+    const cleanup = () => {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (request.responseTimeoutMs > 0) {
+      timer = setTimeout(() => req.destroy(new LocalAbort('timeout', 'response')), request.responseTimeoutMs);
+    }
+    req.on('response', (response) => {
+      cleanup();
+      // From here the caller owns the response; cancelling must still close the socket.
+      if (signal) {
+        const onLateAbort = () => response.destroy(new LocalAbort('cancelled'));
+        signal.addEventListener('abort', onLateAbort, { once: true });
+        response.once('close', () => signal.removeEventListener('abort', onLateAbort));
+      }
+      resolve(response);
+    });
+    req.on('error', (error) => {
+      cleanup();
+      reject(transportError(error, signal, timeoutSeconds));
+    });
+    req.end(request.body);
+  });
+}
+
+/**
+ * Reads a response body as it arrives. Ends with a `timeout` error when no data comes for
+ * `idleTimeoutMs` (0: no limit) while the reader waits; time the caller spends between reads does
+ * not count.
+ */
+export async function* readBody(
+  response: http.IncomingMessage,
+  idleTimeoutMs: number,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (idleTimeoutMs > 0) timer = setTimeout(() => response.destroy(new LocalAbort('timeout', 'idle')), idleTimeoutMs);
+  };
+  const iterator = response[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      arm();
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        throw transportError(error, signal, idleTimeoutMs / 1000);
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    if (!response.complete) response.destroy();
+  }
+}
+
+/** Reads a whole (small) body as text, up to `limit` bytes; the rest is dropped. */
+export async function readText(response: http.IncomingMessage, idleTimeoutMs: number, signal?: AbortSignal, limit = 1 << 20): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of readBody(response, idleTimeoutMs, signal)) {
+    if (size < limit) parts.push(chunk.subarray(0, limit - size));
+    size += chunk.length;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,127 @@
+/** Roles the OpenAI-compatible API behind GenOS accepts. */
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+
+/** One message of a conversation, as sent to `/v1/chat/completions`. */
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+  name?: string;
+  tool_call_id?: string;
+}
+
+/** Token counts the server reports for one answer. */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** One thing that happened in a streamed answer. */
+export type ChatEvent =
+  | { type: 'content'; text: string }
+  | { type: 'reasoning'; text: string }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'finish'; reason: string };
+
+/** What one `data:` payload of the stream means. */
+export type ChunkResult =
+  | { kind: 'events'; events: ChatEvent[] }
+  | { kind: 'done' }
+  | { kind: 'error'; message: string }
+  | { kind: 'malformed'; message: string };
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toUsage(value: unknown): Usage | undefined {
+  if (!isObject(value)) return undefined;
+  const prompt = Number(value.prompt_tokens ?? 0);
+  const completion = Number(value.completion_tokens ?? 0);
+  const total = Number(value.total_tokens ?? prompt + completion);
+  if (![prompt, completion, total].every(Number.isFinite)) return undefined;
+  return { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+}
+
+/** The error message of a vLLM/OpenAI error object: `{error: {message}}`, `{object: 'error', message}`, `{detail}`. */
+export function errorMessageOf(value: unknown): string | undefined {
+  if (!isObject(value)) return undefined;
+  if (typeof value.error === 'string') return value.error;
+  if (isObject(value.error) && typeof value.error.message === 'string') return value.error.message;
+  if (value.object === 'error' && typeof value.message === 'string') return value.message;
+  if (typeof value.detail === 'string') return value.detail;
+  if (Array.isArray(value.detail) && isObject(value.detail[0]) && typeof value.detail[0].msg === 'string') return value.detail[0].msg;
+  if (typeof value.message === 'string' && !('choices' in value)) return value.message;
+  return undefined;
+}
+
+/** Events of one completion object, streamed (`delta`) or whole (`message`). */
+function eventsOf(chunk: Json): ChatEvent[] {
+  const events: ChatEvent[] = [];
+  const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+  const choice = choices.find((c) => isObject(c) && (c.index === undefined || c.index === 0));
+  if (isObject(choice)) {
+    const part = isObject(choice.delta) ? choice.delta : isObject(choice.message) ? choice.message : {};
+    // vLLM sends `reasoning_content`; newer versions send `reasoning` instead.
+    const reasoning = typeof part.reasoning_content === 'string' ? part.reasoning_content : part.reasoning;
+    if (typeof reasoning === 'string' && reasoning) events.push({ type: 'reasoning', text: reasoning });
+    if (typeof part.content === 'string' && part.content) events.push({ type: 'content', text: part.content });
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason) events.push({ type: 'finish', reason: choice.finish_reason });
+  }
+  const usage = toUsage(chunk.usage);
+  if (usage) events.push({ type: 'usage', usage });
+  return events;
+}
+
+/**
+ * Interprets one server-sent event of a chat completion stream. `eventName` is the SSE `event:`
+ * field, when the server sent one.
+ */
+export function parseChunk(data: string, eventName?: string): ChunkResult {
+  const text = data.trim();
+  if (text === '[DONE]') return { kind: 'done' };
+  // Some gateways keep idle streams alive with empty events.
+  if (text === '' && eventName !== 'error') return { kind: 'events', events: [] };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return eventName === 'error' ? { kind: 'error', message: text } : { kind: 'malformed', message: 'A stream event is not JSON.' };
+  }
+  if (!isObject(value)) return { kind: 'malformed', message: 'A stream event is not a JSON object.' };
+  const error = errorMessageOf(value);
+  if (eventName === 'error' || (error !== undefined && !Array.isArray(value.choices))) {
+    return { kind: 'error', message: error ?? 'The server reported an error.' };
+  }
+  // An object with neither choices nor usage (a proxy's `{}` ping) carries nothing to show.
+  return { kind: 'events', events: eventsOf(value) };
+}
+
+/** Interprets a whole, non-streamed completion (a gateway may answer that way despite `stream: true`). */
+export function parseCompletion(body: string): ChunkResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { kind: 'malformed', message: 'The answer is not JSON.' };
+  }
+  if (!isObject(value) || !Array.isArray(value.choices)) {
+    const error = errorMessageOf(value);
+    return error ? { kind: 'error', message: error } : { kind: 'malformed', message: 'The answer has no choices.' };
+  }
+  return { kind: 'events', events: eventsOf(value) };
+}
+
+/** The model ids of a `/v1/models` answer, or undefined when it is not one. */
+export function parseModels(body: string): string[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value) || !Array.isArray(value.data)) return undefined;
+  return value.data.flatMap((model) => (isObject(model) && typeof model.id === 'string' ? [model.id] : []));
+}

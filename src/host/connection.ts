@@ -1,0 +1,119 @@
+import * as vscode from 'vscode';
+import { buildEndpoint, isInsecureRemote } from '../client/endpoint';
+import { configError } from '../client/errors';
+import { GenosClient } from '../client/genosClient';
+import { normalizeToken } from '../client/token';
+import { t } from './l10n';
+import type { Log } from './log';
+import { connectionSettings, requestSettings } from './settings';
+import type { TokenStore } from './tokenStore';
+
+/** A client ready to send, with the endpoint it talks to. */
+export interface Connection {
+  client: GenosClient;
+  endpoint: URL;
+}
+
+const ALLOWED_CLEAR_TEXT = 'genos.allowedClearTextOrigins';
+
+/** Builds clients from the user's settings and stored token; asks for what is missing. */
+export class ConnectionManager {
+  private readonly clearTextThisSession = new Set<string>();
+  private readonly defaultModels = new Map<string, string>();
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly tokens: TokenStore,
+    private readonly log: Log,
+  ) {}
+
+  /** The configured endpoint; throws a `config` GenosError when the settings cannot form one. */
+  endpoint(): URL {
+    const settings = connectionSettings();
+    return buildEndpoint(settings.baseUrl, settings.servingId);
+  }
+
+  /** Forgets what was learned from the server (the default model), after settings change. */
+  reset(): void {
+    this.defaultModels.clear();
+  }
+
+  /**
+   * Asks for a token in a password box and stores it for `endpoint`. Resolves with the token, or
+   * undefined when the user cancelled.
+   */
+  async promptForToken(endpoint: URL): Promise<string | undefined> {
+    const entered = await vscode.window.showInputBox({
+      title: t('GenOS: Set Access Token'),
+      prompt: t('Access token for {0}', endpoint.href),
+      placeHolder: t('Paste the access token issued in GenOS'),
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() === '' || normalizeToken(value) ? undefined : t('The token contains spaces or characters that cannot be sent.')),
+    });
+    const token = entered === undefined ? undefined : normalizeToken(entered);
+    if (!token) return undefined;
+    await this.tokens.set(endpoint, token);
+    this.log.info(`access token stored for ${endpoint.href}`);
+    return token;
+  }
+
+  /**
+   * A client for the configured serving. With `interactive`, asks for a missing token and for
+   * consent before a token travels over plain http to another machine; otherwise throws.
+   */
+  async connect(interactive: boolean): Promise<Connection> {
+    const endpoint = this.endpoint();
+    let token = await this.tokens.get(endpoint);
+    if (!token && interactive) token = await this.promptForToken(endpoint);
+    if (!token) throw configError('missingToken', 'No access token is stored for this serving.');
+    await this.confirmClearText(endpoint, interactive);
+    const settings = connectionSettings();
+    return {
+      endpoint,
+      client: new GenosClient({
+        endpoint,
+        token,
+        userId: settings.userId || undefined,
+        timeoutMs: requestSettings().timeoutSeconds * 1000,
+        log: this.log,
+      }),
+    };
+  }
+
+  /** The model to ask: the setting, or the first the serving lists (remembered per endpoint). */
+  async model(connection: Connection, signal?: AbortSignal): Promise<string> {
+    const chosen = requestSettings().model;
+    if (chosen) return chosen;
+    const known = this.defaultModels.get(connection.endpoint.href);
+    if (known) return known;
+    const models = await connection.client.listModels(signal);
+    if (models.length === 0) throw configError('noModels', 'The serving lists no models.');
+    this.defaultModels.set(connection.endpoint.href, models[0]);
+    return models[0];
+  }
+
+  private async confirmClearText(endpoint: URL, interactive: boolean): Promise<void> {
+    if (!isInsecureRemote(endpoint)) return;
+    const origin = endpoint.origin;
+    const always = this.state.get<string[]>(ALLOWED_CLEAR_TEXT, []);
+    if (this.clearTextThisSession.has(origin) || always.includes(origin)) return;
+    const sendOnce = t('Send Anyway');
+    const sendAlways = t('Always for This Address');
+    const choice = interactive
+      ? await vscode.window.showWarningMessage(
+          t('The GenOS address {0} uses plain http, so the access token and your code would cross the network unencrypted. Use https:// if the server offers it.', origin),
+          { modal: true },
+          sendOnce,
+          sendAlways,
+        )
+      : undefined;
+    if (choice === sendAlways) await this.state.update(ALLOWED_CLEAR_TEXT, [...always, origin]);
+    if (choice === sendOnce || choice === sendAlways) {
+      this.clearTextThisSession.add(origin);
+      this.log.warn(`sending the token over plain http to ${origin}, as the user allowed`);
+      return;
+    }
+    throw configError('unsupportedScheme', 'Sending the token over plain http was not allowed.');
+  }
+}

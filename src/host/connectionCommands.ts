@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import { describeError } from '../client/errorMessages';
+import { normalizeToken } from '../client/token';
+import type { ConnectionManager } from './connection';
+import { asGenosError, showError } from './errorUi';
+import { t } from './l10n';
+import type { Log } from './log';
+import type { TokenStore } from './tokenStore';
+
+/** What `genos.testConnection` resolves with, for callers and tests. */
+export interface TestConnectionResult {
+  ok: boolean;
+  models: string[];
+  /** The user-facing outcome, as shown. */
+  message: string;
+  errorKind?: string;
+  elapsedMs: number;
+}
+
+/** Commands that set up the connection: token, test, log. */
+export function registerConnectionCommands(connections: ConnectionManager, tokens: TokenStore, log: Log): vscode.Disposable[] {
+  const setToken = async (token?: unknown): Promise<boolean> => {
+    let endpoint: URL;
+    try {
+      endpoint = connections.endpoint();
+    } catch (error) {
+      await showError(error, log);
+      return false;
+    }
+    // A token may be passed by another command (for example after a 401); it is validated the same way.
+    if (typeof token === 'string') {
+      const clean = normalizeToken(token);
+      if (!clean) return false;
+      await tokens.set(endpoint, clean);
+    } else if (!(await connections.promptForToken(endpoint))) {
+      return false;
+    }
+    void vscode.window.showInformationMessage(t('Access token saved for {0}.', endpoint.href));
+    return true;
+  };
+
+  const clearToken = async (): Promise<boolean> => {
+    let endpoint: URL;
+    try {
+      endpoint = connections.endpoint();
+    } catch (error) {
+      await showError(error, log);
+      return false;
+    }
+    await tokens.delete(endpoint);
+    log.info(`access token removed for ${endpoint.href}`);
+    void vscode.window.showInformationMessage(t('Access token removed for {0}.', endpoint.href));
+    return true;
+  };
+
+  const testConnection = async (): Promise<TestConnectionResult> => {
+    const started = Date.now();
+    try {
+      const models = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: t('Testing the GenOS connection…'), cancellable: true },
+        async (_progress, cancellation) => {
+          const controller = new AbortController();
+          const subscription = cancellation.onCancellationRequested(() => controller.abort());
+          try {
+            const connection = await connections.connect(true);
+            return await connection.client.listModels(controller.signal);
+          } finally {
+            subscription.dispose();
+          }
+        },
+      );
+      const elapsedMs = Date.now() - started;
+      const message =
+        models.length > 0
+          ? t('Connected to GenOS in {0} ms. Models: {1}', elapsedMs, models.join(', '))
+          : t('Connected to GenOS in {0} ms, but the serving lists no models.', elapsedMs);
+      void vscode.window.showInformationMessage(message);
+      return { ok: true, models, message, elapsedMs };
+    } catch (error) {
+      const failure = asGenosError(error, log);
+      const message = describeError(failure, t);
+      void showError(failure, log, () => vscode.commands.executeCommand('genos.testConnection'));
+      return { ok: false, models: [], message, errorKind: failure.kind, elapsedMs: Date.now() - started };
+    }
+  };
+
+  return [
+    vscode.commands.registerCommand('genos.setToken', setToken),
+    vscode.commands.registerCommand('genos.clearToken', clearToken),
+    vscode.commands.registerCommand('genos.testConnection', testConnection),
+    vscode.commands.registerCommand('genos.showLog', () => log.show()),
+  ];
+}

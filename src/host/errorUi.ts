@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import { describeError, errorActions, type ErrorAction } from '../client/errorMessages';
+import { GenosError } from '../client/errors';
+import { t } from './l10n';
+import type { Log } from './log';
+import { openSettings } from './settings';
+
+/** Labels of the next steps, in the user's language. */
+export function actionLabel(action: ErrorAction): string {
+  switch (action) {
+    case 'setToken':
+      return t('Set Access Token');
+    case 'openSettings':
+      return t('Open Settings');
+    case 'retry':
+      return t('Retry');
+    case 'showLog':
+      return t('Show Log');
+  }
+}
+
+/** Any failure as a GenosError; an unexpected one is logged and described generically. */
+export function asGenosError(error: unknown, log: Log): GenosError {
+  if (error instanceof GenosError) return error;
+  log.error(`unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return new GenosError({ kind: 'malformed', message: 'Unexpected failure.', cause: error });
+}
+
+/**
+ * Shows an error notification with the next steps it calls for. `retry` is offered only when the
+ * caller can redo the work. Resolves once the chosen step has run (or none was chosen).
+ */
+export async function showError(error: unknown, log: Log, retry?: () => Thenable<unknown> | Promise<unknown>): Promise<void> {
+  const failure = asGenosError(error, log);
+  if (failure.kind === 'cancelled') return;
+  const actions = errorActions(failure).filter((action) => action !== 'retry' || retry !== undefined);
+  const labels = actions.map(actionLabel);
+  const chosen = await vscode.window.showErrorMessage(describeError(failure, t), ...labels);
+  const action = actions[labels.indexOf(chosen ?? '')];
+  switch (action) {
+    case 'setToken':
+      await vscode.commands.executeCommand('genos.setToken');
+      return;
+    case 'openSettings':
+      await openSettings();
+      return;
+    case 'retry':
+      await retry?.();
+      return;
+    case 'showLog':
+      log.show();
+      return;
+  }
+}

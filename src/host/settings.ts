@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+
+const SECTION = 'genos';
+
+/** Where and as whom to connect. Read from user settings only, never from a workspace. */
+export interface ConnectionSettings {
+  baseUrl: string;
+  servingId: string;
+  userId: string;
+}
+
+/** How to ask. These may differ per workspace. */
+export interface RequestSettings {
+  /** Empty: the first model the serving lists. */
+  model: string;
+  systemPrompt: string;
+  /** 0 means no limit. */
+  timeoutSeconds: number;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SECTION);
+}
+
+/**
+ * A value from the user's own settings (or the default), ignoring workspace and folder values.
+ * A repository's `.vscode/settings.json` must not be able to send the token to another host; the
+ * `machine` scope in package.json already says so, and this holds even where a host would not
+ * enforce the scope.
+ */
+function userValue<T>(key: string, fallback: T): T {
+  const inspected = config().inspect<T>(key);
+  return inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+export function connectionSettings(): ConnectionSettings {
+  return {
+    baseUrl: String(userValue('baseUrl', '')),
+    servingId: String(userValue<string | number>('servingId', '')),
+    userId: String(userValue<string | number>('userId', '')).trim(),
+  };
+}
+
+export function requestSettings(): RequestSettings {
+  const c = config();
+  const timeout = optionalNumber(c.get('requestTimeoutSeconds')) ?? 60;
+  return {
+    model: String(c.get('model') ?? '').trim(),
+    systemPrompt: String(c.get('systemPrompt') ?? ''),
+    timeoutSeconds: Math.max(0, timeout),
+    temperature: optionalNumber(c.get('temperature')),
+    maxTokens: optionalNumber(c.get('maxTokens')),
+  };
+}
+
+/** Calls `listener` when any GenOS setting changes. */
+export function onDidChangeSettings(listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((event) => {
+    if (event.affectsConfiguration(SECTION)) listener();
+  });
+}
+
+/** Opens the Settings editor filtered to GenOS. */
+export function openSettings(): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', '@ext:genos.genos-vscode');
+}
+
+/** Saves the chosen model in the user's settings. */
+export function saveModel(model: string): Thenable<void> {
+  return config().update('model', model, vscode.ConfigurationTarget.Global);
+}

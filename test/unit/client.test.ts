@@ -1,0 +1,356 @@
+import { strict as assert } from 'node:assert';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { buildEndpoint } from '../../src/client/endpoint';
+import { describeError, english, errorActions } from '../../src/client/errorMessages';
+import { GenosError } from '../../src/client/errors';
+import { GenosClient, type ClientConfig } from '../../src/client/genosClient';
+import type { ChatMessage } from '../../src/client/protocol';
+import { collect } from '../support/collect';
+import { FakeGenos, splitDeltas } from '../support/genosServer';
+import { korean } from '../support/l10n';
+
+const question: ChatMessage[] = [
+  { role: 'system', content: '당신은 유용한 어시스턴트입니다.' },
+  { role: 'user', content: '안녕하세요, 잘 지내고 있나요?' },
+];
+const answer = '안녕하세요! 저는 잘 지내고 있습니다. 무엇이든 물어보세요!';
+
+let server: FakeGenos;
+let logLines: string[];
+
+function client(overrides: Partial<ClientConfig> = {}): GenosClient {
+  return new GenosClient({
+    endpoint: buildEndpoint(server.baseUrl, server.servingId),
+    token: server.token,
+    timeoutMs: 5_000,
+    retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2_000 },
+    log: { info: (line) => logLines.push(line), warn: (line) => logLines.push(line) },
+    ...overrides,
+  });
+}
+
+/** Runs a chat expected to fail; returns the GenosError. */
+async function failure(run: Promise<unknown>): Promise<GenosError> {
+  try {
+    await run;
+  } catch (error) {
+    assert.ok(error instanceof GenosError, `expected a GenosError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the request to fail');
+}
+
+const chat = (c: GenosClient, signal?: AbortSignal) => collect(c.chat(question, { model: server.models[0] }, signal));
+
+beforeEach(async () => {
+  server = new FakeGenos({ prefix: '/genos' });
+  await server.start();
+  logLines = [];
+});
+afterEach(async () => {
+  await server.close();
+  // The token must never reach the log, whatever happened in the test.
+  for (const line of logLines) assert.ok(!line.includes(server.token), `token in log line: ${line}`);
+});
+
+describe('the protocol', () => {
+  it('lists models through the gateway path with the bearer token', async () => {
+    server.models = ['Qwen3-8B', 'gemma'];
+    assert.deepEqual(await client().listModels(), ['Qwen3-8B', 'gemma']);
+    const request = server.requests[0];
+    assert.equal(request.path, '/genos/api/gateway/rep/serving/43/v1/models');
+    assert.equal(request.headers.authorization, `Bearer ${server.token}`);
+  });
+
+  it('streams an answer, asking for usage, and reports usage and finish', async () => {
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 3) });
+    const result = await chat(client({ userId: '653' }));
+    assert.equal(result.text, answer);
+    assert.equal(result.finish, 'stop');
+    assert.deepEqual(result.usage, { promptTokens: 21, completionTokens: splitDeltas(answer, 3).length, totalTokens: 21 + splitDeltas(answer, 3).length });
+    const request = server.chatRequests[0];
+    assert.deepEqual(request.body, { model: server.models[0], messages: question, stream: true, stream_options: { include_usage: true } });
+    assert.equal(request.headers['x-genos-user-id'], '653');
+    assert.equal(request.headers.accept, 'text/event-stream');
+  });
+
+  it('sends the bearer, the optional user id, and nothing else that identifies the user', async () => {
+    await chat(client());
+    const sent = Object.keys(server.chatRequests[0].headers).sort();
+    assert.deepEqual(sent, ['accept', 'authorization', 'connection', 'content-length', 'content-type', 'host']);
+  });
+
+  it('passes temperature and max_tokens only when set', async () => {
+    await collect(client().chat(question, { model: 'm', temperature: 0.2, maxTokens: 64 }));
+    assert.deepEqual(server.chatRequests[0].body, { model: 'm', messages: question, stream: true, stream_options: { include_usage: true }, temperature: 0.2, max_tokens: 64 });
+  });
+
+  it('decodes Korean cut inside UTF-8 characters across network reads', async () => {
+    // 5-byte pieces cut most three-byte Hangul characters in two.
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 2), pieceBytes: 5 });
+    assert.equal((await chat(client())).text, answer);
+  });
+
+  it('ignores keep-alive comments', async () => {
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 4), keepAlive: true });
+    assert.equal((await chat(client())).text, answer);
+  });
+
+  it('reads reasoning from reasoning_content and from reasoning', async () => {
+    for (const field of ['reasoning_content', 'reasoning'] as const) {
+      server.chatQueue.push({ type: 'stream', reasoning: ['생각', ' 중'], content: ['답'], reasoningField: field });
+      const result = await chat(client());
+      assert.equal(result.reasoning, '생각 중');
+      assert.equal(result.text, '답');
+    }
+  });
+
+  it('takes reasoning with empty content as a normal answer (Qwen3)', async () => {
+    server.chatQueue.push({ type: 'stream', reasoning: splitDeltas('Only thinking, no answer.', 5), content: [] });
+    const result = await chat(client());
+    assert.equal(result.reasoning, 'Only thinking, no answer.');
+    assert.equal(result.text, '');
+    assert.equal(result.finish, 'stop');
+  });
+
+  it('reads a whole JSON answer when a gateway does not stream', async () => {
+    server.chatQueue.push({ type: 'json', content: answer, reasoning: '음' });
+    const result = await chat(client());
+    assert.equal(result.text, answer);
+    assert.equal(result.reasoning, '음');
+  });
+
+  it('accepts a stream that finishes without [DONE]', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['a', 'b'], ending: 'finishNoDone' });
+    assert.equal((await chat(client())).text, 'ab');
+  });
+
+  it('streams a very large answer (200 KB) intact', async () => {
+    const big = '# 큰 답변\n\n' + 'The quick brown fox 빠른 갈색 여우. '.repeat(6000);
+    assert.ok(Buffer.byteLength(big) > 200_000);
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(big, 3) });
+    assert.equal((await chat(client())).text, big);
+  });
+});
+
+describe('faults, as the user sees them', () => {
+  it('401: unauthorized, offers a new token', async () => {
+    const error = await failure(chat(client({ token: 'wrong-token' })));
+    assert.equal(error.kind, 'unauthorized');
+    assert.equal(error.status, 401);
+    assert.match(describeError(error, english), /did not accept the access token \(401\)/);
+    assert.deepEqual(errorActions(error), ['setToken', 'retry']);
+  });
+
+  it('403: refused for this serving', async () => {
+    server.chatQueue.push({ type: 'status', status: 403, body: '{"detail":"Forbidden"}' });
+    const error = await failure(chat(client()));
+    assert.equal(error.kind, 'unauthorized');
+    assert.match(describeError(error, english), /refused the access token for this serving \(403\)/);
+  });
+
+  it('404 with an HTML body: a hint about address and serving id, no HTML shown', async () => {
+    const wrong = new GenosClient({ endpoint: buildEndpoint(server.baseUrl, '999'), token: server.token, timeoutMs: 5000 });
+    const error = await failure(wrong.listModels());
+    assert.equal(error.kind, 'notFound');
+    const text = describeError(error, english);
+    assert.match(text, /Base Url.*Serving Id/);
+    assert.doesNotMatch(text, /<|nginx/);
+    assert.equal(error.serverMessage, undefined);
+  });
+
+  it('429 with Retry-After beyond the wait limit: says when to retry, does not wait', async () => {
+    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '30' }, body: '{"message":"slow down"}' });
+    const error = await failure(chat(client()));
+    assert.equal(error.kind, 'rateLimited');
+    assert.equal(error.retryAfterSeconds, 30);
+    assert.match(describeError(error, english), /Try again in 30 seconds/);
+    assert.equal(server.chatRequests.length, 1);
+  });
+
+  it('429 with a short Retry-After: waits that long and retries', async () => {
+    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '1' } }, { type: 'stream', content: ['ok'] });
+    const started = Date.now();
+    assert.equal((await chat(client())).text, 'ok');
+    assert.ok(Date.now() - started >= 900, 'waited for Retry-After');
+    assert.equal(server.chatRequests.length, 2);
+  });
+
+  it('503 then success: retried with backoff; 500 is not retried', async () => {
+    server.chatQueue.push({ type: 'status', status: 503, contentType: 'text/html', body: '<html>busy</html>' }, { type: 'stream', content: ['ok'] });
+    assert.equal((await chat(client())).text, 'ok');
+    assert.equal(server.chatRequests.length, 2);
+
+    server.chatQueue.push({ type: 'status', status: 500, body: JSON.stringify({ object: 'error', message: 'The model worker crashed.', code: 500 }) });
+    const error = await failure(chat(client()));
+    assert.equal(server.chatRequests.length, 3);
+    assert.equal(error.kind, 'server');
+    assert.equal(describeError(error, english), 'GenOS had a server error (500): The model worker crashed.');
+  });
+
+  it('gives up after the bounded number of retries', async () => {
+    for (let i = 0; i < 5; i++) server.chatQueue.push({ type: 'status', status: 502 });
+    const error = await failure(chat(client()));
+    assert.equal(error.kind, 'server');
+    assert.equal(server.chatRequests.length, 3);
+  });
+
+  it('a stream that stops in the middle: network error, partial text kept, not retried', async () => {
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 3), ending: 'cut', failAfter: 4, delayMs: 5 });
+    const error = await failure(chat(client()));
+    assert.equal(error.kind, 'network');
+    assert.equal(error.partialText, splitDeltas(answer, 3).slice(0, 4).join(''));
+    assert.match(describeError(error, english), /The text received so far is kept\.$/);
+    assert.equal(server.chatRequests.length, 1);
+  });
+
+  it('a stream that ends cleanly without finishing: incomplete, partial kept', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['한', '국', '어'], ending: 'eof', failAfter: 2 });
+    const error = await failure(chat(client()));
+    assert.equal(error.networkReason, 'incomplete');
+    assert.equal(error.partialText, '한국');
+    assert.match(describeError(error, english), /stopped before it was complete/);
+  });
+
+  it('an error event inside the stream: the server message, partial kept', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['부분', ' 답변', ' 이후'], ending: 'errorEvent', failAfter: 2, errorMessage: 'CUDA out of memory' });
+    const error = await failure(chat(client()));
+    assert.equal(error.kind, 'streamError');
+    assert.equal(error.partialText, '부분 답변');
+    assert.equal(describeError(error, english), 'The model stopped with an error: CUDA out of memory The text received so far is kept.');
+  });
+
+  it('a malformed chunk: malformed error, partial kept', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['a', 'b', 'c'], ending: 'malformed', failAfter: 2 });
+    const error = await failure(chat(client()));
+    assert.equal(error.kind, 'malformed');
+    assert.equal(error.partialText, 'ab');
+  });
+
+  it('a server that never answers: timeout after the configured time', async () => {
+    server.chatQueue.push({ type: 'hang' });
+    const started = Date.now();
+    const error = await failure(chat(client({ timeoutMs: 300 })));
+    assert.equal(error.kind, 'timeout');
+    assert.equal(error.timeoutPhase, 'response');
+    assert.ok(Date.now() - started < 3000);
+    assert.match(describeError(error, english), /did not answer within 0.3 seconds/);
+  });
+
+  it('a stream that stalls: timeout, partial kept, the connection closed', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['멈춘', ' 답변', '...'], ending: 'stall', failAfter: 2 });
+    const error = await failure(chat(client({ timeoutMs: 300 })));
+    assert.equal(error.kind, 'timeout');
+    assert.equal(error.timeoutPhase, 'idle');
+    assert.equal(error.partialText, '멈춘 답변');
+    await server.chatRequests[0].closed;
+    assert.equal(server.chatRequests[0].closedEarly, true);
+  });
+
+  it('a timeout of 0 means no limit', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['a', 'b', 'c'], delayMs: 150 });
+    assert.equal((await chat(client({ timeoutMs: 0 }))).text, 'abc');
+  });
+
+  it('a refused connection: retried, then a network error naming the address to check', async () => {
+    const port = server.port;
+    await server.close();
+    const refused = new GenosClient({
+      endpoint: buildEndpoint(`http://127.0.0.1:${port}`, '43'),
+      token: 'x',
+      timeoutMs: 2000,
+      retry: { baseDelayMs: 5 },
+      log: { info: (line) => logLines.push(line), warn: (line) => logLines.push(line) },
+    });
+    const error = await failure(refused.listModels());
+    assert.equal(error.kind, 'network');
+    assert.equal(error.networkReason, 'refused');
+    assert.equal(logLines.filter((line) => line.startsWith('retrying')).length, 2);
+    assert.match(describeError(error, english), /refused the connection/);
+    server = new FakeGenos();
+    await server.start();
+  });
+
+  it('a host name that does not resolve: a DNS error', async () => {
+    const nowhere = new GenosClient({ endpoint: buildEndpoint('http://genos.invalid', '43'), token: 'x', timeoutMs: 5000 });
+    const error = await failure(nowhere.listModels());
+    assert.equal(error.kind, 'network');
+    assert.equal(error.networkReason, 'dns');
+  });
+
+  it('a redirect to another origin is not followed; the token stays put', async () => {
+    const elsewhere = new FakeGenos();
+    await elsewhere.start();
+    try {
+      server.chatQueue.push({ type: 'status', status: 307, headers: { Location: `${elsewhere.baseUrl}/api/gateway/rep/serving/43/v1/chat/completions` } });
+      const error = await failure(chat(client()));
+      assert.equal(error.kind, 'redirect');
+      assert.equal(error.detail, new URL(elsewhere.baseUrl).origin);
+      assert.equal(elsewhere.requests.length, 0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('a models answer that is not the OpenAI format: malformed', async () => {
+    server.modelsQueue.push({ type: 'status', status: 200, contentType: 'text/html', body: '<html>login</html>' });
+    assert.equal((await failure(client().listModels())).kind, 'malformed');
+  });
+});
+
+describe('cancelling', () => {
+  it('aborting ends the request at once, keeps the partial text, and the server sees the close', async () => {
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 2), delayMs: 50 });
+    const controller = new AbortController();
+    const started = Date.now();
+    const error = await failure(
+      collect(client().chat(question, { model: 'm' }, controller.signal), (_event, sofar) => {
+        if (sofar.text.length >= 4) controller.abort();
+      }),
+    );
+    assert.equal(error.kind, 'cancelled');
+    assert.ok(error.partialText.startsWith(splitDeltas(answer, 2).slice(0, 2).join('')));
+    assert.ok(Date.now() - started < 2000);
+    await server.chatRequests[0].closed;
+    assert.equal(server.chatRequests[0].closedEarly, true);
+  });
+
+  it('leaving the loop early closes the connection', async () => {
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 2), delayMs: 50 });
+    for await (const event of client().chat(question, { model: 'm' })) {
+      if (event.type === 'content') break;
+    }
+    await server.chatRequests[0].closed;
+    assert.equal(server.chatRequests[0].closedEarly, true);
+  });
+
+  it('aborting while waiting to retry stops at once', async () => {
+    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '2' } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    const error = await failure(chat(client(), controller.signal));
+    assert.equal(error.kind, 'cancelled');
+    assert.ok(Date.now() - started < 1500);
+  });
+});
+
+describe('the token stays secret', () => {
+  let echo: FakeGenos;
+  before(async () => {
+    echo = new FakeGenos({ token: 'sk-very-secret-token' });
+    await echo.start();
+  });
+  after(() => echo.close());
+
+  it('is removed from a server message that echoes it, in both languages', async () => {
+    echo.chatQueue.push({ type: 'status', status: 500, body: JSON.stringify({ message: 'bad header Bearer sk-very-secret-token' }) });
+    const c = new GenosClient({ endpoint: buildEndpoint(echo.baseUrl, '43'), token: echo.token, timeoutMs: 5000, log: { info: (l) => logLines.push(l), warn: (l) => logLines.push(l) } });
+    const error = await failure(collect(c.chat(question, { model: 'm' })));
+    for (const text of [describeError(error, english), describeError(error, korean()), error.message, String(error.serverMessage)]) {
+      assert.ok(!text.includes(echo.token), text);
+    }
+    assert.match(describeError(error, korean()), /서버 오류/);
+    for (const line of logLines) assert.ok(!line.includes(echo.token));
+  });
+});

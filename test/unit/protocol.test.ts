@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { parseChunk, parseCompletion, parseModels, type ChunkResult } from '../../src/client/protocol';
+import { cleanServerText, parseRetryAfter } from '../../src/client/genosClient';
+
+const seedChunk = JSON.stringify({
+  id: 'chat-5a11ac760ced4c549b02b41ffac3b62b',
+  object: 'chat.completion.chunk',
+  created: 1737018387,
+  model: '/model/snapshots/9eb2daaa8597bf192a8b0e73f848f3a102794df5',
+  choices: [{ index: 0, delta: { content: ' 지내고' }, logprobs: null, finish_reason: 'stop', stop_reason: null }],
+});
+
+describe('parseChunk', () => {
+  const table: Array<[string, string, string | undefined, ChunkResult]> = [
+    ['the seed document chunk', seedChunk, undefined, { kind: 'events', events: [{ type: 'content', text: ' 지내고' }, { type: 'finish', reason: 'stop' }] }],
+    ['[DONE]', '[DONE]', undefined, { kind: 'done' }],
+    ['the role-only first chunk', '{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}', undefined, { kind: 'events', events: [] }],
+    ['reasoning_content', '{"choices":[{"index":0,"delta":{"reasoning_content":"음"}}]}', undefined, { kind: 'events', events: [{ type: 'reasoning', text: '음' }] }],
+    ['reasoning (newer vLLM)', '{"choices":[{"index":0,"delta":{"reasoning":"hm"}}]}', undefined, { kind: 'events', events: [{ type: 'reasoning', text: 'hm' }] }],
+    ['the usage chunk', '{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}', undefined, { kind: 'events', events: [{ type: 'usage', usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12 } }] }],
+    ['an empty keep-alive event', '', undefined, { kind: 'events', events: [] }],
+    ['a proxy ping object', '{}', 'ping', { kind: 'events', events: [] }],
+    ['vLLM error, wrapped', '{"error":{"message":"boom","code":500}}', undefined, { kind: 'error', message: 'boom' }],
+    ['vLLM error, older shape', '{"object":"error","message":"too long","type":"BadRequestError","code":400}', undefined, { kind: 'error', message: 'too long' }],
+    ['an SSE error event', 'overloaded', 'error', { kind: 'error', message: 'overloaded' }],
+    ['a chunk that is not JSON', '{"choices": [', undefined, { kind: 'malformed', message: 'A stream event is not JSON.' }],
+    ['a JSON array', '[1,2]', undefined, { kind: 'malformed', message: 'A stream event is not a JSON object.' }],
+  ];
+  for (const [name, data, event, expected] of table) {
+    it(name, () => assert.deepEqual(parseChunk(data, event), expected));
+  }
+});
+
+describe('whole answers and model lists', () => {
+  it('reads a non-streamed completion with reasoning', () => {
+    const body = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: '안녕', reasoning_content: '생각' }, finish_reason: 'stop' }] });
+    assert.deepEqual(parseCompletion(body), {
+      kind: 'events',
+      events: [{ type: 'reasoning', text: '생각' }, { type: 'content', text: '안녕' }, { type: 'finish', reason: 'stop' }],
+    });
+  });
+
+  it('reads the models list and refuses what is not one', () => {
+    assert.deepEqual(parseModels('{"object":"list","data":[{"id":"a"},{"id":"b"}]}'), ['a', 'b']);
+    assert.equal(parseModels('<html>'), undefined);
+    assert.equal(parseModels('{"models":[]}'), undefined);
+  });
+});
+
+describe('server text and Retry-After', () => {
+  it('keeps a JSON error message, drops HTML, redacts the token', () => {
+    assert.equal(cleanServerText('{"object":"error","message":"out of memory"}', 'application/json', 'tok-123456'), 'out of memory');
+    assert.equal(cleanServerText('<html><body>502 Bad Gateway</body></html>', 'text/html', 'tok-123456'), undefined);
+    assert.equal(cleanServerText('{"detail":"bad token sk-SECRET"}', 'application/json', 'sk-SECRET'), 'bad token ***');
+    assert.equal(cleanServerText('x'.repeat(1000), 'application/json', 'tok-123456'), undefined);
+    assert.equal(cleanServerText(JSON.stringify({ message: 'y'.repeat(1000) }), 'application/json', 'tok-123456')?.length, 300);
+  });
+
+  it('parses seconds and HTTP dates', () => {
+    assert.equal(parseRetryAfter('30'), 30);
+    assert.equal(parseRetryAfter(undefined), undefined);
+    assert.equal(parseRetryAfter('soon'), undefined);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now), 10);
+  });
+});
