@@ -1,0 +1,92 @@
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import { FakeGenos } from '../support/genosServer';
+import { genosConfig, sleep, testConnection, useServer } from './helpers';
+
+describe('token and test connection', () => {
+  let server: FakeGenos;
+  let other: FakeGenos;
+
+  before(async () => {
+    server = new FakeGenos({ token: 'token-for-serving-43', models: ['Qwen3-8B', 'gemma-3'] });
+    other = new FakeGenos({ token: 'token-for-serving-7', servingId: '7', models: ['other-model'] });
+    await server.start();
+    await other.start();
+  });
+  after(async () => {
+    await server.close();
+    await other.close();
+    await genosConfig().update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    await genosConfig().update('servingId', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('refuses to store a token before the address is set, and says what is missing', async () => {
+    await genosConfig().update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    const result = await testConnection();
+    assert.equal(result.ok, false);
+    assert.equal(result.errorKind, 'config');
+    assert.match(result.message, /GenOS address is not set|GenOS 주소가 설정되지/);
+  });
+
+  it('stores the token in SecretStorage and sends it as a bearer token', async () => {
+    await useServer(server);
+    assert.equal(await vscode.commands.executeCommand('genos.setToken', '  Bearer token-for-serving-43 '), true);
+    const result = await testConnection();
+    assert.equal(result.ok, true, result.message);
+    assert.deepEqual(result.models, ['Qwen3-8B', 'gemma-3']);
+    assert.match(result.message, /Qwen3-8B/);
+    assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer token-for-serving-43');
+  });
+
+  it('keeps one token per serving', async () => {
+    await useServer(other);
+    await vscode.commands.executeCommand('genos.setToken', 'token-for-serving-7');
+    assert.equal((await testConnection()).ok, true);
+    await useServer(server);
+    const back = await testConnection();
+    assert.equal(back.ok, true, back.message);
+    assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer token-for-serving-43');
+  });
+
+  it('reports a wrong token as 401 with a way to set a new one', async () => {
+    await vscode.commands.executeCommand('genos.setToken', 'not-the-token');
+    const result = await testConnection();
+    assert.equal(result.ok, false);
+    assert.equal(result.errorKind, 'unauthorized');
+    assert.match(result.message, /401/);
+    await vscode.commands.executeCommand('genos.setToken', 'token-for-serving-43');
+  });
+
+  it('reports a wrong serving id as not found, and a closed port as refused', async () => {
+    await genosConfig().update('servingId', '999', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('genos.setToken', 'token-for-serving-43');
+    const notFound = await testConnection();
+    assert.equal(notFound.errorKind, 'notFound');
+    assert.match(notFound.message, /404/);
+
+    const closed = new FakeGenos();
+    await closed.start();
+    const url = closed.baseUrl;
+    await closed.close();
+    await genosConfig().update('baseUrl', url, vscode.ConfigurationTarget.Global);
+    await genosConfig().update('servingId', '43', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('genos.setToken', 'token-for-serving-43');
+    const refused = await testConnection();
+    assert.equal(refused.errorKind, 'network');
+    assert.match(refused.message, /refused|거부/);
+  });
+
+  it('clears the token: the next request asks for one instead of sending anything', async () => {
+    await useServer(server);
+    assert.equal(await vscode.commands.executeCommand('genos.clearToken'), true);
+    const before = server.requests.length;
+    const pending = testConnection();
+    // The password box opens; the user dismisses it.
+    await sleep(1000);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    const result = await pending;
+    assert.equal(result.ok, false);
+    assert.equal(result.errorKind, 'config');
+    assert.equal(server.requests.length, before, 'nothing was sent without a token');
+  });
+});

@@ -1,0 +1,29 @@
+import * as vscode from 'vscode';
+import type { TestConnectionResult } from '../../src/host/connectionCommands';
+import type { FakeGenos } from '../support/genosServer';
+
+export const EXTENSION_ID = 'genos.genos-vscode';
+
+export function genosConfig(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('genos');
+}
+
+/** Points the user settings at a server, as a user would in Settings. */
+export async function useServer(server: FakeGenos): Promise<void> {
+  await genosConfig().update('baseUrl', server.baseUrl, vscode.ConfigurationTarget.Global);
+  await genosConfig().update('servingId', server.servingId, vscode.ConfigurationTarget.Global);
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function testConnection(): Thenable<TestConnectionResult> {
+  return vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection');
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,154 @@
+/**
+ * Starts a real VS Code (code-server, VS Code 1.100.3 from the npm registry; see
+ * shared/notes/REAL_VSCODE.md) on loopback for the integration and UI tests, and stops it.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+
+/** Installs code-server into the cache (once per version) and returns its folder. */
+export function ensureCodeServer(): string {
+  const out = execFileSync('bash', [path.join(repoRoot, 'scripts/installCodeServer.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return out.toString().trim().split('\n').pop() ?? '';
+}
+
+/** A free loopback port (code-server's --bind-addr does not take 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface CodeServer {
+  port: number;
+  url: string;
+  /** Folders of this instance: user data, extensions, and the opened workspace. */
+  userDataDir: string;
+  extensionsDir: string;
+  workspace: string;
+  logFile: string;
+  /** A URL that opens the workspace, with development options as in the desktop's command line. */
+  workbenchUrl(payload?: Array<[string, string]>): string;
+  /** A vscode-remote:// URI for a path on this machine, as the workbench wants in its payload. */
+  remoteUri(absolutePath: string): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** User settings written before start. */
+  userSettings?: Record<string, unknown>;
+  /** Files to create in the workspace, by relative path. */
+  workspaceFiles?: Record<string, string>;
+  /** .vsix files to install first, as a user would. */
+  install?: string[];
+}
+
+function waitForListening(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (child.exitCode !== null) {
+        reject(new Error(`code-server exited with ${child.exitCode}; see ${logFile}`));
+        return;
+      }
+      fetch(url, { redirect: 'manual' })
+        .then(() => resolve())
+        .catch(() => {
+          if (Date.now() > deadline) reject(new Error(`code-server did not listen within ${timeoutMs} ms; see ${logFile}`));
+          else setTimeout(poll, 200);
+        });
+    };
+    poll();
+  });
+}
+
+/** Starts code-server on a free loopback port with a fresh user-data and extensions folder. */
+export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
+  const home = ensureCodeServer();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-vscode-'));
+  const userDataDir = path.join(root, 'user-data');
+  const extensionsDir = path.join(root, 'extensions');
+  const workspace = path.join(root, 'workspace');
+  const logFile = path.join(root, 'code-server.log');
+  for (const dir of [path.join(userDataDir, 'User'), extensionsDir, workspace]) fs.mkdirSync(dir, { recursive: true });
+  const settings = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...options.userSettings };
+  fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify(settings, null, 2));
+  for (const [file, text] of Object.entries(options.workspaceFiles ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
+    fs.writeFileSync(path.join(workspace, file), text);
+  }
+  const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', path.join(root, 'config.yaml')];
+  for (const vsix of options.install ?? []) {
+    execFileSync(process.execPath, [path.join(home, 'out/node/entry.js'), ...common, '--install-extension', vsix], { stdio: 'pipe' });
+  }
+  const port = await freePort();
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [path.join(home, 'out/node/entry.js'), ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspace],
+    { cwd: home, stdio: ['ignore', log, log], detached: true },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      if (child.exitCode === null) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+    fs.closeSync(log);
+    if (!process.env.GENOS_KEEP_TEST_DIRS) fs.rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    await waitForListening(url, child, logFile, 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const remoteUri = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
+  return {
+    port,
+    url,
+    userDataDir,
+    extensionsDir,
+    workspace,
+    logFile,
+    remoteUri,
+    workbenchUrl: (payload) => {
+      const query = new URLSearchParams({ folder: workspace });
+      if (payload) query.set('payload', JSON.stringify(payload));
+      return `${url}/?${query.toString()}`;
+    },
+    stop,
+  };
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}

@@ -1,0 +1,70 @@
+/** Drives the code-server workbench in Chromium the way a person does: keyboard, clicks, reading. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, repoRoot, startCodeServer, type CodeServer, type StartOptions } from '../runner/codeServer';
+
+export const screenshotDir = path.join(repoRoot, 'test-results/screenshots');
+
+export interface Workbench {
+  page: Page;
+  server: CodeServer;
+  /** Runs a command from the palette by its title, as a user types it. */
+  runCommand(title: string): Promise<void>;
+  /** Saves a screenshot under test-results/screenshots. */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(options: StartOptions): Promise<Workbench> {
+  const server = await startCodeServer(options);
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(server.workbenchUrl());
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar').waitFor();
+    // Let the workbench finish restoring before typing into it.
+    await page.waitForTimeout(1500);
+    const opened = browser;
+    return {
+      page,
+      server,
+      async runCommand(title) {
+        await page.keyboard.press('F1');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor();
+        await input.fill(`>${title}`);
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+        await page.keyboard.press('Enter');
+      },
+      async screenshot(name) {
+        fs.mkdirSync(screenshotDir, { recursive: true });
+        const file = path.join(screenshotDir, `${name}.png`);
+        // Notifications slide in; the picture is for people, so let them settle first.
+        await page.waitForTimeout(800);
+        await page.screenshot({ path: file });
+        return file;
+      },
+      async close() {
+        await opened.close();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await server.stop();
+    throw error;
+  }
+}
+
+/** Runs a UI flow; on failure saves a screenshot named after it before rethrowing. */
+export async function withFailureScreenshot(workbench: Workbench, name: string, flow: () => Promise<void>): Promise<void> {
+  try {
+    await flow();
+  } catch (error) {
+    const file = await workbench.screenshot(`FAILED-${name}`).catch(() => 'none');
+    throw new Error(`${(error as Error).message}\nscreenshot: ${file}`, { cause: error });
+  }
+}
