@@ -22,6 +22,8 @@ function configText(error: GenosError, t: Translate): string {
       return t('The GenOS address must use https:// or http://.');
     case 'credentialsInUrl':
       return t('The GenOS address must not contain a user name or password. Remove them and set the access token with "GenOS: Set Access Token".');
+    case 'clearTextRefused':
+      return t('The token was not sent: the GenOS address uses plain http:// to another machine, and sending over it was not allowed. Use https://, or allow it when asked.');
     case 'missingServingId':
       return t('The serving id is not set. Open the settings and set "GenOS: Serving Id" (the number at the end of the serving address).');
     case 'invalidServingId':

@@ -36,6 +36,7 @@ export type ConfigProblem =
   | 'invalidBaseUrl'
   | 'unsupportedScheme'
   | 'credentialsInUrl'
+  | 'clearTextRefused'
   | 'missingServingId'
   | 'invalidServingId'
   | 'servingIdConflict'

@@ -114,6 +114,6 @@ export class ConnectionManager {
       this.log.warn(`sending the token over plain http to ${origin}, as the user allowed`);
       return;
     }
-    throw configError('unsupportedScheme', 'Sending the token over plain http was not allowed.');
+    throw configError('clearTextRefused', 'Sending the token over plain http was not allowed.');
   }
 }

@@ -90,3 +90,22 @@ describe('token and test connection', () => {
     assert.equal(server.requests.length, before, 'nothing was sent without a token');
   });
 });
+
+describe('plain http to another machine', () => {
+  after(async () => {
+    await genosConfig().update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    await genosConfig().update('servingId', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('does not send the token without consent', async () => {
+    // Dialogs are refused while tests run, as when the user closes the warning.
+    await genosConfig().update('baseUrl', 'http://genos.invalid', vscode.ConfigurationTarget.Global);
+    await genosConfig().update('servingId', '43', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('genos.setToken', 'some-token');
+    const result = await testConnection();
+    assert.equal(result.ok, false);
+    assert.equal(result.errorKind, 'config');
+    assert.match(result.message, /plain http/);
+    await vscode.commands.executeCommand('genos.clearToken');
+  });
+});
