@@ -57,6 +57,8 @@ if (fs.existsSync(webviewEntry)) {
 }
 
 async function main() {
+  // A production build starts clean, so no stale source map from a development build lingers.
+  if (production) fs.rmSync(path.join(__dirname, 'dist'), { recursive: true, force: true });
   const contexts = await Promise.all(targets.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((context) => context.watch()));

@@ -4,7 +4,7 @@ const esbuild = require('esbuild');
 
 esbuild
   .build({
-    entryPoints: ['src/**/*.ts', 'test/**/*.ts'],
+    entryPoints: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     outdir: 'out',
     outbase: '.',
     platform: 'node',

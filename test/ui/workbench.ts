@@ -32,12 +32,24 @@ export async function openWorkbench(options: StartOptions): Promise<Workbench> {
       page,
       server,
       async runCommand(title) {
-        await page.keyboard.press('F1');
-        const input = page.locator('.quick-input-widget input');
-        await input.waitFor();
-        await input.fill(`>${title}`);
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-        await page.keyboard.press('Enter');
+        // While the extension host is still starting, the palette may not list the command yet;
+        // like a person, close it and look again.
+        for (let attempt = 1; ; attempt++) {
+          await page.keyboard.press('F1');
+          const input = page.locator('.quick-input-widget input');
+          await input.waitFor();
+          await input.fill(`>${title}`);
+          const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+          try {
+            await row.waitFor({ timeout: 5000 });
+          } catch (error) {
+            if (attempt >= 6) throw error;
+            await page.keyboard.press('Escape');
+            continue;
+          }
+          await page.keyboard.press('Enter');
+          return;
+        }
       },
       async screenshot(name) {
         fs.mkdirSync(screenshotDir, { recursive: true });
@@ -66,5 +78,30 @@ export async function withFailureScreenshot(workbench: Workbench, name: string, 
   } catch (error) {
     const file = await workbench.screenshot(`FAILED-${name}`).catch(() => 'none');
     throw new Error(`${(error as Error).message}\nscreenshot: ${file}`, { cause: error });
+  }
+}
+
+/** Sets the access token through the palette's password box, as a user does. */
+export async function setTokenFromPalette(workbench: Workbench, token: string): Promise<void> {
+  const { page } = workbench;
+  await workbench.runCommand('GenOS: Set Access Token');
+  const input = page.locator('.quick-input-widget input[type="password"]');
+  await input.waitFor();
+  await input.fill(token);
+  await page.keyboard.press('Enter');
+  await page.locator('.notification-toast', { hasText: 'Access token saved' }).waitFor();
+  // Dismiss it, so later notifications are the ones on screen.
+  await page.keyboard.press('Escape');
+}
+
+/** The frame of the GenOS chat webview (webviews live in nested iframes). */
+export async function chatFrame(page: Page, timeoutMs = 30_000): Promise<import('playwright-core').Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await frame.locator('textarea.input').count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error('the GenOS chat webview did not appear');
+    await page.waitForTimeout(200);
   }
 }

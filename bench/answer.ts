@@ -1,0 +1,28 @@
+/** A long markdown answer like a model's: prose, lists and many fenced code blocks, Korean and English. */
+export function longAnswer(targetBytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < targetBytes; i++) {
+    const section = [
+      `## ${i + 1}. 파일 처리 예제 (File handling example ${i + 1})`,
+      '',
+      `이 절에서는 **파일을 안전하게** 읽고 쓰는 방법을 설명합니다. This section explains how to read and write files safely, with \`try\`/\`finally\` and context managers, step ${i + 1}.`,
+      '',
+      '- 파일은 항상 닫아야 합니다. Always close files.',
+      '- 인코딩을 명시하세요: `encoding="utf-8"`.',
+      '- 큰 파일은 한 줄씩 읽습니다.',
+      '',
+      i % 2 === 0 ? '```python' : '```ts',
+      ...(i % 2 === 0
+        ? ['def read_lines(path: str) -> list[str]:', '    with open(path, encoding="utf-8") as f:', '        return [line.rstrip("\\n") for line in f]', '', `print(read_lines("data_${i}.txt"))`]
+        : ['import { readFile } from "node:fs/promises";', '', `export async function load${i}(path: string): Promise<string[]> {`, '  const text = await readFile(path, "utf8");', '  return text.split("\\n").filter((line) => line.length > 0);', '}']),
+      '```',
+      '',
+      `> 참고: 예제 ${i + 1}은 오류 처리를 단순화했습니다.`,
+      '',
+    ].join('\n');
+    parts.push(section);
+    size += Buffer.byteLength(section) + 1;
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: measures what the extension costs, prints a table with each figure next to its
+ * limit, and writes it as JSON under bench/results/. Each measurement is repeated and the median
+ * reported; comparisons are ratios taken in the same run. Exits non-zero only on an error, never on
+ * a missed target.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { launchChromium, repoRoot } from '../test/runner/codeServer';
+import { longAnswer } from './answer';
+import { renderOnce, renderStreamed, type RenderFigures } from './webviewRender';
+
+const REPEAT = Number(process.env.GENOS_BENCH_REPEAT ?? 3);
+
+export interface Row {
+  measure: string;
+  value: number;
+  unit: string;
+  limit?: string;
+  /** Undefined where the figure is information, not a target. */
+  met?: boolean;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+
+async function webviewRows(): Promise<Row[]> {
+  const answer = longAnswer(200_000);
+  const browser = await launchChromium();
+  try {
+    const once: RenderFigures[] = [];
+    const streamed: RenderFigures[] = [];
+    // Interleaved, so both see the same machine load.
+    for (let i = 0; i < REPEAT; i++) {
+      once.push(await renderOnce(browser, answer));
+      streamed.push(await renderStreamed(browser, answer));
+    }
+    const onceScript = median(once.map((f) => f.scriptMs));
+    const streamScript = median(streamed.map((f) => f.scriptMs));
+    const ratio = median(streamed.map((f, i) => f.scriptMs / once[i].scriptMs));
+    const longest = median(streamed.map((f) => f.longestTaskMs));
+    return [
+      { measure: `webview: render ${Math.round(Buffer.byteLength(answer) / 1000)} KB answer once, scripting`, value: onceScript, unit: 'ms' },
+      { measure: 'webview: stream it in 3-char deltas, scripting', value: streamScript, unit: 'ms' },
+      { measure: 'webview: streamed / single render, scripting', value: ratio, unit: 'x', limit: '≤ 3', met: ratio <= 3 },
+      { measure: 'webview: longest main-thread task while streaming', value: longest, unit: 'ms', limit: '≤ 50', met: longest <= 50 },
+      { measure: 'webview: longest task, single render (for comparison)', value: median(once.map((f) => f.longestTaskMs)), unit: 'ms' },
+      { measure: 'webview: DOM mutation records while streaming', value: median(streamed.map((f) => f.mutations)), unit: '' },
+      { measure: 'webview: 3-char deltas streamed', value: Math.ceil(answer.length / 3), unit: '' },
+    ];
+  } finally {
+    await browser.close();
+  }
+}
+
+function format(rows: Row[]): string {
+  const cells = rows.map((r) => [r.measure, `${Number.isInteger(r.value) ? r.value : r.value.toFixed(r.value < 10 ? 2 : 1)} ${r.unit}`.trim(), r.limit ?? '', r.met === undefined ? '' : r.met ? 'met' : 'MISSED']);
+  const head = ['measure', 'value', 'limit', 'target'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const rows = [...(await webviewRows())];
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`GenOS for VS Code benchmark (median of ${REPEAT}; ${machine})\n`);
+  console.log(format(rows));
+  const dir = path.join(repoRoot, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, repeat: REPEAT, rows }, null, 2));
+  console.log(`\nwritten to ${path.relative(repoRoot, file)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { parseWebviewMessage, type HostMessage } from '../shared/protocol';
+import type { ChatController, ChatSink } from './chatController';
+import type { Log } from './log';
+
+/** Messages not covered by the state `init` carries; held until the webview is ready. */
+const KEEP_UNTIL_READY = new Set<HostMessage['type']>(['prefill', 'refused']);
+
+/**
+ * The chat side panel (`genos.chatView`). Holds messages until the webview says `ready`, answers
+ * with the whole state, and validates every message the webview sends; what does not fit the
+ * protocol is ignored. Works without retainContextWhenHidden: a re-created webview says `ready`
+ * again and gets the state again.
+ */
+export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink {
+  static readonly viewType = 'genos.chatView';
+  private view?: vscode.WebviewView;
+  private ready = false;
+  private queue: HostMessage[] = [];
+  private controller?: ChatController;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: Log,
+  ) {}
+
+  /** Connects the controller (they need each other). */
+  bind(controller: ChatController): void {
+    this.controller = controller;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    view.webview.html = this.html(view.webview);
+    view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw));
+    view.onDidDispose(() => {
+      this.view = undefined;
+      this.ready = false;
+    });
+  }
+
+  /** Handles one message from the webview (exposed for tests of validation). */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.log.warn(`ignored a message from the chat view that does not fit the protocol`);
+      return;
+    }
+    if (!this.controller) return;
+    if (message.type === 'ready') {
+      const init = await this.controller.init();
+      this.ready = true;
+      void this.view?.webview.postMessage(init);
+      for (const queued of this.queue.splice(0)) void this.view?.webview.postMessage(queued);
+      return;
+    }
+    try {
+      await this.controller.handle(message);
+    } catch (error) {
+      this.log.error(`chat view action ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  post(message: HostMessage): void {
+    if (this.view && this.ready) {
+      void this.view.webview.postMessage(message);
+    } else if (KEEP_UNTIL_READY.has(message.type)) {
+      this.queue.push(message);
+    }
+  }
+
+  /** Shows the panel. */
+  async reveal(): Promise<void> {
+    await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css'));
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="${vscode.env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>GenOS</title>
+</head>
+<body>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+}

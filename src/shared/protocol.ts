@@ -1,0 +1,174 @@
+/**
+ * Every message between the extension host and the chat webview, in both directions. Both sides
+ * import this module; it has no `vscode` and no DOM dependency.
+ *
+ * A turn has a request id; its stream is `turnStarted`, then `delta`s, then exactly one `turnDone`
+ * or `turnError`. The webview says `ready` first; the host answers with `init` (the whole state)
+ * and only then sends anything else.
+ */
+
+/** A next step offered with an error; the same set the notifications offer. */
+export type ChatAction = 'setToken' | 'openSettings' | 'retry' | 'showLog';
+
+/** Context attached to a question, shown as a removable chip. The text stays in the host. */
+export interface ContextChip {
+  id: string;
+  kind: 'selection' | 'file';
+  /** For example `app.ts:10-24` or `app.ts`. */
+  label: string;
+}
+
+export interface TurnUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error';
+
+/** One question and its answer, as the webview shows it. */
+export interface TurnView {
+  id: string;
+  question: string;
+  context: ContextChip[];
+  answer: string;
+  reasoning: string;
+  status: TurnStatus;
+  model?: string;
+  usage?: TurnUsage;
+  error?: { message: string; actions: ChatAction[] };
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  updatedAt: number;
+  turns: number;
+}
+
+/** The user-facing strings of the webview, translated by the host. */
+export interface WebviewStrings {
+  placeholder: string;
+  send: string;
+  stop: string;
+  history: string;
+  attachSelection: string;
+  attachFile: string;
+  removeContext: string;
+  thinking: string;
+  noSeparateAnswer: string;
+  stopped: string;
+  copy: string;
+  copied: string;
+  insert: string;
+  replaceSelection: string;
+  tokens: string;
+  modelLabel: string;
+  chooseModel: string;
+  noModel: string;
+  emptyTitle: string;
+  emptyHint: string;
+  historyEmpty: string;
+  open: string;
+  delete: string;
+  close: string;
+  you: string;
+  assistant: string;
+  actions: Record<ChatAction, string>;
+}
+
+// Host -> webview.
+export type HostMessage =
+  /** The whole state; sent in answer to `ready` and when the conversation changes. */
+  | { type: 'init'; strings: WebviewStrings; turns: TurnView[]; model: string; context: ContextChip[]; hasSelection: boolean }
+  /** A question was accepted (`clientId` is the one `send` carried, so the composer may clear). */
+  | { type: 'turnStarted'; turn: TurnView; clientId?: string }
+  /** Text that arrived since the last delta of this turn. */
+  | { type: 'delta'; requestId: string; content: string; reasoning: string }
+  | { type: 'turnDone'; requestId: string; status: 'done' | 'stopped'; usage?: TurnUsage; model?: string }
+  | { type: 'turnError'; requestId: string; message: string; actions: ChatAction[]; status: 'error' | 'stopped' }
+  /** A question was not sent (for example, nothing is configured); the composer keeps its text. */
+  | { type: 'refused'; clientId: string; message: string; actions: ChatAction[] }
+  | { type: 'context'; context: ContextChip[] }
+  | { type: 'model'; model: string }
+  | { type: 'selection'; hasSelection: boolean }
+  | { type: 'history'; conversations: ConversationSummary[] }
+  /** Put text in the composer (for example from a command), without sending. */
+  | { type: 'prefill'; text: string };
+
+// Webview -> host.
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'send'; clientId: string; text: string }
+  | { type: 'stop' }
+  | { type: 'retry'; requestId: string }
+  | { type: 'action'; action: ChatAction; requestId?: string }
+  | { type: 'newChat' }
+  | { type: 'showHistory' }
+  | { type: 'openConversation'; id: string }
+  | { type: 'deleteConversation'; id: string }
+  | { type: 'attach'; kind: 'selection' | 'file' }
+  | { type: 'removeContext'; id: string }
+  | { type: 'copy'; text: string }
+  | { type: 'insert'; text: string }
+  | { type: 'replaceSelection'; text: string }
+  | { type: 'openLink'; href: string }
+  | { type: 'selectModel' };
+
+const MAX_TEXT = 1_000_000;
+const MAX_ID = 200;
+const ACTIONS: readonly ChatAction[] = ['setToken', 'openSettings', 'retry', 'showLog'];
+
+function isString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+/**
+ * Checks a message from the webview. Returns it typed when it fits the protocol exactly, and
+ * undefined otherwise: the host ignores what does not fit.
+ */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const m = value as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'stop':
+    case 'newChat':
+    case 'showHistory':
+    case 'selectModel':
+      return { type: m.type };
+    case 'send':
+      return isString(m.clientId, MAX_ID) && isString(m.text, MAX_TEXT) ? { type: 'send', clientId: m.clientId, text: m.text } : undefined;
+    case 'retry':
+      return isString(m.requestId, MAX_ID) ? { type: 'retry', requestId: m.requestId } : undefined;
+    case 'action': {
+      if (!ACTIONS.includes(m.action as ChatAction)) return undefined;
+      if (m.requestId !== undefined && !isString(m.requestId, MAX_ID)) return undefined;
+      return { type: 'action', action: m.action as ChatAction, requestId: m.requestId as string | undefined };
+    }
+    case 'openConversation':
+    case 'deleteConversation':
+    case 'removeContext':
+      return isString(m.id, MAX_ID) ? { type: m.type, id: m.id } : undefined;
+    case 'attach':
+      return m.kind === 'selection' || m.kind === 'file' ? { type: 'attach', kind: m.kind } : undefined;
+    case 'copy':
+    case 'insert':
+    case 'replaceSelection':
+      return isString(m.text, MAX_TEXT) ? { type: m.type, text: m.text } : undefined;
+    case 'openLink':
+      return isString(m.href, 4096) ? { type: 'openLink', href: m.href } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** True for a link the host may open outside the editor: http(s) only. */
+export function isOpenableLink(href: string): boolean {
+  try {
+    const url = new URL(href);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Markdown to safe HTML for model output, which is untrusted text: markdown-it with raw HTML
+ * turned off (it is shown as text), then DOMPurify, so nothing in an answer can run as script.
+ */
+import DOMPurify from 'dompurify';
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import c from 'highlight.js/lib/languages/c';
+import cpp from 'highlight.js/lib/languages/cpp';
+import csharp from 'highlight.js/lib/languages/csharp';
+import css from 'highlight.js/lib/languages/css';
+import diff from 'highlight.js/lib/languages/diff';
+import go from 'highlight.js/lib/languages/go';
+import java from 'highlight.js/lib/languages/java';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import kotlin from 'highlight.js/lib/languages/kotlin';
+import markdownLang from 'highlight.js/lib/languages/markdown';
+import php from 'highlight.js/lib/languages/php';
+import python from 'highlight.js/lib/languages/python';
+import rust from 'highlight.js/lib/languages/rust';
+import shell from 'highlight.js/lib/languages/shell';
+import sql from 'highlight.js/lib/languages/sql';
+import typescript from 'highlight.js/lib/languages/typescript';
+import xml from 'highlight.js/lib/languages/xml';
+import yaml from 'highlight.js/lib/languages/yaml';
+import MarkdownIt from 'markdown-it';
+
+const languages = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, kotlin, markdown: markdownLang, php, python, rust, shell, sql, typescript, xml, yaml };
+for (const [name, language] of Object.entries(languages)) hljs.registerLanguage(name, language);
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+const md = new MarkdownIt({
+  html: false,
+  linkify: true,
+  breaks: false,
+  highlight(code, lang) {
+    const language = lang.trim().toLowerCase();
+    // Only named languages: guessing one for every block costs more than it gives while streaming.
+    if (language && hljs.getLanguage(language)) {
+      try {
+        return `<pre class="hljs"><code class="language-${escapeHtml(language)}">${hljs.highlight(code, { language, ignoreIllegals: true }).value}</code></pre>`;
+      } catch {
+        // Fall through to plain text.
+      }
+    }
+    return `<pre class="hljs"><code>${escapeHtml(code)}</code></pre>`;
+  },
+});
+
+const PURIFY: DOMPurify.Config = {
+  USE_PROFILES: { html: true },
+  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
+  FORBID_ATTR: ['style', 'srcset'],
+  ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
+};
+
+/** Renders markdown to sanitized HTML. */
+export function renderMarkdown(text: string): string {
+  return DOMPurify.sanitize(md.render(text), PURIFY) as string;
+}
+
+/**
+ * Where a streamed markdown text can be cut so that the part before it never renders differently
+ * as more text arrives: the start of a line after a blank line, outside any fenced code block.
+ * Scans from `from` (itself such a point) and returns the last cut found, or `from`.
+ */
+export function stableBoundary(text: string, from: number): number {
+  let boundary = from;
+  let fence: string | undefined;
+  let previousBlank = false;
+  let lineStart = from;
+  while (lineStart < text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    if (newline === -1) break; // The last line is still being written.
+    const line = text.slice(lineStart, newline);
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      if (marker && marker[1][0] === fence[0] && marker[1].length >= fence.length && line.trim() === marker[1]) fence = undefined;
+    } else if (marker) {
+      if (previousBlank) boundary = lineStart;
+      fence = marker[1];
+    } else if (previousBlank && line.trim() !== '' && !/^\s/.test(line)) {
+      boundary = lineStart;
+    }
+    previousBlank = !fence && line.trim() === '';
+    lineStart = newline + 1;
+  }
+  return boundary;
+}
+
+/** Small samples that exercise the markdown, sanitizer and common highlighters once. */
+const WARM_UP = [
+  '# h\n\n- **b** _i_ `c` [l](https://example.com)\n\n> q\n\n| a | b |\n|---|---|\n| 1 | 2 |',
+  '```typescript\nexport async function f(a: string): Promise<number> { return a.length; }\n```',
+  '```python\ndef f(a: str) -> int:\n    return len(a)  # c\n```',
+  '```javascript\nconst f = (a) => a?.length ?? 0;\n```',
+  '```java\npublic class A { int f(String a) { return a.length(); } }\n```',
+  '```bash\nfor f in *.txt; do echo "$f"; done\n```',
+  '```json\n{"a": [1, true, null]}\n```',
+];
+
+/**
+ * Compiles the rendering paths while the panel is idle, one sample per idle slice, so the first
+ * frames of the first answer are not slowed by first-use compilation.
+ */
+export function warmUpWhenIdle(): void {
+  const next = (index: number) => {
+    if (index >= WARM_UP.length || typeof requestIdleCallback !== 'function') return;
+    requestIdleCallback(() => {
+      renderMarkdown(WARM_UP[index]);
+      next(index + 1);
+    });
+  };
+  next(0);
+}

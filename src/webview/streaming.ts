@@ -1,0 +1,78 @@
+import { renderMarkdown, stableBoundary } from './markdown';
+
+/** Schedules work for the next frame; `requestAnimationFrame` in the webview. */
+export type Scheduler = (callback: () => void) => void;
+
+/**
+ * Markdown that grows as an answer streams. `append` only stores text and asks for a frame; each
+ * frame renders the blocks that became stable once, appending them, and re-renders only the
+ * unfinished tail. The work per frame is bounded by the tail, not by the whole answer, and nothing
+ * is done per delta.
+ */
+export class StreamingMarkdown {
+  private text = '';
+  private committed = 0;
+  private renderedTail = '';
+  private scheduled = false;
+  private readonly stable: HTMLElement;
+  private readonly tail: HTMLElement;
+
+  constructor(
+    readonly element: HTMLElement,
+    private readonly decorate: (element: HTMLElement) => void,
+    private readonly schedule: Scheduler = (callback) => requestAnimationFrame(callback),
+    private readonly onRendered?: () => void,
+  ) {
+    this.stable = document.createElement('div');
+    this.tail = document.createElement('div');
+    element.append(this.stable, this.tail);
+  }
+
+  get value(): string {
+    return this.text;
+  }
+
+  append(delta: string): void {
+    if (!delta) return;
+    this.text += delta;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.schedule(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Replaces the whole text and renders it now (restoring a saved conversation). */
+  reset(text: string): void {
+    this.text = text;
+    this.committed = 0;
+    this.renderedTail = '';
+    this.stable.replaceChildren();
+    this.tail.replaceChildren();
+    this.flush();
+  }
+
+  /** Renders whatever is pending now. */
+  flush(): void {
+    const boundary = stableBoundary(this.text, this.committed);
+    if (boundary > this.committed) {
+      // Each stable chunk is its own block, so the browser can skip its layout and paint once it
+      // scrolls out of view (`content-visibility` in chat.css).
+      const block = document.createElement('div');
+      block.className = 'chunk';
+      block.innerHTML = renderMarkdown(this.text.slice(this.committed, boundary));
+      this.decorate(block);
+      this.stable.append(block);
+      this.committed = boundary;
+    }
+    const tail = this.text.slice(this.committed);
+    if (tail !== this.renderedTail) {
+      this.tail.innerHTML = tail ? renderMarkdown(tail) : '';
+      this.decorate(this.tail);
+      this.renderedTail = tail;
+    }
+    this.onRendered?.();
+  }
+}

@@ -1,0 +1,215 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ChatController, type ChatSink, type TurnOutcome } from '../../src/host/chatController';
+import { ChatViewProvider } from '../../src/host/chatView';
+import { ConnectionManager } from '../../src/host/connection';
+import { ConversationStore } from '../../src/host/conversationStore';
+import { Log } from '../../src/host/log';
+import { TokenStore } from '../../src/host/tokenStore';
+import type { HostMessage } from '../../src/shared/protocol';
+import { FakeGenos, splitDeltas } from '../support/genosServer';
+import { genosConfig, sleep, useServer, waitFor } from './helpers';
+
+/** Plain in-memory stand-ins for the extension's own state, so a second controller can reopen it. */
+class MemoryMemento implements vscode.Memento {
+  private readonly values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+  get<T>(key: string, fallback?: T): T {
+    return (this.values.has(key) ? this.values.get(key) : fallback) as T;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, value);
+  }
+}
+class MemorySecrets implements vscode.SecretStorage {
+  private readonly values = new Map<string, string>();
+  private readonly emitter = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+  readonly onDidChange = this.emitter.event;
+  async get(key: string) {
+    return this.values.get(key);
+  }
+  async store(key: string, value: string) {
+    this.values.set(key, value);
+  }
+  async delete(key: string) {
+    this.values.delete(key);
+  }
+  async keys() {
+    return [...this.values.keys()];
+  }
+}
+
+describe('chat: asking, stopping, context', () => {
+  let server: FakeGenos;
+  before(async () => {
+    server = new FakeGenos({ token: 'chat-token', models: ['Qwen3-8B'] });
+    await server.start();
+    await useServer(server);
+    await vscode.commands.executeCommand('genos.setToken', 'chat-token');
+    await genosConfig().update('systemPrompt', '당신은 유용한 어시스턴트입니다.', vscode.ConfigurationTarget.Global);
+  });
+  after(async () => {
+    await genosConfig().update('systemPrompt', undefined, vscode.ConfigurationTarget.Global);
+    await server.close();
+  });
+
+  it('asks from the palette and streams the answer into the chat, system prompt first', async () => {
+    await vscode.commands.executeCommand('genos.newChat');
+    server.chatQueue.push({ type: 'stream', content: splitDeltas('안녕하세요! 무엇을 도와드릴까요?', 3) });
+    const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.ask', '안녕하세요?');
+    assert.equal(outcome.status, 'done');
+    assert.equal(outcome.answer, '안녕하세요! 무엇을 도와드릴까요?');
+    const body = server.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }>; model: string };
+    assert.equal(body.model, 'Qwen3-8B');
+    assert.deepEqual(body.messages, [
+      { role: 'system', content: '당신은 유용한 어시스턴트입니다.' },
+      { role: 'user', content: '안녕하세요?' },
+    ]);
+  });
+
+  it('follows up in the same conversation with the earlier turns', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['네, 기억합니다.'] });
+    await vscode.commands.executeCommand('genos.ask', '방금 뭐라고 했죠?');
+    const body = server.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['system', 'user', 'assistant', 'user'],
+    );
+    assert.equal(body.messages[2].content, '안녕하세요! 무엇을 도와드릴까요?');
+  });
+
+  it('sends the selection along as context', async () => {
+    const document = await vscode.workspace.openTextDocument({ language: 'python', content: 'import os\n\ndef main():\n    print(os.getcwd())\n' });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(2, 0, 3, 22);
+    await vscode.commands.executeCommand('genos.ask', '이 함수는 뭘 하나요?');
+    const body = server.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
+    const last = body.messages.at(-1)?.content ?? '';
+    assert.match(last, /```python\ndef main\(\):\n {4}print\(os\.getcwd\(\)\)\n```/);
+    assert.match(last, /이 함수는 뭘 하나요\?$/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Stop ends the request at once, closes the connection and keeps the partial answer', async () => {
+    server.chatQueue.push({ type: 'stream', content: splitDeltas('아주 느린 답변입니다. '.repeat(20), 2), delayMs: 80 });
+    const pending = vscode.commands.executeCommand<TurnOutcome>('genos.ask', '천천히 답해 주세요');
+    const before = server.chatRequests.length;
+    await waitFor(() => server.chatRequests.length > before || server.chatRequests.at(-1)?.path.endsWith('completions') === true, 'the request');
+    await sleep(500);
+    const started = Date.now();
+    await vscode.commands.executeCommand('genos.stop');
+    const outcome = await pending;
+    assert.ok(Date.now() - started < 2000);
+    assert.equal(outcome.status, 'stopped');
+    assert.ok(outcome.answer.length > 0 && outcome.answer.length < '아주 느린 답변입니다. '.repeat(20).length);
+    const request = server.chatRequests.at(-1);
+    await request?.closed;
+    assert.equal(request?.closedEarly, true);
+  });
+});
+
+describe('chat: the provider, restarted and fed bad input', () => {
+  let server: FakeGenos;
+  let folder: string;
+  const memento = new MemoryMemento();
+  const secrets = new MemorySecrets();
+  const log = new Log();
+
+  const controller = (sink: ChatSink) => {
+    const tokens = new TokenStore(secrets);
+    const store = new ConversationStore(vscode.Uri.file(folder));
+    return new ChatController(sink, new ConnectionManager(memento, tokens, log), store, memento, log);
+  };
+
+  before(async () => {
+    server = new FakeGenos({ token: 'restart-token' });
+    await server.start();
+    await useServer(server);
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-history-'));
+    const tokens = new TokenStore(secrets);
+    await tokens.set(new ConnectionManager(memento, tokens, log).endpoint(), 'restart-token');
+  });
+  after(async () => {
+    await server.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('keeps the conversation across a restart of the provider', async () => {
+    const first = controller({ post: () => undefined });
+    server.chatQueue.push({ type: 'stream', content: ['저장될 ', '답변'] });
+    assert.equal((await first.ask('기억해 둘 질문'))?.status, 'done');
+    first.dispose();
+
+    const posted: HostMessage[] = [];
+    const second = controller({ post: (m) => posted.push(m) });
+    const init = await second.init();
+    assert.equal(init.type, 'init');
+    if (init.type !== 'init') return;
+    assert.equal(init.turns.length, 1);
+    assert.equal(init.turns[0].question, '기억해 둘 질문');
+    assert.equal(init.turns[0].answer, '저장될 답변');
+    await second.handle({ type: 'showHistory' });
+    const history = posted.find((m) => m.type === 'history');
+    assert.ok(history && history.type === 'history' && history.conversations[0].title === '기억해 둘 질문');
+    second.dispose();
+  });
+
+  it('lists, reopens and deletes saved conversations', async () => {
+    const posted: HostMessage[] = [];
+    const chat = controller({ post: (m) => posted.push(m) });
+    await chat.newChat();
+    server.chatQueue.push({ type: 'stream', content: ['두 번째 대화의 답'] });
+    await chat.ask('두 번째 대화');
+    await chat.handle({ type: 'showHistory' });
+    const listed = posted.filter((m) => m.type === 'history').at(-1);
+    assert.ok(listed?.type === 'history');
+    assert.deepEqual(listed.conversations.map((c) => c.title), ['두 번째 대화', '기억해 둘 질문']);
+
+    await chat.handle({ type: 'openConversation', id: listed.conversations[1].id });
+    const reopened = posted.filter((m) => m.type === 'init').at(-1);
+    assert.ok(reopened?.type === 'init');
+    assert.deepEqual(reopened.turns.map((t) => t.answer), ['저장될 답변']);
+
+    await chat.handle({ type: 'deleteConversation', id: listed.conversations[0].id });
+    const after = posted.filter((m) => m.type === 'history').at(-1);
+    assert.ok(after?.type === 'history');
+    assert.deepEqual(after.conversations.map((c) => c.title), ['기억해 둘 질문']);
+    chat.dispose();
+  });
+
+  it('ignores messages from the webview that do not fit the protocol', async () => {
+    const posted: HostMessage[] = [];
+    const chat = controller({ post: (m) => posted.push(m) });
+    const provider = new ChatViewProvider(vscode.Uri.file(folder), log);
+    provider.bind(chat);
+    const requests = server.requests.length;
+    const junk: unknown[] = [
+      null,
+      'send',
+      42,
+      [],
+      { type: 'send' },
+      { type: 'send', clientId: 1, text: 'x' },
+      { type: 'send', clientId: 'c', text: { toString: 'x' } },
+      { type: 'action', action: 'runShell' },
+      { type: 'openLink', href: 5 },
+      { type: 'attach', kind: 'disk' },
+      { type: 'evil', text: 'x' },
+      { type: 'send', clientId: 'c', text: 'x'.repeat(1_000_001) },
+    ];
+    for (const message of junk) await provider.receive(message);
+    assert.equal(server.requests.length, requests, 'a malformed message reached the server');
+    assert.equal(posted.length, 0, `posted: ${JSON.stringify(posted)}`);
+    // The same path carries a well-formed message.
+    server.chatQueue.push({ type: 'stream', content: ['ok'] });
+    await provider.receive({ type: 'send', clientId: 'c1', text: '정상 메시지' });
+    await waitFor(() => posted.some((m) => m.type === 'turnDone'), 'the answer');
+    assert.equal(server.requests.length, requests + 2);
+    chat.dispose();
+  });
+});

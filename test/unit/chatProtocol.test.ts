@@ -1,0 +1,48 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { buildMessages, fenceFor, userContent } from '../../src/client/prompts';
+import { isOpenableLink, parseWebviewMessage } from '../../src/shared/protocol';
+
+describe('messages from the webview', () => {
+  it('accepts each well-formed message, typed, without extra fields', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'send', clientId: 'c1', text: '안녕', extra: 'dropped' }), { type: 'send', clientId: 'c1', text: '안녕' });
+    assert.deepEqual(parseWebviewMessage({ type: 'action', action: 'setToken' }), { type: 'action', action: 'setToken', requestId: undefined });
+    assert.deepEqual(parseWebviewMessage({ type: 'attach', kind: 'file' }), { type: 'attach', kind: 'file' });
+    assert.deepEqual(parseWebviewMessage({ type: 'openLink', href: 'https://x' }), { type: 'openLink', href: 'https://x' });
+  });
+
+  it('refuses what does not fit', () => {
+    for (const bad of [null, undefined, 'ready', [], { type: 'send', text: 'x' }, { type: 'send', clientId: 'c', text: 1 }, { type: 'action', action: 'exec' }, { type: 'retry' }, { type: 'attach', kind: 'url' }, { type: 'unknown' }, { type: 'copy', text: 'x'.repeat(1_000_001) }]) {
+      assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 80));
+    }
+  });
+
+  it('opens only http(s) links', () => {
+    assert.ok(isOpenableLink('https://genos.example.com/docs'));
+    assert.ok(isOpenableLink('http://127.0.0.1:8080'));
+    for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'command:workbench.action.terminal.new', 'vscode://x', 'data:text/html,x', 'not a url']) assert.ok(!isOpenableLink(bad), bad);
+  });
+});
+
+describe('prompt building', () => {
+  const context = [{ label: 'app.py:3-4', language: 'python', text: 'def main():\n    pass' }];
+
+  it('puts context before the question, fenced with the language', () => {
+    assert.equal(userContent('설명해 주세요', context), 'app.py:3-4:\n```python\ndef main():\n    pass\n```\n\n설명해 주세요');
+    assert.equal(userContent('그냥 질문', []), '그냥 질문');
+  });
+
+  it('uses a fence longer than any backticks inside the code', () => {
+    assert.equal(fenceFor('no ticks'), '```');
+    assert.equal(fenceFor('md with ``` inside'), '````');
+  });
+
+  it('sends the system prompt first, then answered turns, then the question', () => {
+    const messages = buildMessages('시스템', [{ question: 'q1', context: [], answer: 'a1' }, { question: 'failed', context: [], answer: '' }], 'q2', context);
+    assert.deepEqual(messages.map((m) => m.role), ['system', 'user', 'assistant', 'user']);
+    assert.equal(messages[1].content, 'q1');
+    assert.match(messages[3].content, /q2$/);
+    assert.deepEqual(buildMessages('  ', [], 'q', []), [{ role: 'user', content: 'q' }]);
+  });
+});

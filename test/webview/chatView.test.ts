@@ -1,0 +1,245 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { TurnView } from '../../src/shared/protocol';
+import { launchChromium } from '../runner/codeServer';
+import { init, openWebview, strings, type WebviewPage } from './harness';
+
+let browser: Browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(() => browser.close());
+
+const turn = (id: string, extra: Partial<TurnView> = {}): TurnView => ({ id, question: '질문', context: [], answer: '', reasoning: '', status: 'streaming', ...extra });
+
+async function ready(): Promise<WebviewPage> {
+  const view = await openWebview(browser);
+  await view.host(init());
+  return view;
+}
+
+describe('the chat webview in a real browser', () => {
+  it('says ready first, then shows the empty state', async () => {
+    const view = await ready();
+    assert.deepEqual((await view.posted())[0], { type: 'ready' });
+    await view.page.getByText(strings.emptyTitle).waitFor();
+    await view.page.close();
+  });
+
+  it('shows streamed text before the stream ends, and renders markdown with Korean intact', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('t1', { question: '마크다운 예제를 보여 줘' }) });
+    const answer = '## 제목 Heading\n\n- 첫째 **굵게**\n- 둘째 `인라인 코드`\n\n```ts\nconst 인사 = "안녕하세요";\n```\n\n마지막 문단입니다.';
+    const half = Math.floor(answer.length / 2);
+    for (let i = 0; i < half; i += 3) await view.host({ type: 'delta', requestId: 't1', content: answer.slice(i, Math.min(i + 3, half)), reasoning: '' });
+    // Part of the answer is on screen while the stream is still open.
+    await page.locator('.turn .content h2', { hasText: '제목 Heading' }).waitFor();
+    assert.equal(await page.locator('.turn.streaming').count(), 1);
+    for (let i = half; i < answer.length; i += 3) await view.host({ type: 'delta', requestId: 't1', content: answer.slice(i, i + 3), reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 't1', status: 'done', usage: { promptTokens: 10, completionTokens: 20, totalTokens: 30 }, model: 'Qwen3-8B' });
+
+    const content = page.locator('.turn .content');
+    assert.equal(await content.locator('ul li').count(), 2);
+    assert.equal(await content.locator('strong').textContent(), '굵게');
+    assert.equal(await content.locator('p code, li code').first().textContent(), '인라인 코드');
+    assert.equal(await content.locator('pre code').textContent(), 'const 인사 = "안녕하세요";\n');
+    assert.ok((await content.locator('pre code .hljs-keyword').count()) > 0, 'code is highlighted');
+    assert.match((await content.textContent()) ?? '', /마지막 문단입니다\./);
+    await page.getByText('10 prompt + 20 answer tokens').waitFor();
+    assert.equal(await page.locator('.turn.streaming').count(), 0);
+    await page.close();
+  });
+
+  it('renders per frame, not per delta', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('t1') });
+    const mutations = await page.evaluate(async () => {
+      const target = document.querySelector('.turn .content') as HTMLElement;
+      let count = 0;
+      const observer = new MutationObserver((records) => (count += records.length));
+      observer.observe(target, { childList: true, subtree: true, characterData: true });
+      // 300 deltas arrive within one task, as a burst from the host would.
+      for (let i = 0; i < 300; i++) window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 't1', content: '가나다 ', reasoning: '' } }));
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      observer.disconnect();
+      return count;
+    });
+    assert.ok(mutations <= 6, `${mutations} mutation records for one frame of deltas`);
+    assert.equal(((await page.locator('.turn .content').textContent()) ?? '').trim(), '가나다 '.repeat(300).trim());
+    await page.close();
+  });
+
+  it('never runs script from model output', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('x1') });
+    const hostile = [
+      '<img src=x onerror="window.__xss=1">',
+      '<script>window.__xss=2</script>',
+      '[click](javascript:window.__xss=3)',
+      '<a href="javascript:window.__xss=4">a</a>',
+      '<svg onload="window.__xss=5"></svg>',
+      '![img](x" onerror="window.__xss=6)',
+      '```html\n<script>window.__xss=7</script>\n```',
+    ].join('\n\n');
+    await view.host({ type: 'delta', requestId: 'x1', content: hostile, reasoning: '<img src=y onerror="window.__xss=8">' });
+    await view.host({ type: 'turnDone', requestId: 'x1', status: 'done' });
+    await page.locator('.turn .content pre').waitFor();
+    for (const link of await page.locator('.turn .content a').all()) await link.click();
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+    assert.equal(await page.locator('.turn script, .turn [onerror], .turn [onload], .turn a[href^="javascript"]').count(), 0);
+    // Raw HTML is shown as text, not dropped silently.
+    assert.match((await page.locator('.turn .content').textContent()) ?? '', /<img src=x onerror=/);
+    assert.ok(!(await view.posted()).some((m) => m.type === 'openLink' && /^javascript/i.test(m.href)));
+    await page.close();
+  });
+
+  it('opens links through the host', async () => {
+    const view = await ready();
+    await view.host({ type: 'turnStarted', turn: turn('l1') });
+    await view.host({ type: 'delta', requestId: 'l1', content: 'See [the docs](https://genos.example.com/docs).', reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 'l1', status: 'done' });
+    await view.page.getByRole('link', { name: 'the docs' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'openLink', href: 'https://genos.example.com/docs' });
+    assert.match(view.page.url(), /^file:/);
+    await view.page.close();
+  });
+
+  it('does not send on Enter while an input method is composing; sends on a plain Enter', async () => {
+    const view = await ready();
+    const { page } = view;
+    const input = page.locator('textarea');
+    await input.fill('안녕하세요');
+    for (const init of [{ isComposing: true, keyCode: 13 }, { isComposing: false, keyCode: 229 }]) {
+      await input.evaluate((node, options) => node.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true, ...options })), init);
+    }
+    assert.ok(!(await view.posted()).some((m) => m.type === 'send'), 'sent during composition');
+    await input.press('Shift+Enter');
+    assert.ok(!(await view.posted()).some((m) => m.type === 'send'), 'Shift+Enter sent');
+    await input.press('Enter');
+    const send = (await view.posted()).find((m) => m.type === 'send');
+    assert.ok(send && send.type === 'send');
+    assert.equal(send.text, '안녕하세요\n');
+    // The text stays until the host accepts the question.
+    assert.equal(await input.inputValue(), '안녕하세요\n');
+    await view.host({ type: 'turnStarted', turn: turn('s1', { question: send.text }), clientId: send.clientId });
+    assert.equal(await input.inputValue(), '');
+    await page.close();
+  });
+
+  it('keeps the text and leads to the missing piece when the host refuses to send', async () => {
+    const view = await ready();
+    const { page } = view;
+    await page.locator('textarea').fill('설정이 없을 때 질문');
+    await page.locator('textarea').press('Enter');
+    const send = (await view.posted()).find((m) => m.type === 'send');
+    assert.ok(send && send.type === 'send');
+    await view.host({ type: 'refused', clientId: send.clientId, message: 'The GenOS address is not set.', actions: ['openSettings'] });
+    await page.getByText('The GenOS address is not set.').waitFor();
+    assert.equal(await page.locator('textarea').inputValue(), '설정이 없을 때 질문');
+    await page.getByRole('button', { name: 'Open Settings' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'action', action: 'openSettings', requestId: '' });
+    await page.close();
+  });
+
+  it('Stop posts a cancel while streaming, and the partial answer stays, marked stopped', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('s1') });
+    await view.host({ type: 'delta', requestId: 's1', content: '부분 답변', reasoning: '' });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'stop' });
+    await view.host({ type: 'turnDone', requestId: 's1', status: 'stopped' });
+    await page.getByText(strings.stopped).waitFor();
+    assert.equal(((await page.locator('.turn .content').textContent()) ?? '').trim(), '부분 답변');
+    await page.getByRole('button', { name: 'Send' }).waitFor();
+    await page.close();
+  });
+
+  it('shows an error with its action buttons, and the buttons act', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('e1') });
+    await view.host({ type: 'delta', requestId: 'e1', content: '받은 부분', reasoning: '' });
+    await view.host({ type: 'turnError', requestId: 'e1', status: 'error', message: 'GenOS did not accept the access token (401).', actions: ['setToken', 'retry'] });
+    await page.getByText('GenOS did not accept the access token (401).').waitFor();
+    assert.match((await page.locator('.turn .content').textContent()) ?? '', /받은 부분/);
+    await page.getByRole('button', { name: 'Set Access Token' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'action', action: 'setToken', requestId: 'e1' });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'retry', requestId: 'e1' });
+    await page.close();
+  });
+
+  it('streams thinking in a section that collapses when the answer starts', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('r1') });
+    await view.host({ type: 'delta', requestId: 'r1', content: '', reasoning: '먼저 생각해 봅시다.' });
+    const thinking = page.locator('.turn details.thinking');
+    await thinking.getByText('먼저 생각해 봅시다.').waitFor();
+    assert.equal(await thinking.evaluate((d) => (d as HTMLDetailsElement).open), true);
+    await view.host({ type: 'delta', requestId: 'r1', content: '답입니다.', reasoning: '' });
+    await page.locator('.turn .content', { hasText: '답입니다.' }).waitFor();
+    assert.equal(await thinking.evaluate((d) => (d as HTMLDetailsElement).open), false);
+    await page.close();
+  });
+
+  it('keeps thinking open and says so when there is no separate answer', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('r2') });
+    await view.host({ type: 'delta', requestId: 'r2', content: '', reasoning: '생각만 했습니다.' });
+    await view.host({ type: 'turnDone', requestId: 'r2', status: 'done' });
+    await page.getByText(strings.noSeparateAnswer).waitFor();
+    assert.equal(await page.locator('.turn details.thinking').evaluate((d) => (d as HTMLDetailsElement).open), true);
+    await page.close();
+  });
+
+  it('offers Copy and Insert on code blocks, and Replace Selection when there is one', async () => {
+    const view = await openWebview(browser);
+    await view.host(init({ hasSelection: true }));
+    await view.host({ type: 'turnStarted', turn: turn('c1') });
+    await view.host({ type: 'delta', requestId: 'c1', content: '```python\nprint("안녕")\n```\n', reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 'c1', status: 'done' });
+    const block = view.page.locator('.code-block');
+    await block.getByRole('button', { name: 'Insert' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'insert', text: 'print("안녕")\n' });
+    await block.getByRole('button', { name: 'Replace Selection' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'replaceSelection', text: 'print("안녕")\n' });
+    await block.getByRole('button', { name: 'Copy' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'copy', text: 'print("안녕")\n' });
+    await view.page.close();
+  });
+
+  it('shows attached context as removable chips', async () => {
+    const view = await ready();
+    await view.host({ type: 'context', context: [{ id: 'k1', kind: 'selection', label: 'app.ts:3-9' }] });
+    await view.page.getByText('app.ts:3-9').waitFor();
+    await view.page.getByRole('button', { name: 'Remove: app.ts:3-9' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'removeContext', id: 'k1' });
+    await view.page.close();
+  });
+
+  it('saves its state and restores it from getState before the host answers', async () => {
+    const first = await ready();
+    await first.host({ type: 'turnStarted', turn: turn('h1', { question: '기록 질문' }) });
+    await first.host({ type: 'delta', requestId: 'h1', content: '## 저장된 답변', reasoning: '' });
+    await first.host({ type: 'turnDone', requestId: 'h1', status: 'done' });
+    await first.page.locator('textarea').fill('쓰다 만 질문');
+    await first.page.waitForTimeout(1200);
+    const state = await first.savedState();
+    await first.page.close();
+
+    const second = await openWebview(browser, state);
+    // No init sent: everything comes from getState.
+    await second.page.locator('.turn .content h2', { hasText: '저장된 답변' }).waitFor();
+    assert.equal(await second.page.locator('.question-text').textContent(), '기록 질문');
+    assert.equal(await second.page.locator('textarea').inputValue(), '쓰다 만 질문');
+    await second.page.close();
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Loads the built webview bundle (dist/webview.js) and its stylesheet in headless Chromium, with a
+ * stand-in for `acquireVsCodeApi` that records what the webview posts and keeps its state.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { HostMessage, WebviewMessage, WebviewStrings } from '../../src/shared/protocol';
+import { repoRoot } from '../runner/codeServer';
+
+export const strings: WebviewStrings = {
+  placeholder: 'Ask GenOS…',
+  send: 'Send',
+  stop: 'Stop',
+  history: 'History',
+  attachSelection: '+ Selection',
+  attachFile: '+ File',
+  removeContext: 'Remove',
+  thinking: 'Thinking',
+  noSeparateAnswer: 'The model gave no separate answer; its thinking is shown above.',
+  stopped: 'Stopped. The text received so far is kept.',
+  copy: 'Copy',
+  copied: 'Copied',
+  insert: 'Insert',
+  replaceSelection: 'Replace Selection',
+  tokens: '{0} prompt + {1} answer tokens',
+  modelLabel: 'Model',
+  chooseModel: 'Choose the model',
+  noModel: 'the serving default',
+  emptyTitle: 'Ask your GenOS model',
+  emptyHint: 'Questions and code go only to the GenOS serving in your settings.',
+  historyEmpty: 'No saved conversations yet.',
+  open: 'Open',
+  delete: 'Delete',
+  close: 'Close',
+  you: 'You',
+  assistant: 'GenOS',
+  actions: { setToken: 'Set Access Token', openSettings: 'Open Settings', retry: 'Retry', showLog: 'Show Log' },
+};
+
+export const init = (extra: Partial<Extract<HostMessage, { type: 'init' }>> = {}): HostMessage => ({
+  type: 'init',
+  strings,
+  turns: [],
+  model: 'Qwen3-8B',
+  context: [],
+  hasSelection: false,
+  ...extra,
+});
+
+/** Writes the page that hosts the bundle, as the extension's HTML does (minus the CSP nonce). */
+function harnessFile(): string {
+  const dir = path.join(repoRoot, 'test-results/webview');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'harness.html');
+  const css = path.join(repoRoot, 'media/chat.css');
+  const js = path.join(repoRoot, 'dist/webview.js');
+  // No CSP here on purpose: the sanitizer alone must keep model output from running.
+  fs.writeFileSync(file, `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><link rel="stylesheet" href="file://${css}"></head><body><script src="file://${js}"></script></body></html>`);
+  return file;
+}
+
+export interface WebviewPage {
+  page: Page;
+  /** Delivers a message from the host, as VS Code does (a window message event). */
+  host(message: HostMessage): Promise<void>;
+  posted(): Promise<WebviewMessage[]>;
+  savedState(): Promise<unknown>;
+}
+
+export async function openWebview(browser: Browser, initialState?: unknown): Promise<WebviewPage> {
+  const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
+  await page.addInitScript((state) => {
+    let current: unknown = state ?? undefined;
+    const w = window as unknown as Record<string, unknown>;
+    w.__posted = [];
+    w.acquireVsCodeApi = () => ({
+      postMessage: (message: unknown) => (w.__posted as unknown[]).push(message),
+      getState: () => current,
+      setState: (next: unknown) => {
+        current = next;
+        w.__savedState = next;
+      },
+    });
+  }, (initialState ?? null) as object | null);
+  await page.goto(`file://${harnessFile()}`);
+  return {
+    page,
+    host: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
+    posted: () => page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted),
+    savedState: () => page.evaluate(() => (window as unknown as { __savedState: unknown }).__savedState),
+  };
+}
