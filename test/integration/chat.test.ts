@@ -95,6 +95,20 @@ describe('chat: asking, stopping, context', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('lets the user choose the model from the serving list, and uses it', async () => {
+    server.models = ['Qwen3-8B', 'gemma-3-12b-it'];
+    const picking = vscode.commands.executeCommand<string | undefined>('genos.selectModel');
+    await sleep(1000);
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.equal(await picking, 'gemma-3-12b-it');
+    assert.equal(genosConfig().get('model'), 'gemma-3-12b-it');
+    await vscode.commands.executeCommand('genos.ask', '모델 확인');
+    assert.equal((server.chatRequests.at(-1)?.body as { model: string }).model, 'gemma-3-12b-it');
+    await genosConfig().update('model', undefined, vscode.ConfigurationTarget.Global);
+    server.models = ['Qwen3-8B'];
+  });
+
   it('Stop ends the request at once, closes the connection and keeps the partial answer', async () => {
     server.chatQueue.push({ type: 'stream', content: splitDeltas('아주 느린 답변입니다. '.repeat(20), 2), delayMs: 80 });
     const pending = vscode.commands.executeCommand<TurnOutcome>('genos.ask', '천천히 답해 주세요');
@@ -179,6 +193,29 @@ describe('chat: the provider, restarted and fed bad input', () => {
     const after = posted.filter((m) => m.type === 'history').at(-1);
     assert.ok(after?.type === 'history');
     assert.deepEqual(after.conversations.map((c) => c.title), ['기억해 둘 질문']);
+    chat.dispose();
+  });
+
+  it('Retry resends the same turn after an error, in place of the failed answer', async () => {
+    const posted: HostMessage[] = [];
+    const chat = controller({ post: (m) => posted.push(m) });
+    await chat.newChat();
+    server.chatQueue.push({ type: 'status', status: 500, body: JSON.stringify({ object: 'error', message: 'worker crashed' }) }, { type: 'stream', content: ['다시 ', '성공'] });
+    const failed = await chat.ask('재시도할 질문');
+    assert.equal(failed?.status, 'error');
+    const error = posted.find((m) => m.type === 'turnError');
+    assert.ok(error?.type === 'turnError');
+    assert.match(error.message, /worker crashed/);
+    assert.ok(error.actions.includes('retry'));
+
+    await chat.handle({ type: 'retry', requestId: error.requestId });
+    const [first, second] = server.chatRequests.slice(-2).map((r) => r.body as { messages: unknown });
+    assert.deepEqual(second.messages, first.messages, 'the same turn was sent again');
+    const done = posted.find((m) => m.type === 'turnDone');
+    assert.ok(done?.type === 'turnDone' && done.requestId === error.requestId);
+    const init = await chat.init();
+    assert.ok(init.type === 'init');
+    assert.deepEqual(init.turns.map((t) => [t.question, t.answer, t.status]), [['재시도할 질문', '다시 성공', 'done']]);
     chat.dispose();
   });
 
