@@ -5,6 +5,7 @@ import { ChatViewProvider } from './host/chatView';
 import { ConnectionManager } from './host/connection';
 import { registerConnectionCommands } from './host/connectionCommands';
 import { ConversationStore } from './host/conversationStore';
+import { EditorCommands } from './host/editorCommands';
 import { showError } from './host/errorUi';
 import { Log } from './host/log';
 import { onDidChangeSettings } from './host/settings';
@@ -19,10 +20,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new ConversationStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations'));
   const chat = new ChatController(view, connections, store, context.globalState, log);
   view.bind(chat);
+  const editorCommands = new EditorCommands(chat, view, connections, log);
 
   context.subscriptions.push(
     log,
     chat,
+    editorCommands,
     onDidChangeSettings(() => connections.reset()),
     tokens.onDidChange(() => connections.reset()),
     ...registerConnectionCommands(connections, tokens, log),
@@ -36,7 +39,10 @@ export function activate(context: vscode.ExtensionContext): void {
       await view.reveal();
       await chat.handle({ type: 'showHistory' });
     }),
-    vscode.commands.registerCommand('genos.stop', () => chat.stop()),
+    vscode.commands.registerCommand('genos.stop', () => {
+      chat.stop();
+      editorCommands.stop();
+    }),
     registerAskCommand(chat, view),
     vscode.commands.registerCommand('genos.selectModel', async () => {
       try {

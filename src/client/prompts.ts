@@ -47,3 +47,62 @@ export function buildMessages(systemPrompt: string, history: HistoryTurn[], ques
   messages.push({ role: 'user', content: userContent(question, context) });
   return messages;
 }
+
+/** Code the user selected, with where it comes from. */
+export interface Selection {
+  code: string;
+  language: string;
+  fileName: string;
+  /** 1-based first and last line of the selection. */
+  startLine: number;
+  endLine: number;
+  /** A few lines before and after, when the selection is small; empty otherwise. */
+  before: string;
+  after: string;
+}
+
+/** Selections shorter than this many lines get their surroundings sent along. */
+export const SMALL_SELECTION_LINES = 8;
+/** How many lines before and after a small selection are sent. */
+export const SURROUNDING_LINES = 5;
+
+/** Label of a selection, for example `app.ts:10-24`. */
+export function selectionLabel(selection: Pick<Selection, 'fileName' | 'startLine' | 'endLine'>): string {
+  const lines = selection.startLine === selection.endLine ? `${selection.startLine}` : `${selection.startLine}-${selection.endLine}`;
+  return `${selection.fileName}:${lines}`;
+}
+
+/** The context blocks of a selection: the code, then its surroundings when they were taken. */
+export function selectionContext(selection: Selection): ContextBlock[] {
+  const blocks: ContextBlock[] = [{ label: selectionLabel(selection), language: selection.language, text: selection.code }];
+  if (selection.before || selection.after) {
+    const surrounding = [selection.before, '<<< the selected code is here >>>', selection.after].filter((part) => part !== '').join('\n');
+    blocks.push({ label: `Lines around it in ${selection.fileName}, for context only`, language: selection.language, text: surrounding });
+  }
+  return blocks;
+}
+
+/** The messages that ask for a rewrite of a selection; the answer must be code only. */
+export function rewriteMessages(systemPrompt: string, selection: Selection, instruction: string): ChatMessage[] {
+  const task = instruction.trim() || 'Improve this code: make it clearer and more robust without changing what it does.';
+  const rules =
+    `Rewrite the selected ${selection.language} code from ${selection.fileName} as asked. ` +
+    'Answer with the complete replacement for the selection only, in a single fenced code block, with no explanation before or after it. ' +
+    'Keep the indentation of the original.';
+  return buildMessages(systemPrompt, [], `${rules}\n\nRequest: ${task}`, selectionContext(selection));
+}
+
+/**
+ * The code in a model's answer: the fenced block (the longest, if there are several; an unclosed
+ * one when the stream stopped inside it), or the whole answer when there is no fence. A leading
+ * `<think>` section is dropped. The result ends with a newline exactly when `original` does.
+ */
+export function extractCode(answer: string, original: string): string {
+  const text = answer.replace(/^\s*<think>[\s\S]*?<\/think>\s*/, '');
+  const blocks: string[] = [];
+  const fence = /^( {0,3})(`{3,}|~{3,})[^\n`]*\n([\s\S]*?)(?:^ {0,3}\2[`~]*[ \t]*$|(?![\s\S]))/gm;
+  for (const match of text.matchAll(fence)) blocks.push(match[3]);
+  let code = blocks.length > 0 ? blocks.reduce((a, b) => (b.length > a.length ? b : a)) : text.trim();
+  code = code.replace(/\n+$/, '');
+  return original.endsWith('\n') ? `${code}\n` : code;
+}

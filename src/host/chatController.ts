@@ -249,6 +249,35 @@ export class ChatController implements vscode.Disposable {
     this.sink.post({ type: 'context', context: this.chips() });
   }
 
+  /** Asks a question about the given context (for example a selection), as a new turn. */
+  askAbout(question: string, blocks: ContextBlock[]): Promise<TurnOutcome | undefined> {
+    const context = blocks.map((block) => ({ chip: { id: newId('ctx'), kind: 'selection' as const, label: block.label }, block }));
+    return this.ask(question, { context });
+  }
+
+  /** Adds an exchange that happened elsewhere (an inline explanation) so the user can follow up. */
+  async adoptTurn(question: string, blocks: ContextBlock[], answer: string, model?: string): Promise<void> {
+    const conversation = await this.current();
+    const turn: StoredTurn = {
+      id: newId('turn'),
+      question,
+      context: blocks.map((block) => ({ id: newId('ctx'), kind: 'selection', label: block.label })),
+      contextBlocks: blocks,
+      answer,
+      reasoning: '',
+      status: 'done',
+      model,
+    };
+    conversation.turns.push(turn);
+    conversation.title ||= question.split('\n')[0].slice(0, 80);
+    conversation.updatedAt = Date.now();
+    await this.state.update(ACTIVE_CONVERSATION, conversation.id);
+    await this.store.save(conversation);
+    this.sink.post({ type: 'turnStarted', turn: toView({ ...turn, answer: '', status: 'streaming' }) });
+    this.sink.post({ type: 'delta', requestId: turn.id, content: answer, reasoning: '' });
+    this.sink.post({ type: 'turnDone', requestId: turn.id, status: 'done', model });
+  }
+
   /** Stops the answer being generated, if any. */
   stop(): void {
     this.active?.controller.abort();

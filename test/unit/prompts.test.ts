@@ -1,0 +1,53 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { extractCode, rewriteMessages, selectionContext, selectionLabel, type Selection } from '../../src/client/prompts';
+
+const selection: Selection = {
+  code: 'def area(r):\n    return 3.14 * r * r\n',
+  language: 'python',
+  fileName: 'geometry.py',
+  startLine: 10,
+  endLine: 11,
+  before: 'import math\n',
+  after: '\nprint(area(2))',
+};
+
+describe('prompts for the editor commands', () => {
+  it('labels selections by file and lines', () => {
+    assert.equal(selectionLabel(selection), 'geometry.py:10-11');
+    assert.equal(selectionLabel({ ...selection, endLine: 10 }), 'geometry.py:10');
+  });
+
+  it('sends the selection with its language, file name and surrounding lines', () => {
+    const blocks = selectionContext(selection);
+    assert.deepEqual(blocks[0], { label: 'geometry.py:10-11', language: 'python', text: selection.code });
+    assert.match(blocks[1].label, /around it in geometry\.py/);
+    assert.equal(blocks[1].text, 'import math\n\n<<< the selected code is here >>>\n\nprint(area(2))');
+    assert.equal(selectionContext({ ...selection, before: '', after: '' }).length, 1);
+  });
+
+  it('asks for code only, with the instruction, or "improve" when there is none', () => {
+    const messages = rewriteMessages('', selection, 'use math.pi');
+    assert.equal(messages.length, 1);
+    assert.match(messages[0].content, /```python\ndef area\(r\):/);
+    assert.match(messages[0].content, /single fenced code block/);
+    assert.match(messages[0].content, /Request: use math\.pi$/);
+    assert.match(rewriteMessages('sys', selection, '  ')[1].content, /Request: Improve this code/);
+  });
+});
+
+describe('extracting code from answers', () => {
+  const table: Array<[string, string, string, string]> = [
+    ['one fenced block with prose around it', 'Here you go:\n\n```python\ndef area(r):\n    return math.pi * r * r\n```\n\nThis uses math.pi.', 'x\n', 'def area(r):\n    return math.pi * r * r\n'],
+    ['no fence at all', '  return a + b\n', 'x', 'return a + b'],
+    ['the longest of several blocks', '```\nshort\n```\ntext\n```ts\nconst a = 1;\nconst b = 2;\n```', 'x', 'const a = 1;\nconst b = 2;'],
+    ['a tilde fence', '~~~js\nlet x = 1;\n~~~', 'x', 'let x = 1;'],
+    ['an unclosed fence (stream stopped inside it)', '```go\nfunc main() {\n\tfmt.Println("hi")', 'x', 'func main() {\n\tfmt.Println("hi")'],
+    ['a think section first', '<think>\nlet me see ```not code```\n</think>\n```rust\nfn main() {}\n```', 'x\n', 'fn main() {}\n'],
+    ['a fence inside the code, with a longer outer fence', '````md\n```\ninner\n```\n````', 'x', '```\ninner\n```'],
+    ['Korean prose around the code', '다음과 같이 바꾸세요:\n```python\nprint("안녕")\n```\n설명 끝.', 'x', 'print("안녕")'],
+  ];
+  for (const [name, answer, original, expected] of table) {
+    it(name, () => assert.equal(extractCode(answer, original), expected));
+  }
+});
