@@ -9,9 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { launchChromium, repoRoot } from '../test/runner/codeServer';
 import { longAnswer } from './answer';
+import { measureThroughput } from './clientThroughput';
+import { measureActivation, measureLatency } from './vscodeHost';
+import { measureMemory } from './webviewMemory';
 import { renderOnce, renderStreamed, type RenderFigures } from './webviewRender';
 
 const REPEAT = Number(process.env.GENOS_BENCH_REPEAT ?? 3);
+// Activation and latency run once each, in a real VS Code: a fresh host per repeat would cost
+// more than the rest of the benchmark together.
 
 export interface Row {
   measure: string;
@@ -28,6 +33,64 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+
+async function clientRows(): Promise<Row[]> {
+  const runs = [];
+  for (let i = 0; i < REPEAT; i++) runs.push(await measureThroughput(20_000_000));
+  const ratio = median(runs.map((r) => r.clientCpuMsPerMB / r.rawCpuMsPerMB));
+  const speed = median(runs.map((r) => r.clientMBps));
+  return [
+    { measure: `client: plain node:http read of a ${Math.round(runs[0].bytes / 1e6)} MB SSE stream, CPU`, value: median(runs.map((r) => r.rawCpuMsPerMB)), unit: 'ms/MB' },
+    { measure: 'client: GenOS client parsing the same stream, CPU', value: median(runs.map((r) => r.clientCpuMsPerMB)), unit: 'ms/MB' },
+    { measure: 'client: client / raw read, CPU', value: ratio, unit: 'x', limit: '≤ 3', met: ratio <= 3 },
+    { measure: 'client: throughput', value: speed, unit: 'MB/s', limit: '≥ 20', met: speed >= 20 },
+  ];
+}
+
+async function memoryRows(): Promise<Row[]> {
+  const browser = await launchChromium();
+  try {
+    const runs = [];
+    for (let i = 0; i < REPEAT; i++) runs.push(await measureMemory(browser, 50));
+    const full = median(runs.map((r) => r.fiftyTurnsMB));
+    const returned = median(runs.map((r) => (r.fiftyTurnsMB - r.clearedMB) / Math.max(1e-9, r.fiftyTurnsMB - r.baselineMB)));
+    return [
+      { measure: 'memory: webview JS heap, empty panel after first use', value: median(runs.map((r) => r.baselineMB)), unit: 'MB' },
+      { measure: 'memory: webview JS heap after 50 turns with code blocks', value: full, unit: 'MB', limit: '< 50', met: full < 50 },
+      { measure: 'memory: webview JS heap after clearing them', value: median(runs.map((r) => r.clearedMB)), unit: 'MB' },
+      { measure: 'memory: share of the conversation\'s heap returned by clearing', value: returned * 100, unit: '%', limit: '> 50', met: returned > 0.5 },
+    ];
+  } finally {
+    await browser.close();
+  }
+}
+
+async function vscodeRows(): Promise<Row[]> {
+  const activation = await measureActivation();
+  const latency = await measureLatency(300);
+  const startup = activation.activateMs + activation.loadMs;
+  return [
+    { measure: 'activation: load dist/extension.js (in the extension host)', value: activation.loadMs, unit: 'ms' },
+    { measure: 'activation: activate() itself', value: activation.activateMs, unit: 'ms' },
+    { measure: 'activation: load + activate()', value: startup, unit: 'ms', limit: '< 20', met: startup < 20 },
+    { measure: 'activation: extension.activate() as a caller sees it (host work included)', value: activation.activationMs, unit: 'ms' },
+    { measure: `latency: server writes a chunk → text in the panel's DOM, median (${latency.chunks} chunks)`, value: latency.medianMs, unit: 'ms' },
+    { measure: 'latency: same, p95', value: latency.p95Ms, unit: 'ms', limit: '< 50', met: latency.p95Ms < 50 },
+    { measure: 'latency: same, worst', value: latency.maxMs, unit: 'ms' },
+  ];
+}
+
+function sizeRows(): Row[] {
+  const kb = (file: string) => fs.statSync(path.join(repoRoot, file)).size / 1024;
+  const extension = kb('dist/extension.js');
+  const webview = kb('dist/webview.js');
+  const vsix = kb('genos-vscode.vsix');
+  return [
+    { measure: 'size: dist/extension.js', value: extension, unit: 'KB', limit: '< 150', met: extension < 150 },
+    { measure: 'size: dist/webview.js', value: webview, unit: 'KB', limit: '< 400', met: webview < 400 },
+    { measure: 'size: genos-vscode.vsix', value: vsix, unit: 'KB', limit: '< 600', met: vsix < 600 },
+  ];
+}
 
 async function webviewRows(): Promise<Row[]> {
   const answer = longAnswer(200_000);
@@ -67,7 +130,7 @@ function format(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const rows = [...(await webviewRows())];
+  const rows = [...(await clientRows()), ...(await webviewRows()), ...(await memoryRows()), ...(await vscodeRows()), ...sizeRows()];
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`GenOS for VS Code benchmark (median of ${REPEAT}; ${machine})\n`);
   console.log(format(rows));

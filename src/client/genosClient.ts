@@ -139,41 +139,55 @@ export class GenosClient {
     let finished = false;
     let done = false;
     try {
-      const handle = function* (result: ChunkResult): Generator<ChatEvent> {
-        if (result.kind === 'done') {
-          done = true;
-          return;
+      /**
+       * Turns parsed results into events. Adjacent text deltas of one network read are merged
+       * into one event: nothing is lost, and the consumer does one step per read instead of one
+       * per token. Events before a failure are returned with it, so nothing received is dropped.
+       */
+      const collect = (results: ChunkResult[]): { events: ChatEvent[]; failure?: GenosError } => {
+        const events: ChatEvent[] = [];
+        for (const result of results) {
+          if (result.kind === 'done') {
+            done = true;
+            break;
+          }
+          if (result.kind === 'error') {
+            return { events, failure: new GenosError({ kind: 'streamError', serverMessage: result.message, message: 'The server reported an error in the stream.' }) };
+          }
+          if (result.kind === 'malformed') return { events, failure: new GenosError({ kind: 'malformed', message: result.message }) };
+          for (const event of result.events) {
+            if (event.type === 'content') text += event.text;
+            else if (event.type === 'reasoning') reasoning += event.text;
+            else if (event.type === 'finish') finished = true;
+            const last = events[events.length - 1];
+            if (last && (event.type === 'content' || event.type === 'reasoning') && last.type === event.type) last.text += event.text;
+            else events.push(event.type === 'content' || event.type === 'reasoning' ? { ...event } : event);
+          }
         }
-        if (result.kind === 'error') {
-          throw new GenosError({ kind: 'streamError', serverMessage: result.message, message: 'The server reported an error in the stream.' });
-        }
-        if (result.kind === 'malformed') throw new GenosError({ kind: 'malformed', message: result.message });
-        for (const event of result.events) {
-          if (event.type === 'content') text += event.text;
-          else if (event.type === 'reasoning') reasoning += event.text;
-          else if (event.type === 'finish') finished = true;
-          yield event;
-        }
+        return { events };
+      };
+      const emit = function* (batch: { events: ChatEvent[]; failure?: GenosError }): Generator<ChatEvent> {
+        yield* batch.events;
+        if (batch.failure) throw batch.failure;
       };
 
       if (!String(response.headers['content-type'] ?? '').includes('text/event-stream')) {
-        yield* handle(parseCompletion(await readText(response, this.config.timeoutMs, signal)));
+        yield* emit(collect([parseCompletion(await readText(response, this.config.timeoutMs, signal))]));
         done = true;
       } else {
         const pending: EventSourceMessage[] = [];
         const parser = createParser({ onEvent: (event) => pending.push(event) });
+        // Keeps a UTF-8 character cut between two network reads until its last byte arrives.
         const decoder = new TextDecoder('utf-8');
+        const parsed = () => pending.splice(0).map((event) => parseChunk(event.data, event.event));
         for await (const chunk of readBody(response, this.config.timeoutMs, signal)) {
           parser.feed(decoder.decode(chunk, { stream: true }));
-          for (const event of pending.splice(0)) {
-            yield* handle(parseChunk(event.data, event.event));
-            if (done) break;
-          }
+          yield* emit(collect(parsed()));
           if (done) break;
         }
         if (!done) {
           parser.feed(`${decoder.decode()}\n\n`);
-          for (const event of pending.splice(0)) yield* handle(parseChunk(event.data, event.event));
+          yield* emit(collect(parsed()));
         }
       }
       if (!done && !finished) {

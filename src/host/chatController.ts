@@ -388,8 +388,10 @@ export class ChatController implements vscode.Disposable {
     let content = '';
     let reasoning = '';
     let timer: NodeJS.Timeout | undefined;
+    let lastFlush = 0;
     const flush = () => {
       timer = undefined;
+      lastFlush = Date.now();
       if (!content && !reasoning) return;
       this.sink.post({ type: 'delta', requestId: turn.id, content, reasoning });
       content = '';
@@ -418,7 +420,12 @@ export class ChatController implements vscode.Disposable {
         } else {
           continue;
         }
-        timer ??= setTimeout(flush, DELTA_INTERVAL_MS);
+        // At most one message per interval; the first delta after a quiet spell goes at once.
+        if (!timer) {
+          const wait = lastFlush + DELTA_INTERVAL_MS - Date.now();
+          if (wait <= 0) flush();
+          else timer = setTimeout(flush, wait);
+        }
       }
       if (timer) clearTimeout(timer);
       flush();

@@ -422,4 +422,14 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => handle(
 if (saved?.strings) renderAll(saved.turns);
 post({ type: 'ready' });
 input.focus();
-warmUpWhenIdle();
+warmUpWhenIdle((sample) => {
+  // Laid out where no one sees it, then removed: the streaming path, layout and fonts are warm.
+  const probe = el('div', 'md warm-up');
+  probe.setAttribute('aria-hidden', 'true');
+  document.body.append(probe);
+  const markdown = new StreamingMarkdown(probe, decorate, () => undefined);
+  for (let i = 0; i < sample.length; i += 3) markdown.append(sample.slice(i, i + 3));
+  markdown.flush();
+  void probe.offsetHeight;
+  probe.remove();
+});

@@ -105,13 +105,16 @@ const WARM_UP = [
 
 /**
  * Compiles the rendering paths while the panel is idle, one sample per idle slice, so the first
- * frames of the first answer are not slowed by first-use compilation.
+ * frames of the first answer are not slowed by first-use compilation. `layOut`, given last, lays
+ * a sample out off screen, which also loads the fonts (Korean among them) text shaping needs.
  */
-export function warmUpWhenIdle(): void {
+export function warmUpWhenIdle(layOut?: (sample: string) => void): void {
+  const steps: Array<() => void> = WARM_UP.map((sample) => () => void renderMarkdown(sample));
+  if (layOut) steps.push(() => layOut(`## 준비\n\n한국어 문장과 **굵은 글씨**, \`코드\`.\n\n${WARM_UP[1]}\n\n${WARM_UP[2]}\n`));
   const next = (index: number) => {
-    if (index >= WARM_UP.length || typeof requestIdleCallback !== 'function') return;
+    if (index >= steps.length || typeof requestIdleCallback !== 'function') return;
     requestIdleCallback(() => {
-      renderMarkdown(WARM_UP[index]);
+      steps[index]();
       next(index + 1);
     });
   };

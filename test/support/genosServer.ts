@@ -34,6 +34,8 @@ export interface StreamScenario {
   failAfter?: number;
   errorMessage?: string;
   finishReason?: string;
+  /** Called after delta `index` was written, with the time (epoch ms, sub-ms precision). */
+  onWrite?: (index: number, at: number) => void;
 }
 
 export interface StatusScenario {
@@ -288,6 +290,7 @@ export class FakeGenos {
       if (s.delayMs) await wait(s.delayMs);
       if (s.keepAlive) await write(': keep-alive\n\n');
       await write(`data: ${chunk(deltas[i])}\n\n`);
+      s.onWrite?.(i, performance.timeOrigin + performance.now());
     }
     if (res.destroyed) return;
     switch (ending) {
