@@ -1,4 +1,4 @@
-import type { GenosError } from './errors';
+import { tlsProblemOf, type GenosError } from './errors';
 
 /**
  * Formats a message with `{0}`-style arguments in the user's language. In the extension this is
@@ -36,8 +36,33 @@ function configText(error: GenosError, t: Translate): string {
       return t('The access token contains spaces or characters that cannot be sent. Copy it again from GenOS.');
     case 'noModels':
       return t('The serving lists no models. Check that the serving is running in GenOS.');
+    case 'invalidProxy':
+      return t('The proxy setting is not a valid address. Use a URL such as http://proxy.example.com:8080 in "genos.proxy" or "http.proxy", or "direct" in "genos.proxy" for no proxy.');
+    case 'caFileUnreadable':
+      return t('The file in "genos.tls.caFile" cannot be read. Set the full path of a PEM file that exists.');
+    case 'caFileInvalid':
+      return t('The file in "genos.tls.caFile" holds no PEM certificate. Export the certificate authority in PEM format (text starting with -----BEGIN CERTIFICATE-----).');
     default:
       return t('The GenOS settings are incomplete.');
+  }
+}
+
+function tlsText(error: GenosError, t: Translate): string {
+  const cert = error.certificate;
+  const about = cert ? t('subject {0}, issuer {1}', cert.subject, cert.issuer) : t('certificate details unavailable');
+  switch (error.tlsProblem ?? tlsProblemOf(error.detail)) {
+    case 'selfSigned':
+      return t('GenOS presents a self-signed certificate ({0}). If you trust this server, set "genos.tls.caFile" to that certificate, or turn on "genos.tls.allowSelfSigned".', about);
+    case 'untrusted':
+      return t('The GenOS certificate ({0}) is not signed by an authority this computer trusts. If your company has its own certificate authority, set "genos.tls.caFile" to its PEM file.', about);
+    case 'hostname':
+      return t('The GenOS certificate ({0}) is not issued for the host in "GenOS: Base Url". Use the host name the certificate names.', about);
+    case 'expired':
+      return t('The GenOS certificate ({0}) expired on {1}. Ask the GenOS administrator to renew it.', about, cert?.validTo ?? '?');
+    case 'notYetValid':
+      return t('The GenOS certificate ({0}) is not valid yet. Check the date and time of this computer.', about);
+    default:
+      return t('The secure connection to GenOS failed ({0}). The server certificate is not trusted or does not match the address.', error.detail ?? 'TLS');
   }
 }
 
@@ -48,7 +73,9 @@ function networkText(error: GenosError, t: Translate): string {
     case 'dns':
       return t('The GenOS host name could not be found. Check "GenOS: Base Url" and your network or VPN.');
     case 'tls':
-      return t('The secure connection to GenOS failed ({0}). The server certificate is not trusted or does not match the address.', error.detail ?? 'TLS');
+      return tlsText(error, t);
+    case 'proxy':
+      return t('The proxy did not connect to GenOS ({0}). Check "genos.proxy", "http.proxy" or the HTTPS_PROXY variable, and "http.noProxy".', error.detail ?? 'proxy');
     case 'reset':
       return t('The connection to GenOS was closed unexpectedly.');
     case 'unreachable':
@@ -86,6 +113,8 @@ function mainText(error: GenosError, t: Translate): string {
       return t('GenOS answered with a redirect to {0}, which is not followed so that the token stays with the address you set. Set "GenOS: Base Url" to the final address.', error.detail || '?');
     case 'network':
       return networkText(error, t);
+    case 'proxyAuth':
+      return t('The proxy requires a user name and password (407). Put them in the proxy address, for example http://user:password@proxy.example.com:8080, in "genos.proxy" or "http.proxy".');
     case 'timeout':
       return error.timeoutPhase === 'idle'
         ? t('The answer stopped arriving: no data for {0} seconds. You can retry, or raise "GenOS: Request Timeout Seconds".', error.timeoutSeconds ?? 0)
@@ -119,7 +148,11 @@ export function errorActions(error: GenosError): ErrorAction[] {
     case 'redirect':
       return ['openSettings', 'showLog'];
     case 'network':
-      return error.networkReason === 'refused' || error.networkReason === 'dns' ? ['retry', 'openSettings', 'showLog'] : ['retry', 'showLog'];
+      return error.networkReason === 'refused' || error.networkReason === 'dns' || error.networkReason === 'tls' || error.networkReason === 'proxy'
+        ? ['retry', 'openSettings', 'showLog']
+        : ['retry', 'showLog'];
+    case 'proxyAuth':
+      return ['openSettings', 'retry'];
     case 'cancelled':
       return ['retry'];
     default:

@@ -21,6 +21,8 @@ export type GenosErrorKind =
   | 'redirect'
   /** The connection failed or broke (see {@link NetworkReason}). */
   | 'network'
+  /** 407: the proxy between the editor and GenOS wants credentials it did not get or accept. */
+  | 'proxyAuth'
   /** No response, or no new data, within the configured time. */
   | 'timeout'
   /** The server reported an error inside the event stream. */
@@ -42,10 +44,28 @@ export type ConfigProblem =
   | 'servingIdConflict'
   | 'missingToken'
   | 'invalidToken'
-  | 'noModels';
+  | 'noModels'
+  /** `genos.proxy` or `http.proxy` is not an http(s) URL. */
+  | 'invalidProxy'
+  /** `genos.tls.caFile` cannot be read. */
+  | 'caFileUnreadable'
+  /** `genos.tls.caFile` holds no PEM certificate. */
+  | 'caFileInvalid';
 
 /** How a connection failed. */
-export type NetworkReason = 'refused' | 'dns' | 'tls' | 'reset' | 'unreachable' | 'incomplete' | 'other';
+export type NetworkReason = 'refused' | 'dns' | 'tls' | 'proxy' | 'reset' | 'unreachable' | 'incomplete' | 'other';
+
+/** Why a server certificate was refused. */
+export type TlsProblem = 'untrusted' | 'selfSigned' | 'hostname' | 'expired' | 'notYetValid' | 'other';
+
+/** The parts of a certificate a person can check. */
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  /** Expiry, as the certificate states it. */
+  validTo: string;
+  selfSigned: boolean;
+}
 
 /** Which of the two timeouts fired. */
 export type TimeoutPhase = 'response' | 'idle';
@@ -66,6 +86,9 @@ export interface GenosErrorInit {
   detail?: string;
   /** The time limit that fired, in seconds. */
   timeoutSeconds?: number;
+  tlsProblem?: TlsProblem;
+  /** The certificate the server presented, when a TLS failure involved it. */
+  certificate?: CertificateSummary;
   cause?: unknown;
 }
 
@@ -80,6 +103,9 @@ export class GenosError extends Error {
   readonly serverMessage?: string;
   readonly detail?: string;
   readonly timeoutSeconds?: number;
+  readonly tlsProblem?: TlsProblem;
+  /** Filled in after the fact when a second look at the server finds it. */
+  certificate?: CertificateSummary;
   /** Answer text received before the failure. */
   partialText = '';
   /** Reasoning text received before the failure. */
@@ -97,6 +123,8 @@ export class GenosError extends Error {
     this.serverMessage = init.serverMessage;
     this.detail = init.detail;
     this.timeoutSeconds = init.timeoutSeconds;
+    this.tlsProblem = init.tlsProblem;
+    this.certificate = init.certificate;
   }
 
   /** Returns this error with the partial answer attached (the first attachment wins). */
@@ -115,4 +143,27 @@ export function configError(problem: ConfigProblem, message: string): GenosError
 /** True for an error that is a {@link GenosError} of the given kind. */
 export function isGenosError(value: unknown, kind?: GenosErrorKind): value is GenosError {
   return value instanceof GenosError && (kind === undefined || value.kind === kind);
+}
+
+/** Sorts an OpenSSL or Node verification code into what the user can do about it. */
+export function tlsProblemOf(code: string | undefined): TlsProblem {
+  switch (code) {
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      return 'selfSigned';
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_UNTRUSTED':
+      return 'untrusted';
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+    case 'HOSTNAME_MISMATCH':
+      return 'hostname';
+    case 'CERT_HAS_EXPIRED':
+      return 'expired';
+    case 'CERT_NOT_YET_VALID':
+      return 'notYetValid';
+    default:
+      return 'other';
+  }
 }

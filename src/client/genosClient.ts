@@ -3,6 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { apiUrl } from './endpoint';
 import { GenosError } from './errors';
 import { openRequest, readBody, readText, type HttpRequest } from './http';
+import { peekCertificate, type ConnectionTrace, type NetworkPath } from './network';
 import { errorMessageOf, parseChunk, parseCompletion, parseModels, type ChatEvent, type ChatMessage, type ChunkResult } from './protocol';
 
 /** Where request lines go; the client never passes it a token or message contents. */
@@ -32,8 +33,17 @@ export interface ClientConfig {
   timeoutMs: number;
   retry?: Partial<RetryPolicy>;
   log?: ClientLog;
-  /** An agent for proxies or private certificates. */
-  agent?: http.Agent;
+  /** Certificate and proxy settings; absent means the default network stack. */
+  network?: NetworkPath;
+}
+
+/** What a connection test found: the models and how the connection was made, step by step. */
+export interface ProbeResult {
+  models: string[];
+  trace: ConnectionTrace;
+  /** Milliseconds from the start: response headers received, and the whole list read. */
+  headersMs: number;
+  totalMs: number;
 }
 
 /** Options of one chat request. */
@@ -110,11 +120,19 @@ export class GenosClient {
 
   /** Lists the ids of the models the serving offers (`GET /v1/models`). */
   async listModels(signal?: AbortSignal): Promise<string[]> {
-    const response = await this.send('GET', '/v1/models', undefined, signal);
+    return (await this.probe(signal)).models;
+  }
+
+  /** Lists the models and reports the path the connection took, with the time of each step. */
+  async probe(signal?: AbortSignal): Promise<ProbeResult> {
+    const started = performance.now();
+    const trace: ConnectionTrace = { path: 'default' };
+    const response = await this.send('GET', '/v1/models', undefined, signal, trace);
+    const headersMs = performance.now() - started;
     const body = await readText(response, this.config.timeoutMs, signal);
     const models = parseModels(body);
     if (!models) throw new GenosError({ kind: 'malformed', message: 'The models list is not in the OpenAI format.' });
-    return models;
+    return { models, trace, headersMs, totalMs: performance.now() - started };
   }
 
   /**
@@ -214,7 +232,7 @@ export class GenosClient {
   }
 
   /** Sends a request; retries (before any content) where that is safe; resolves with a 2xx response. */
-  private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<http.IncomingMessage> {
+  private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal, trace?: ConnectionTrace): Promise<http.IncomingMessage> {
     const url = apiUrl(this.config.endpoint, path);
     const request: HttpRequest = {
       url,
@@ -223,7 +241,8 @@ export class GenosClient {
       signal,
       headers: this.headers(body === undefined ? 'application/json' : 'text/event-stream', body !== undefined),
       responseTimeoutMs: this.config.timeoutMs,
-      agent: this.config.agent,
+      network: this.config.network,
+      trace,
     };
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
@@ -237,6 +256,10 @@ export class GenosClient {
       } catch (caught) {
         if (!(caught instanceof GenosError)) throw caught;
         error = caught;
+        if (error.networkReason === 'tls' && !error.certificate && url.protocol === 'https:') {
+          // The default stack does not say which certificate it refused; look without trusting it.
+          error.certificate = await peekCertificate(url);
+        }
         if (error.kind !== 'cancelled') this.config.log?.warn(`${method} ${url.pathname} failed: ${error.message}`);
       }
       const retryable = (error.status !== undefined && RETRY_STATUSES.has(error.status)) || error.networkReason === 'refused';
@@ -267,6 +290,9 @@ export class GenosClient {
         target = '';
       }
       return new GenosError({ ...base, kind: 'redirect', detail: target, message: `HTTP ${status} redirect to ${target || 'an unknown address'}, not followed.` });
+    }
+    if (status === 407) {
+      return new GenosError({ ...base, kind: 'proxyAuth', message: 'HTTP 407: the proxy requires authentication.' });
     }
     if (status === 401 || status === 403) return new GenosError({ ...base, kind: 'unauthorized', message: `HTTP ${status}: the token was refused.` });
     if (status === 404) return new GenosError({ ...base, serverMessage: undefined, kind: 'notFound', message: 'HTTP 404: no serving at this address.' });

@@ -1,6 +1,10 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { GenosError, NetworkReason } from './errors';
+import type * as net from 'node:net';
+import * as tls from 'node:tls';
+import { GenosError, tlsProblemOf, type NetworkReason } from './errors';
+import { summarizeCertificate, type ConnectionTrace, type NetworkPath } from './network';
+import { proxyAuthorization } from './proxy';
 
 /** One HTTP request to GenOS. Every request (models, chat, test connection) goes through here. */
 export interface HttpRequest {
@@ -11,8 +15,10 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Time allowed until the response headers arrive; 0 means no limit. */
   responseTimeoutMs: number;
-  /** An agent for proxies or extra certificates; the default agents when absent. */
-  agent?: http.Agent;
+  /** Certificate and proxy settings; without it, or when none applies, the default stack is used. */
+  network?: NetworkPath;
+  /** Filled with the path the connection took and its timings. */
+  trace?: ConnectionTrace;
 }
 
 /** Marks a destroy() done by the client itself, so the resulting stream error can be told apart. */
@@ -52,7 +58,69 @@ export function transportError(error: unknown, signal: AbortSignal | undefined, 
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason = networkReasonOf(code);
   const text = error instanceof Error ? error.message : String(error);
-  return new GenosError({ kind: 'network', networkReason: reason, detail: code, message: `Connection failed: ${code ?? text}`, cause: error });
+  return new GenosError({
+    kind: 'network',
+    networkReason: reason,
+    tlsProblem: reason === 'tls' ? tlsProblemOf(code) : undefined,
+    detail: code,
+    message: `Connection failed: ${code ?? text}`,
+    cause: error,
+  });
+}
+
+/** A request over the editor's own stack (its proxy detection and system certificates). */
+function defaultRequest(request: HttpRequest, headers: Record<string, string | number>): http.ClientRequest {
+  const { url, trace } = request;
+  const transport = url.protocol === 'https:' ? https : http;
+  const req = transport.request(url, { method: request.method, headers });
+  if (trace) {
+    const started = performance.now();
+    trace.path = 'default';
+    req.once('socket', (socket: net.Socket) => {
+      const secured = () => {
+        if (!(socket instanceof tls.TLSSocket)) return;
+        trace.secureMs = performance.now() - started;
+        trace.tlsVersion = socket.getProtocol() ?? undefined;
+        trace.certificate = summarizeCertificate(socket.getPeerCertificate());
+        trace.verified = socket.authorized;
+      };
+      if (socket.connecting) socket.once('connect', () => (trace.connectedMs = performance.now() - started));
+      if (socket instanceof tls.TLSSocket && !socket.connecting && socket.getProtocol()) secured();
+      else socket.once('secureConnect', secured);
+    });
+  }
+  return req;
+}
+
+/**
+ * A request over this client's own connection ({@link NetworkPath}). `http.ClientRequest` is used
+ * directly, so no patched `http.request` can swap the connection for another one.
+ */
+function ownPathRequest(request: HttpRequest, network: NetworkPath, headers: Record<string, string | number>): http.ClientRequest {
+  const { url } = request;
+  const started = performance.now();
+  const trace: ConnectionTrace = request.trace ?? { path: 'direct' };
+  const route = network.route(url);
+  // Plain http through a proxy: the request goes to the proxy with the full address as its path.
+  const viaHttpProxy = route.proxy !== undefined && url.protocol === 'http:';
+  const auth = viaHttpProxy && route.proxy ? proxyAuthorization(route.proxy) : undefined;
+  if (auth) headers['Proxy-Authorization'] = auth;
+  const connecting = new AbortController();
+  const req = new http.ClientRequest({
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    path: viaHttpProxy ? url.href : `${url.pathname}${url.search}`,
+    method: request.method,
+    headers: { Host: url.host, ...headers },
+    createConnection: (_options: unknown, callback: (error: Error | null, socket?: net.Socket) => void) => {
+      network.connect(url, connecting.signal, trace, started).then(
+        (socket) => callback(null, socket),
+        (error: Error) => callback(error),
+      );
+      return undefined;
+    },
+  } as http.ClientRequestArgs);
+  req.once('close', () => connecting.abort());
+  return req;
 }
 
 /**
@@ -68,10 +136,15 @@ export function openRequest(request: HttpRequest): Promise<http.IncomingMessage>
       reject(transportError(new LocalAbort('cancelled'), signal, timeoutSeconds));
       return;
     }
-    const transport = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string | number> = { ...request.headers };
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
-    const req = transport.request(url, { method: request.method, headers, agent: request.agent });
+    let req: http.ClientRequest;
+    try {
+      req = request.network && !request.network.usesDefault(url) ? ownPathRequest(request, request.network, headers) : defaultRequest(request, headers);
+    } catch (error) {
+      reject(transportError(error, signal, timeoutSeconds));
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => req.destroy(new LocalAbort('cancelled'));
     const cleanup = () => {

@@ -143,7 +143,8 @@ export class FakeGenos {
 
   get baseUrl(): string {
     const scheme = this.options.tls ? 'https' : 'http';
-    return `${scheme}://127.0.0.1:${this.port}${this.prefix}`;
+    const host = this.options.host ?? '127.0.0.1';
+    return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${this.port}${this.prefix}`;
   }
 
   get endpointPath(): string {

@@ -1,0 +1,389 @@
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { configError, GenosError, tlsProblemOf, type CertificateSummary, type TlsProblem } from './errors';
+import { displayProxy, proxyAuthorization, resolveProxy, type ProxyRoute, type ProxySettings } from './proxy';
+
+/** Certificate and proxy choices for GenOS connections. Everything optional: empty means defaults. */
+export interface NetworkSettings extends ProxySettings {
+  /** PEM text with one or more CA certificates, trusted in addition to the default set. */
+  caPem?: string;
+  /** VS Code's `http.systemCertificates`: trust the operating system's certificates too. Default on. */
+  systemCertificates?: boolean;
+  /** Accept a certificate no trusted authority signed (the host name must still match). */
+  allowSelfSigned?: boolean;
+  /** VS Code's `http.proxyStrictSSL`: verify certificates on connections through a proxy. */
+  proxyStrictSsl?: boolean;
+}
+
+/** What one connection went through, for Test Connection and the log. */
+export interface ConnectionTrace {
+  /** `default`: the editor's own network stack; `direct` or `proxy`: this client's. */
+  path: 'default' | 'direct' | 'proxy';
+  /** The proxy, without credentials. */
+  proxy?: string;
+  proxySource?: string;
+  bypass?: ProxyRoute['bypass'];
+  /** For example `TLSv1.3`. */
+  tlsVersion?: string;
+  certificate?: CertificateSummary;
+  /** Whether the certificate chain was verified (false when a setting allowed skipping it). */
+  verified?: boolean;
+  /** Milliseconds from the start of the request. */
+  connectedMs?: number;
+  secureMs?: number;
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** The certificates in PEM text; throws a `config` error when there are none. */
+export function parsePemCertificates(text: string): string[] {
+  const blocks = text.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) throw configError('caFileInvalid', 'genos.tls.caFile holds no PEM certificate.');
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw configError('caFileInvalid', 'genos.tls.caFile holds a certificate that cannot be read.');
+    }
+  }
+  return blocks;
+}
+
+function nameOf(fields: Record<string, unknown> | undefined): string {
+  if (!fields) return '?';
+  const pick = (key: string) => {
+    const value = fields[key];
+    return Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : undefined;
+  };
+  const cn = pick('CN');
+  const org = pick('O');
+  if (cn && org) return `${cn} (${org})`;
+  return cn ?? org ?? (Object.entries(fields).map(([key, value]) => `${key}=${String(value)}`).join(', ') || '?');
+}
+
+/** Where Linux distributions keep the system's trusted certificates, as one PEM bundle. */
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
+
+/** PEM blocks of a file, or none when it cannot be read. */
+function pemFile(file: string | undefined): string[] {
+  if (!file) return [];
+  try {
+    return fs.readFileSync(file, 'utf8').match(PEM_BLOCK) ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The operating system's trusted certificates, where Node can read them: its own API on newer
+ * versions, otherwise the Linux bundle file. Empty where neither exists.
+ */
+function systemCertificates(): string[] {
+  const read = (tls as unknown as { getCACertificates?: (type: string) => string[] }).getCACertificates;
+  if (typeof read === 'function') {
+    try {
+      return read('system');
+    } catch {
+      // Fall through to the bundle files.
+    }
+  }
+  for (const file of SYSTEM_BUNDLES) {
+    const found = pemFile(file);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+/**
+ * The full trusted set when a CA file is configured: Node's roots, the system's (unless
+ * `http.systemCertificates` is off), `NODE_EXTRA_CA_CERTS`, and the file. Passing `ca` replaces
+ * Node's defaults, so all of them are listed here.
+ */
+export function trustedCertificates(caPem: string, settings: Pick<NetworkSettings, 'systemCertificates' | 'env'>): string[] {
+  const all = [
+    ...tls.rootCertificates,
+    ...(settings.systemCertificates === false ? [] : systemCertificates()),
+    ...pemFile(settings.env?.NODE_EXTRA_CA_CERTS),
+    ...parsePemCertificates(caPem),
+  ];
+  return [...new Set(all.map((pem) => pem.trim()))];
+}
+
+/** What a person can check in a peer certificate. */
+export function summarizeCertificate(cert: tls.PeerCertificate | undefined): CertificateSummary | undefined {
+  if (!cert || Object.keys(cert).length === 0) return undefined;
+  const subject = nameOf(cert.subject as unknown as Record<string, unknown>);
+  const issuer = nameOf(cert.issuer as unknown as Record<string, unknown>);
+  const selfSigned = JSON.stringify(cert.subject) === JSON.stringify(cert.issuer);
+  return { subject, issuer, validTo: cert.valid_to, selfSigned };
+}
+
+/** Chain problems that `genos.tls.allowSelfSigned` accepts; everything else stays an error. */
+const ALLOWED_WHEN_SELF_SIGNED = new Set<TlsProblem>(['selfSigned', 'untrusted']);
+
+/** Makes the error for a refused certificate. */
+export function tlsError(code: string, cert: CertificateSummary | undefined, host: string): GenosError {
+  const problem = tlsProblemOf(code);
+  const who = cert ? ` (subject ${cert.subject}, issuer ${cert.issuer})` : '';
+  return new GenosError({
+    kind: 'network',
+    networkReason: 'tls',
+    tlsProblem: problem,
+    certificate: cert,
+    detail: code,
+    message: `The certificate of ${host} was refused: ${code}${who}.`,
+  });
+}
+
+/** A failure to reach or talk to the proxy itself, named as such. */
+function proxyFailure(error: unknown, proxy: URL): GenosError {
+  if (error instanceof GenosError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'ERROR';
+  return new GenosError({
+    kind: 'network',
+    networkReason: 'proxy',
+    detail: `${displayProxy(proxy)} ${code}`,
+    message: `The proxy ${displayProxy(proxy)} could not be reached: ${code}.`,
+    cause: error,
+  });
+}
+
+function cancelled(): GenosError {
+  return new GenosError({ kind: 'cancelled', message: 'The request was cancelled.' });
+}
+
+/** Waits for `event` on `socket`, failing on its error or on `signal`. */
+function once(socket: net.Socket, event: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      socket.off(event, onEvent);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onEvent = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }));
+    };
+    const onAbort = () => {
+      cleanup();
+      socket.destroy();
+      reject(cancelled());
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    socket.once(event, onEvent);
+    socket.once('error', onError);
+    socket.once('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Reads an HTTP response head from a raw socket (a proxy's answer to CONNECT). */
+function readHead(socket: net.Socket, signal: AbortSignal): Promise<{ status: number; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let buffered = Buffer.alloc(0);
+    const cleanup = () => {
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('end', onEnd);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (buffered.length > 64 * 1024) onError(Object.assign(new Error('proxy response head too long'), { code: 'EPROTO' }));
+        return;
+      }
+      cleanup();
+      socket.pause();
+      const statusLine = buffered.subarray(0, buffered.indexOf('\r\n')).toString('latin1');
+      const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1] ?? 0);
+      resolve({ status, rest: buffered.subarray(end + 4) });
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onEnd = () => onError(Object.assign(new Error('proxy closed the connection'), { code: 'ECONNRESET' }));
+    const onAbort = () => {
+      cleanup();
+      socket.destroy();
+      reject(cancelled());
+    };
+    socket.on('data', onData);
+    socket.once('error', onError);
+    socket.once('end', onEnd);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * The network path to GenOS when a certificate or proxy setting applies. Opens sockets itself,
+ * so the editor's own proxy handling cannot route the request a second time or drop the
+ * certificates configured here. Certificates are checked before the socket is handed on, so not
+ * one byte of a request (and so not the token) reaches a server that failed the check.
+ */
+export class NetworkPath {
+  private readonly secureContext?: tls.SecureContext;
+
+  constructor(private readonly settings: NetworkSettings) {
+    if (settings.caPem) this.secureContext = tls.createSecureContext({ ca: trustedCertificates(settings.caPem, settings) });
+  }
+
+  /** How `target` is reached. Throws a `config` error for a proxy setting that is not a URL. */
+  route(target: URL): ProxyRoute {
+    return resolveProxy(target, this.settings);
+  }
+
+  /**
+   * True when nothing here changes how `target` is reached, so the editor's own network stack
+   * (its system certificates and proxy detection) is used unchanged.
+   */
+  usesDefault(target: URL): boolean {
+    const route = this.route(target);
+    return !route.proxy && route.bypass !== 'genos.proxy' && !(target.protocol === 'https:' && (this.secureContext || this.settings.allowSelfSigned));
+  }
+
+  /**
+   * Opens a connection to `target`, through the proxy when one applies, with TLS verified for an
+   * https address. Fills `trace` as it goes. `started` is the request's start, for timings.
+   */
+  async connect(target: URL, signal: AbortSignal, trace: ConnectionTrace, started: number): Promise<net.Socket> {
+    const route = this.route(target);
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+    trace.path = route.proxy ? 'proxy' : 'direct';
+    trace.bypass = route.bypass;
+    let socket: net.Socket;
+    if (route.proxy) {
+      trace.proxy = displayProxy(route.proxy);
+      trace.proxySource = route.source;
+      try {
+        socket = await this.connectProxy(route.proxy, signal);
+      } catch (error) {
+        throw proxyFailure(error, route.proxy);
+      }
+      if (target.protocol === 'https:') await this.tunnel(socket, host, port, route.proxy, signal);
+    } else {
+      socket = net.connect({ host, port });
+      await once(socket, 'connect', signal);
+    }
+    trace.connectedMs = performance.now() - started;
+    socket.setNoDelay(true);
+    if (target.protocol !== 'https:') return socket;
+    // Through a proxy, http.proxyStrictSSL=false means certificates are not checked (as in VS Code).
+    const skipVerify = route.proxy !== undefined && this.settings.proxyStrictSsl === false;
+    const secure = await this.handshake(socket, host, signal, skipVerify);
+    trace.secureMs = performance.now() - started;
+    trace.tlsVersion = secure.getProtocol() ?? undefined;
+    trace.certificate = summarizeCertificate(secure.getPeerCertificate());
+    trace.verified = secure.authorized;
+    return secure;
+  }
+
+  private async connectProxy(proxy: URL, signal: AbortSignal): Promise<net.Socket> {
+    const host = proxy.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+    const socket = net.connect({ host, port });
+    await once(socket, 'connect', signal);
+    if (proxy.protocol !== 'https:') return socket;
+    const secure = tls.connect({
+      socket,
+      servername: net.isIP(host) ? undefined : host,
+      rejectUnauthorized: this.settings.proxyStrictSsl !== false,
+      secureContext: this.secureContext,
+      ALPNProtocols: ['http/1.1'],
+    });
+    await once(secure, 'secureConnect', signal);
+    return secure;
+  }
+
+  /** Asks the proxy for a tunnel to host:port (HTTP CONNECT). */
+  private async tunnel(socket: net.Socket, host: string, port: number, proxy: URL, signal: AbortSignal): Promise<void> {
+    const authority = `${net.isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+    const auth = proxyAuthorization(proxy);
+    socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
+    const { status, rest } = await readHead(socket, signal);
+    if (status === 200) {
+      if (rest.length > 0) socket.unshift(rest);
+      return;
+    }
+    socket.destroy();
+    // Only the proxy answers CONNECT, so a 401 here (tinyproxy's answer to wrong credentials) is about it too.
+    if (status === 407 || status === 401) {
+      throw new GenosError({ kind: 'proxyAuth', status, detail: displayProxy(proxy), message: `The proxy ${displayProxy(proxy)} requires authentication (407).` });
+    }
+    throw new GenosError({
+      kind: 'network',
+      networkReason: 'proxy',
+      status,
+      detail: `${displayProxy(proxy)} ${status || '?'}`,
+      message: `The proxy ${displayProxy(proxy)} refused the tunnel to ${authority} (HTTP ${status || '?'}).`,
+    });
+  }
+
+  /**
+   * TLS to GenOS. The chain and host name are checked here, before the socket is used:
+   * `allowSelfSigned` accepts a chain no trusted authority signed, but never a certificate for
+   * another host or one out of its validity period.
+   */
+  private async handshake(socket: net.Socket, host: string, signal: AbortSignal, skipVerify: boolean): Promise<tls.TLSSocket> {
+    const secure = tls.connect({
+      socket,
+      host,
+      servername: net.isIP(host) ? undefined : host,
+      rejectUnauthorized: false,
+      secureContext: this.secureContext,
+      ALPNProtocols: ['http/1.1'],
+    });
+    await once(secure, 'secureConnect', signal);
+    if (secure.authorized || skipVerify) return secure;
+    const code = String(secure.authorizationError ?? 'CERT_UNTRUSTED');
+    const peer = secure.getPeerCertificate(true);
+    const summary = summarizeCertificate(peer);
+    if (this.settings.allowSelfSigned && ALLOWED_WHEN_SELF_SIGNED.has(tlsProblemOf(code))) {
+      const identity = tls.checkServerIdentity(host, peer);
+      const now = Date.now();
+      const inPeriod = Date.parse(peer.valid_from) <= now && now <= Date.parse(peer.valid_to);
+      if (!identity && inPeriod) return secure;
+      secure.destroy();
+      throw tlsError(identity ? String((identity as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID') : now < Date.parse(peer.valid_from) ? 'CERT_NOT_YET_VALID' : 'CERT_HAS_EXPIRED', summary, host);
+    }
+    secure.destroy();
+    throw tlsError(code, summary, host);
+  }
+}
+
+/**
+ * Looks at the certificate a server presents without trusting it or sending anything over the
+ * connection, to explain a TLS failure of the default path. Resolves undefined when it cannot.
+ */
+export function peekCertificate(target: URL, timeoutMs = 5000): Promise<CertificateSummary | undefined> {
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(target.port || 443);
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false });
+    const finish = (value: CertificateSummary | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    socket.once('secureConnect', () => finish(summarizeCertificate(socket.getPeerCertificate())));
+    socket.once('error', () => finish(undefined));
+  });
+}

@@ -1,0 +1,286 @@
+/**
+ * Company networks against real parts: HTTPS servers with certificates openssl makes for each run,
+ * and Debian's tinyproxy as the forward proxy. Nothing is mocked: the client opens real sockets.
+ */
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { buildEndpoint } from '../../src/client/endpoint';
+import { describeError, english } from '../../src/client/errorMessages';
+import { GenosError } from '../../src/client/errors';
+import { GenosClient } from '../../src/client/genosClient';
+import { NetworkPath, parsePemCertificates, type NetworkSettings } from '../../src/client/network';
+import type { ChatMessage } from '../../src/client/protocol';
+import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../support/certs';
+import { collect } from '../support/collect';
+import { FakeGenos, splitDeltas, type FakeGenosOptions } from '../support/genosServer';
+import { korean } from '../support/l10n';
+import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';
+
+const question: ChatMessage[] = [{ role: 'user', content: '사내 인증서로도 잘 되나요?' }];
+const answer = '네, 사내 인증 기관의 인증서로 연결했습니다. 스트리밍도 그대로입니다. ✅';
+
+const lanAddress = nonLoopbackAddress();
+let certs: TestCertificates;
+const servers: FakeGenos[] = [];
+const proxies: Tinyproxy[] = [];
+
+before(() => {
+  certs = makeCertificates(['127.0.0.1', 'localhost', lanAddress]);
+});
+after(() => fs.rmSync(certs.dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await Promise.all(proxies.splice(0).map((proxy) => proxy.stop()));
+});
+
+async function serve(options: FakeGenosOptions = {}): Promise<FakeGenos> {
+  const server = new FakeGenos(options);
+  await server.start();
+  servers.push(server);
+  return server;
+}
+
+async function proxy(options: Parameters<typeof startTinyproxy>[0] = {}): Promise<Tinyproxy> {
+  const started = await startTinyproxy(options);
+  proxies.push(started);
+  return started;
+}
+
+/** A client for `server`; `settings` undefined means no network settings at all (the default stack). */
+function client(server: FakeGenos, settings?: NetworkSettings): GenosClient {
+  return new GenosClient({
+    endpoint: buildEndpoint(server.baseUrl, server.servingId),
+    token: server.token,
+    timeoutMs: 10_000,
+    retry: { maxRetries: 0 },
+    network: settings ? new NetworkPath(settings) : undefined,
+  });
+}
+
+async function failure(run: Promise<unknown>): Promise<GenosError> {
+  try {
+    await run;
+  } catch (error) {
+    assert.ok(error instanceof GenosError, `expected a GenosError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the request to fail');
+}
+
+/** Queues a streamed answer cut into byte pieces, and checks it arrives whole and in order. */
+async function assertStreams(server: FakeGenos, c: GenosClient): Promise<void> {
+  server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 2), pieceBytes: 5, delayMs: 2 });
+  const result = await collect(c.chat(question, { model: server.models[0] }));
+  assert.equal(result.text, answer);
+  assert.equal(result.finish, 'stop');
+}
+
+describe('private certificate authorities', () => {
+  it('refuses a server signed by an unknown CA before sending anything, naming the certificate and the fix', async () => {
+    const server = await serve({ tls: certs.server });
+    for (const settings of [undefined, {}]) {
+      const error = await failure(client(server, settings).listModels());
+      assert.equal(error.kind, 'network');
+      assert.equal(error.networkReason, 'tls');
+      assert.equal(error.certificate?.subject, 'genos.test (GenOS Test)');
+      assert.equal(error.certificate?.issuer, 'GenOS Test Root CA (GenOS Test)');
+      const text = describeError(error, english);
+      assert.match(text, /not signed by an authority this computer trusts/);
+      assert.match(text, /genos\.tls\.caFile/);
+      assert.match(text, /GenOS Test Root CA/);
+      assert.match(describeError(error, korean()), /신뢰하는 인증 기관.*genos\.tls\.caFile/);
+    }
+    assert.equal(server.requests.length, 0, 'no request (and so no token) reached the untrusted server');
+  });
+
+  it('trusts the CA from genos.tls.caFile, with models and streaming intact', async () => {
+    const server = await serve({ tls: certs.server });
+    const c = client(server, { caPem: certs.caCert });
+    const probe = await c.probe();
+    assert.deepEqual(probe.models, server.models);
+    assert.equal(probe.trace.path, 'direct');
+    assert.match(probe.trace.tlsVersion ?? '', /^TLSv1\.[23]$/);
+    assert.equal(probe.trace.certificate?.issuer, 'GenOS Test Root CA (GenOS Test)');
+    assert.equal(probe.trace.verified, true);
+    assert.ok((probe.trace.connectedMs ?? -1) >= 0 && (probe.trace.secureMs ?? -1) >= (probe.trace.connectedMs ?? 0));
+    assert.ok(probe.headersMs >= (probe.trace.secureMs ?? 0) && probe.totalMs >= probe.headersMs);
+    await assertStreams(server, c);
+    assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${server.token}`);
+  });
+
+  it('adds the file to the trusted set instead of replacing it (NODE_EXTRA_CA_CERTS still counts)', async () => {
+    // The server is signed by the test CA, trusted only through NODE_EXTRA_CA_CERTS; caFile holds
+    // an unrelated certificate. Were caFile to replace the default set, this would fail.
+    const server = await serve({ tls: certs.server });
+    const result = await runClientProcess({ baseUrl: server.baseUrl, servingId: server.servingId, token: server.token, caPem: certs.selfSigned.cert }, certs.caCertFile);
+    assert.deepEqual(result, { ok: true, models: server.models, path: 'direct', tlsVersion: result.tlsVersion, text: result.text });
+    assert.ok(String(result.text).length > 0);
+  });
+
+  it('leaves a trusted direct HTTPS server on the default path, unchanged', async () => {
+    const server = await serve({ tls: certs.server });
+    const result = await runClientProcess({ baseUrl: server.baseUrl, servingId: server.servingId, token: server.token }, certs.caCertFile);
+    assert.equal(result.ok, true, String(result.message));
+    assert.equal(result.path, 'default');
+    assert.match(String(result.tlsVersion), /^TLSv1\.[23]$/);
+  });
+
+  it('reads several certificates from one file and refuses a file without any', () => {
+    assert.throws(() => new NetworkPath({ caPem: 'garbage' }), GenosError);
+    assert.equal(parsePemCertificates(`${certs.caCert}\n${certs.selfSigned.cert}`).length, 2);
+    for (const bad of ['', 'not a certificate', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----']) {
+      assert.throws(() => parsePemCertificates(bad), (error: unknown) => error instanceof GenosError && error.configProblem === 'caFileInvalid');
+    }
+  });
+});
+
+describe('self-signed servers', () => {
+  it('refuses a self-signed certificate and says which setting accepts it', async () => {
+    const server = await serve({ tls: { key: certs.selfSigned.key, cert: certs.selfSigned.cert } });
+    const error = await failure(client(server, {}).listModels());
+    assert.equal(error.tlsProblem, 'selfSigned');
+    assert.equal(error.certificate?.selfSigned, true);
+    const text = describeError(error, english);
+    assert.match(text, /self-signed/);
+    assert.match(text, /genos\.tls\.allowSelfSigned/);
+    assert.match(text, /genos-self-signed/);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('accepts it with genos.tls.allowSelfSigned, or with the certificate itself as caFile', async () => {
+    const server = await serve({ tls: { key: certs.selfSigned.key, cert: certs.selfSigned.cert } });
+    const allowed = client(server, { allowSelfSigned: true });
+    const probe = await allowed.probe();
+    assert.equal(probe.trace.verified, false, 'the trace says the chain was not verified');
+    await assertStreams(server, allowed);
+    assert.equal((await client(server, { caPem: certs.selfSigned.cert }).probe()).trace.verified, true);
+  });
+
+  it('still refuses a certificate for another host, or an expired one, when self-signed ones are allowed', async () => {
+    const other = await serve({ tls: certs.otherHost });
+    const wrongHost = await failure(client(other, { allowSelfSigned: true }).listModels());
+    assert.equal(wrongHost.tlsProblem, 'hostname');
+    assert.match(describeError(wrongHost, english), /not issued for the host/);
+    const expired = await serve({ tls: certs.expired });
+    const old = await failure(client(expired, { allowSelfSigned: true }).listModels());
+    assert.equal(old.tlsProblem, 'expired');
+    assert.match(describeError(old, english), /expired on/);
+    assert.equal(other.requests.length + expired.requests.length, 0);
+  });
+});
+
+describe('through a forward proxy (tinyproxy)', () => {
+  it('sends models and a streamed chat to an http GenOS through http.proxy, as the proxy log shows', async () => {
+    const server = await serve({ host: lanAddress });
+    const tiny = await proxy();
+    const c = client(server, { httpProxy: tiny.url });
+    const probe = await c.probe();
+    assert.deepEqual(probe.models, server.models);
+    assert.equal(probe.trace.path, 'proxy');
+    assert.equal(tiny.relayed().length, 1, 'the proxy relayed the models request');
+    assert.equal(probe.trace.proxy, tiny.url);
+    assert.equal(probe.trace.proxySource, 'http.proxy');
+    await assertStreams(server, c);
+    const log = tiny.log();
+    assert.match(log, new RegExp(`GET http://${lanAddress.replace(/\./g, '\\.')}:${server.port}/api/gateway/rep/serving/43/v1/models`));
+    assert.match(log, new RegExp(`POST http://${lanAddress.replace(/\./g, '\\.')}:${server.port}/api/gateway/rep/serving/43/v1/chat/completions`));
+    assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${server.token}`);
+  });
+
+  it('tunnels to an https GenOS with CONNECT from HTTPS_PROXY, verifying the certificate end to end', async () => {
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const tiny = await proxy();
+    const c = client(server, { caPem: certs.caCert, env: { HTTPS_PROXY: tiny.url } });
+    const probe = await c.probe();
+    assert.equal(probe.trace.path, 'proxy');
+    assert.equal(probe.trace.proxySource, 'HTTPS_PROXY');
+    assert.equal(probe.trace.verified, true);
+    await assertStreams(server, c);
+    const connects = tiny.log().match(new RegExp(`CONNECT ${lanAddress.replace(/\./g, '\\.')}:${server.port}`, 'g')) ?? [];
+    assert.equal(connects.length, 2, 'one tunnel for the models, one for the chat');
+    // Without the CA the tunnel is made, but the certificate check still refuses the server.
+    const error = await failure(client(server, { env: { HTTPS_PROXY: tiny.url } }).listModels());
+    assert.equal(error.tlsProblem, 'untrusted');
+  });
+
+  it('delivers a streamed answer through the proxy as it is written, not buffered to the end', async () => {
+    for (const tls of [undefined, certs.server]) {
+      const server = await serve({ host: lanAddress, tls });
+      const tiny = await proxy();
+      const written: number[] = [];
+      server.chatQueue.push({ type: 'stream', content: ['첫 ', '번째 ', '조각', ' 다음', ' 조각', ' 끝'], delayMs: 150, onWrite: (index, at) => (written[index] = at) });
+      let firstAt = 0;
+      const result = await collect(client(server, { caPem: certs.caCert, httpProxy: tiny.url }).chat(question, { model: server.models[0] }), (event) => {
+        if (event.type === 'content' && !firstAt) firstAt = performance.timeOrigin + performance.now();
+      });
+      assert.equal(result.text, '첫 번째 조각 다음 조각 끝');
+      assert.ok(firstAt > 0 && firstAt < written[5], `the first text arrived ${Math.round(firstAt - written[5])} ms relative to the last write`);
+      assert.ok(firstAt < written[3], 'the first text arrived before the server had written half the answer');
+    }
+  });
+
+  it('goes direct for hosts in NO_PROXY or http.noProxy, and for loopback, leaving the proxy log empty', async () => {
+    const tiny = await proxy();
+    const lan = await serve({ host: lanAddress });
+    const viaEnv = await client(lan, { env: { HTTP_PROXY: tiny.url, NO_PROXY: `example.com,${lanAddress}` } }).probe();
+    assert.equal(viaEnv.trace.path, 'default', 'with the proxy bypassed nothing else applies, so the default stack is used');
+    const viaSetting = await client(lan, { httpProxy: tiny.url, noProxy: [`${lanAddress}/24`] }).probe();
+    assert.equal(viaSetting.trace.path, 'default');
+    const local = await serve();
+    const loopback = await client(local, { genosProxy: tiny.url }).probe();
+    assert.equal(loopback.trace.path, 'default');
+    await assertStreams(local, client(local, { genosProxy: tiny.url }));
+    assert.deepEqual(tiny.relayed(), [], 'the proxy relayed nothing');
+  });
+
+  it('reports 407 from a proxy that wants credentials, and passes with them', async () => {
+    const tiny = await proxy({ basicAuth: { user: 'dev', password: 's3cret' } });
+    const http = await serve({ host: lanAddress });
+    const https = await serve({ host: lanAddress, tls: certs.server });
+    for (const server of [http, https]) {
+      const error = await failure(client(server, { caPem: certs.caCert, httpProxy: tiny.url }).listModels());
+      assert.equal(error.kind, 'proxyAuth', server.baseUrl);
+      assert.match(describeError(error, english), /proxy requires a user name and password \(407\)/);
+      assert.match(describeError(error, korean()), /407/);
+      const withCredentials = tiny.url.replace('http://', 'http://dev:s3cret@');
+      assert.deepEqual(await client(server, { caPem: certs.caCert, httpProxy: withCredentials }).listModels(), server.models);
+    }
+    // Wrong credentials: tinyproxy answers CONNECT with 401, which only the proxy can have sent.
+    const wrong = await failure(client(https, { caPem: certs.caCert, httpProxy: tiny.url.replace('http://', 'http://dev:wrong@') }).listModels());
+    assert.equal(wrong.kind, 'proxyAuth');
+    assert.equal(https.requests.length, 1, 'only the authorized tunnel reached the server');
+    assert.equal(http.requests.length, 1);
+  });
+
+  it('names the proxy when it cannot be reached', async () => {
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const error = await failure(client(server, { caPem: certs.caCert, genosProxy: 'http://127.0.0.1:9' }).listModels());
+    assert.equal(error.networkReason, 'proxy');
+    assert.match(describeError(error, english), /The proxy did not connect to GenOS \(http:\/\/127\.0\.0\.1:9 ECONNREFUSED\)/);
+  });
+
+  it('honours genos.proxy "direct" even when http.proxy and HTTPS_PROXY point at a proxy', async () => {
+    const tiny = await proxy();
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const probe = await client(server, { caPem: certs.caCert, genosProxy: 'direct', httpProxy: tiny.url, env: { HTTPS_PROXY: tiny.url } }).probe();
+    assert.equal(probe.trace.path, 'direct');
+    assert.deepEqual(tiny.relayed(), []);
+  });
+});
+
+/** Runs test/support/clientProcess in a child process with NODE_EXTRA_CA_CERTS set. */
+function runClientProcess(input: object, extraCaFile: string): Promise<Record<string, unknown>> {
+  const script = path.join(__dirname, '..', 'support', 'clientProcess.js');
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: extraCaFile };
+  delete env.HTTPS_PROXY;
+  delete env.https_proxy;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [script, JSON.stringify(input)], { env, timeout: 20_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as Record<string, unknown>);
+    });
+  });
+}
