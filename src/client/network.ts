@@ -241,7 +241,7 @@ export class NetworkPath {
   private readonly secureContext?: tls.SecureContext;
 
   constructor(private readonly settings: NetworkSettings) {
-    if (settings.caPem) this.secureContext = tls.createSecureContext({ ca: trustedCertificates(settings.caPem, settings) });
+    if (settings.caPem !== undefined) this.secureContext = tls.createSecureContext({ ca: trustedCertificates(settings.caPem, settings) });
   }
 
   /** How `target` is reached. Throws a `config` error for a proxy setting that is not a URL. */

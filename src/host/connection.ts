@@ -1,11 +1,15 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildEndpoint, isInsecureRemote } from '../client/endpoint';
 import { configError } from '../client/errors';
 import { GenosClient } from '../client/genosClient';
+import { NetworkPath } from '../client/network';
 import { normalizeToken } from '../client/token';
 import { t } from './l10n';
 import type { Log } from './log';
-import { connectionSettings, requestSettings } from './settings';
+import { connectionSettings, networkConfig, openSettings, requestSettings } from './settings';
 import type { TokenStore } from './tokenStore';
 
 /** A client ready to send, with the endpoint it talks to. */
@@ -20,6 +24,8 @@ const ALLOWED_CLEAR_TEXT = 'genos.allowedClearTextOrigins';
 export class ConnectionManager {
   private readonly clearTextThisSession = new Set<string>();
   private readonly defaultModels = new Map<string, string>();
+  private network?: { key: string; path: NetworkPath };
+  private selfSignedWarned = false;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -68,6 +74,7 @@ export class ConnectionManager {
     if (!token && interactive) token = await this.promptForToken(endpoint);
     if (!token) throw configError('missingToken', 'No access token is stored for this serving.');
     await this.confirmClearText(endpoint, interactive);
+    const network = await this.networkPath();
     const settings = connectionSettings();
     return {
       endpoint,
@@ -77,6 +84,7 @@ export class ConnectionManager {
         userId: settings.userId || undefined,
         timeoutMs: requestSettings().timeoutSeconds * 1000,
         log: this.log,
+        network,
       }),
     };
   }
@@ -91,6 +99,34 @@ export class ConnectionManager {
     if (models.length === 0) throw configError('noModels', 'The serving lists no models.');
     this.defaultModels.set(connection.endpoint.href, models[0]);
     return models[0];
+  }
+
+  /**
+   * The certificate and proxy settings as one network path, rebuilt only when they (or the CA
+   * file's contents) change. Warns once per session while self-signed certificates are accepted.
+   */
+  private async networkPath(): Promise<NetworkPath> {
+    const config = networkConfig();
+    const caPem = config.caFile ? await readCaFile(config.caFile) : undefined;
+    const key = JSON.stringify({ ...config, caPem });
+    if (this.network?.key !== key) {
+      const networkPath = new NetworkPath({ ...config, caPem, env: process.env });
+      this.network = { key, path: networkPath };
+      if (config.caFile) this.log.info(`trusting the certificates in ${config.caFile} in addition to the default set`);
+      if (!config.proxyStrictSsl) this.log.warn('http.proxyStrictSSL is off: certificates of connections through a proxy are not verified');
+    }
+    if (config.allowSelfSigned && !this.selfSignedWarned) {
+      this.selfSignedWarned = true;
+      this.log.warn('genos.tls.allowSelfSigned is on: GenOS certificates no trusted authority signed are accepted (host name and dates are still checked)');
+      const open = t('Open Settings');
+      void Promise.resolve(
+        vscode.window.showWarningMessage(
+          t('"genos.tls.allowSelfSigned" is on: a GenOS certificate that no trusted authority signed is accepted, so someone able to intercept the connection could read your token and code. Prefer "genos.tls.caFile" with the server\'s certificate.'),
+          open,
+        ),
+      ).then((choice) => (choice === open ? openSettings() : undefined), () => undefined);
+    }
+    return this.network.path;
   }
 
   private async confirmClearText(endpoint: URL, interactive: boolean): Promise<void> {
@@ -118,5 +154,16 @@ export class ConnectionManager {
       return;
     }
     throw configError('clearTextRefused', 'Sending the token over plain http was not allowed.');
+  }
+}
+
+/** Reads `genos.tls.caFile`; `~` is the home folder, and the path must be absolute. */
+async function readCaFile(file: string): Promise<string> {
+  const expanded = file === '~' || file.startsWith('~/') || file.startsWith('~\\') ? path.join(os.homedir(), file.slice(1)) : file;
+  if (!path.isAbsolute(expanded)) throw configError('caFileUnreadable', 'genos.tls.caFile is not an absolute path.');
+  try {
+    return await fs.readFile(expanded, 'utf8');
+  } catch (error) {
+    throw configError('caFileUnreadable', `genos.tls.caFile cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
   }
 }

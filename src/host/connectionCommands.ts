@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { describeError } from '../client/errorMessages';
+import { connectionReport } from '../client/connectionReport';
+import { describeError, english } from '../client/errorMessages';
+import type { ConnectionTrace } from '../client/network';
 import { normalizeToken } from '../client/token';
 import type { ConnectionManager } from './connection';
 import { asGenosError, showError } from './errorUi';
@@ -15,6 +17,10 @@ export interface TestConnectionResult {
   message: string;
   errorKind?: string;
   elapsedMs: number;
+  /** How the connection was made (path, proxy, TLS version, certificate), when it was made. */
+  trace?: ConnectionTrace;
+  /** The timing line of the report. */
+  steps?: string;
 }
 
 /** Commands that set up the connection: token, test, log. */
@@ -56,26 +62,23 @@ export function registerConnectionCommands(connections: ConnectionManager, token
   const testConnection = async (): Promise<TestConnectionResult> => {
     const started = Date.now();
     try {
-      const models = await vscode.window.withProgress(
+      const probe = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: t('Testing the GenOS connection…'), cancellable: true },
         async (_progress, cancellation) => {
           const controller = new AbortController();
           const subscription = cancellation.onCancellationRequested(() => controller.abort());
           try {
             const connection = await connections.connect(true);
-            return await connection.client.listModels(controller.signal);
+            return await connection.client.probe(controller.signal);
           } finally {
             subscription.dispose();
           }
         },
       );
-      const elapsedMs = Date.now() - started;
-      const message =
-        models.length > 0
-          ? t('Connected to GenOS in {0} ms. Models: {1}', elapsedMs, models.join(', '))
-          : t('Connected to GenOS in {0} ms, but the serving lists no models.', elapsedMs);
-      void vscode.window.showInformationMessage(message);
-      return { ok: true, models, message, elapsedMs };
+      const report = connectionReport(probe, t);
+      for (const line of connectionReport(probe, english).details) log.info(`test connection: ${line}`);
+      void vscode.window.showInformationMessage(report.summary);
+      return { ok: true, models: probe.models, message: report.summary, elapsedMs: Date.now() - started, trace: probe.trace, steps: report.details[1] };
     } catch (error) {
       const failure = asGenosError(error, log);
       const message = describeError(failure, t);

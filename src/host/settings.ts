@@ -9,6 +9,17 @@ export interface ConnectionSettings {
   userId: string;
 }
 
+/** Certificates and proxy: GenOS's own settings (user scope only) and VS Code's `http.*`. */
+export interface NetworkConfig {
+  caFile: string;
+  allowSelfSigned: boolean;
+  genosProxy: string;
+  httpProxy: string;
+  noProxy: string[];
+  proxyStrictSsl: boolean;
+  systemCertificates: boolean;
+}
+
 /** How to ask. These may differ per workspace. */
 export interface RequestSettings {
   /** Empty: the first model the serving lists. */
@@ -47,6 +58,20 @@ export function connectionSettings(): ConnectionSettings {
   };
 }
 
+export function networkConfig(): NetworkConfig {
+  const http = vscode.workspace.getConfiguration('http');
+  const noProxy = http.get<unknown>('noProxy');
+  return {
+    caFile: String(userValue('tls.caFile', '')).trim(),
+    allowSelfSigned: userValue<boolean>('tls.allowSelfSigned', false) === true,
+    genosProxy: String(userValue('proxy', '')).trim(),
+    httpProxy: String(http.get('proxy') ?? '').trim(),
+    noProxy: Array.isArray(noProxy) ? noProxy.map(String) : [],
+    proxyStrictSsl: http.get('proxyStrictSSL') !== false,
+    systemCertificates: http.get('systemCertificates') !== false,
+  };
+}
+
 export function requestSettings(): RequestSettings {
   const c = config();
   const timeout = optionalNumber(c.get('requestTimeoutSeconds')) ?? 60;
@@ -59,10 +84,11 @@ export function requestSettings(): RequestSettings {
   };
 }
 
-/** Calls `listener` when any GenOS setting changes. */
+/** Calls `listener` when any GenOS setting, or a VS Code network setting GenOS uses, changes. */
 export function onDidChangeSettings(listener: () => void): vscode.Disposable {
+  const watched = [SECTION, 'http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'http.systemCertificates'];
   return vscode.workspace.onDidChangeConfiguration((event) => {
-    if (event.affectsConfiguration(SECTION)) listener();
+    if (watched.some((section) => event.affectsConfiguration(section))) listener();
   });
 }
 

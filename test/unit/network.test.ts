@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { buildEndpoint } from '../../src/client/endpoint';
+import { connectionReport } from '../../src/client/connectionReport';
 import { describeError, english } from '../../src/client/errorMessages';
 import { GenosError } from '../../src/client/errors';
 import { GenosClient } from '../../src/client/genosClient';
@@ -107,6 +108,10 @@ describe('private certificate authorities', () => {
     assert.equal(probe.trace.verified, true);
     assert.ok((probe.trace.connectedMs ?? -1) >= 0 && (probe.trace.secureMs ?? -1) >= (probe.trace.connectedMs ?? 0));
     assert.ok(probe.headersMs >= (probe.trace.secureMs ?? 0) && probe.totalMs >= probe.headersMs);
+    const report = connectionReport(probe, english);
+    assert.match(report.summary, /^Connected to GenOS in \d+ ms directly\. TLSv1\.[23], certificate issued by GenOS Test Root CA \(GenOS Test\)\. Models: \/model\//);
+    assert.match(report.details[1], /^Steps: connected \d+ ms, TLS \d+ ms, response \d+ ms, models read \d+ ms\.$/);
+    assert.match(connectionReport(probe, korean()).summary, /^GenOS에 직접 연결했습니다 \(\d+ ms\)\. TLSv1\.[23], 인증서 발급자 GenOS Test Root CA/);
     await assertStreams(server, c);
     assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${server.token}`);
   });
@@ -155,6 +160,7 @@ describe('self-signed servers', () => {
     const allowed = client(server, { allowSelfSigned: true });
     const probe = await allowed.probe();
     assert.equal(probe.trace.verified, false, 'the trace says the chain was not verified');
+    assert.match(connectionReport(probe, english).summary, /the certificate of genos-self-signed \(GenOS Self\) was accepted WITHOUT verification/);
     await assertStreams(server, allowed);
     assert.equal((await client(server, { caPem: certs.selfSigned.cert }).probe()).trace.verified, true);
   });
@@ -183,6 +189,7 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.equal(tiny.relayed().length, 1, 'the proxy relayed the models request');
     assert.equal(probe.trace.proxy, tiny.url);
     assert.equal(probe.trace.proxySource, 'http.proxy');
+    assert.match(connectionReport(probe, english).summary, new RegExp(`in \\d+ ms through the proxy ${tiny.url.replace(/\./g, '\\.')} \\(from http\\.proxy\\)\\. Plain http: the connection is not encrypted\\.`));
     await assertStreams(server, c);
     const log = tiny.log();
     assert.match(log, new RegExp(`GET http://${lanAddress.replace(/\./g, '\\.')}:${server.port}/api/gateway/rep/serving/43/v1/models`));
