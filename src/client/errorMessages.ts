@@ -75,6 +75,9 @@ function networkText(error: GenosError, t: Translate): string {
     case 'tls':
       return tlsText(error, t);
     case 'proxy':
+      if (error.tlsProblem) {
+        return t('The certificate of the proxy was refused ({0}). Add its certificate authority to "genos.tls.caFile", or turn off "http.proxyStrictSSL" if you trust this network.', error.detail ?? 'TLS');
+      }
       return t('The proxy did not connect to GenOS ({0}). Check "genos.proxy", "http.proxy" or the HTTPS_PROXY variable, and "http.noProxy".', error.detail ?? 'proxy');
     case 'reset':
       return t('The connection to GenOS was closed unexpectedly.');

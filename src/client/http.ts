@@ -4,7 +4,6 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { GenosError, tlsProblemOf, type NetworkReason } from './errors';
 import { summarizeCertificate, type ConnectionTrace, type NetworkPath } from './network';
-import { proxyAuthorization } from './proxy';
 
 /** One HTTP request to GenOS. Every request (models, chat, test connection) goes through here. */
 export interface HttpRequest {
@@ -103,7 +102,7 @@ function ownPathRequest(request: HttpRequest, network: NetworkPath, headers: Rec
   const route = network.route(url);
   // Plain http through a proxy: the request goes to the proxy with the full address as its path.
   const viaHttpProxy = route.proxy !== undefined && url.protocol === 'http:';
-  const auth = viaHttpProxy && route.proxy ? proxyAuthorization(route.proxy) : undefined;
+  const auth = viaHttpProxy && route.proxy ? network.proxyAuthorization(route.proxy) : undefined;
   if (auth) headers['Proxy-Authorization'] = auth;
   const connecting = new AbortController();
   const req = new http.ClientRequest({

@@ -15,6 +15,8 @@ export interface NetworkSettings extends ProxySettings {
   allowSelfSigned?: boolean;
   /** VS Code's `http.proxyStrictSSL`: verify certificates on connections through a proxy. */
   proxyStrictSsl?: boolean;
+  /** VS Code's `http.proxyAuthorization`: the `Proxy-Authorization` value when the proxy URL has no credentials. */
+  proxyAuthorization?: string;
 }
 
 /** What one connection went through, for Test Connection and the log. */
@@ -141,9 +143,12 @@ export function tlsError(code: string, cert: CertificateSummary | undefined, hos
 function proxyFailure(error: unknown, proxy: URL): GenosError {
   if (error instanceof GenosError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'ERROR';
+  const problem = tlsProblemOf(code);
+  const tlsFailure = problem !== 'other' || /^(ERR_TLS_|ERR_SSL_|CERT_)/.test(code);
   return new GenosError({
     kind: 'network',
     networkReason: 'proxy',
+    tlsProblem: tlsFailure ? problem : undefined,
     detail: `${displayProxy(proxy)} ${code}`,
     message: `The proxy ${displayProxy(proxy)} could not be reached: ${code}.`,
     cause: error,
@@ -295,6 +300,11 @@ export class NetworkPath {
     return secure;
   }
 
+  /** The `Proxy-Authorization` header for `proxy`: its URL's credentials, else `http.proxyAuthorization`. */
+  proxyAuthorization(proxy: URL): string | undefined {
+    return proxyAuthorization(proxy) ?? (this.settings.proxyAuthorization?.trim() || undefined);
+  }
+
   private async connectProxy(proxy: URL, signal: AbortSignal): Promise<net.Socket> {
     const host = proxy.hostname.replace(/^\[|\]$/g, '');
     const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
@@ -315,7 +325,7 @@ export class NetworkPath {
   /** Asks the proxy for a tunnel to host:port (HTTP CONNECT). */
   private async tunnel(socket: net.Socket, host: string, port: number, proxy: URL, signal: AbortSignal): Promise<void> {
     const authority = `${net.isIP(host) === 6 ? `[${host}]` : host}:${port}`;
-    const auth = proxyAuthorization(proxy);
+    const auth = this.proxyAuthorization(proxy);
     socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
     const { status, rest } = await readHead(socket, signal);
     if (status === 200) {

@@ -17,6 +17,7 @@ export interface NetworkConfig {
   httpProxy: string;
   noProxy: string[];
   proxyStrictSsl: boolean;
+  proxyAuthorization: string;
   systemCertificates: boolean;
 }
 
@@ -68,6 +69,7 @@ export function networkConfig(): NetworkConfig {
     httpProxy: String(http.get('proxy') ?? '').trim(),
     noProxy: Array.isArray(noProxy) ? noProxy.map(String) : [],
     proxyStrictSsl: http.get('proxyStrictSSL') !== false,
+    proxyAuthorization: String(http.get('proxyAuthorization') ?? '').trim(),
     systemCertificates: http.get('systemCertificates') !== false,
   };
 }
@@ -86,7 +88,7 @@ export function requestSettings(): RequestSettings {
 
 /** Calls `listener` when any GenOS setting, or a VS Code network setting GenOS uses, changes. */
 export function onDidChangeSettings(listener: () => void): vscode.Disposable {
-  const watched = [SECTION, 'http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'http.systemCertificates'];
+  const watched = [SECTION, 'http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'http.proxyAuthorization', 'http.systemCertificates'];
   return vscode.workspace.onDidChangeConfiguration((event) => {
     if (watched.some((section) => event.affectsConfiguration(section))) listener();
   });

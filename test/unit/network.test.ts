@@ -5,7 +5,9 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { connectionReport } from '../../src/client/connectionReport';
@@ -33,6 +35,7 @@ before(() => {
 });
 after(() => fs.rmSync(certs.dir, { recursive: true, force: true }));
 afterEach(async () => {
+  for (const front of fronts.splice(0)) front.close();
   await Promise.all(servers.splice(0).map((server) => server.close()));
   await Promise.all(proxies.splice(0).map((proxy) => proxy.stop()));
 });
@@ -262,6 +265,37 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.equal(http.requests.length, 1);
   });
 
+  it('speaks TLS to an https:// proxy, checking its certificate unless http.proxyStrictSSL is off', async () => {
+    const tiny = await proxy();
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const trusted = await tlsFront(tiny, certs.server);
+    const probe = await client(server, { caPem: certs.caCert, httpProxy: trusted }).probe();
+    assert.equal(probe.trace.proxy, trusted);
+    assert.equal(probe.trace.verified, true);
+    await assertStreams(server, client(server, { caPem: certs.caCert, httpProxy: trusted }));
+
+    const selfSignedProxy = await tlsFront(tiny, { key: certs.selfSigned.key, cert: certs.selfSigned.cert });
+    const refused = await failure(client(server, { caPem: certs.caCert, httpProxy: selfSignedProxy }).listModels());
+    assert.equal(refused.networkReason, 'proxy');
+    assert.equal(refused.tlsProblem, 'selfSigned');
+    assert.match(describeError(refused, english), /certificate of the proxy was refused .*"http\.proxyStrictSSL"/);
+    assert.match(describeError(refused, korean()), /프록시의 인증서/);
+    // Off, as with a company proxy that re-signs TLS: neither the proxy's nor GenOS's certificate is checked.
+    const lax = await client(server, { httpProxy: selfSignedProxy, proxyStrictSsl: false }).probe();
+    assert.equal(lax.trace.verified, false);
+    assert.equal(tiny.relayed().filter((line) => line.includes('CONNECT')).length, 3);
+    // Direct connections keep their checks whatever http.proxyStrictSSL says.
+    const direct = await failure(client(server, { proxyStrictSsl: false, genosProxy: 'direct' }).listModels());
+    assert.equal(direct.tlsProblem, 'untrusted');
+  });
+
+  it('sends http.proxyAuthorization to a proxy whose address has no credentials', async () => {
+    const tiny = await proxy({ basicAuth: { user: 'dev', password: 's3cret' } });
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const header = `Basic ${Buffer.from('dev:s3cret').toString('base64')}`;
+    assert.deepEqual(await client(server, { caPem: certs.caCert, httpProxy: tiny.url, proxyAuthorization: header }).listModels(), server.models);
+  });
+
   it('names the proxy when it cannot be reached', async () => {
     const server = await serve({ host: lanAddress, tls: certs.server });
     const error = await failure(client(server, { caPem: certs.caCert, genosProxy: 'http://127.0.0.1:9' }).listModels());
@@ -277,6 +311,27 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.deepEqual(tiny.relayed(), []);
   });
 });
+
+/**
+ * An https:// proxy: TLS with the given certificate in front of tinyproxy, as a company proxy that
+ * speaks TLS to its clients. Resolves with its URL.
+ */
+async function tlsFront(upstream: Tinyproxy, identity: { key: string; cert: string }): Promise<string> {
+  const front = tls.createServer(identity, (socket) => {
+    const relay = net.connect(upstream.port, '127.0.0.1');
+    socket.pipe(relay).pipe(socket);
+    const end = () => {
+      socket.destroy();
+      relay.destroy();
+    };
+    socket.on('error', end);
+    relay.on('error', end);
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  fronts.push(front);
+  return `https://127.0.0.1:${(front.address() as net.AddressInfo).port}`;
+}
+const fronts: tls.Server[] = [];
 
 /** Runs test/support/clientProcess in a child process with NODE_EXTRA_CA_CERTS set. */
 function runClientProcess(input: object, extraCaFile: string): Promise<Record<string, unknown>> {
