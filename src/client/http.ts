@@ -95,7 +95,12 @@ function defaultRequest(request: HttpRequest, headers: Record<string, string | n
  * A request over this client's own connection ({@link NetworkPath}). `http.ClientRequest` is used
  * directly, so no patched `http.request` can swap the connection for another one.
  */
-function ownPathRequest(request: HttpRequest, network: NetworkPath, headers: Record<string, string | number>): http.ClientRequest {
+function ownPathRequest(
+  request: HttpRequest,
+  network: NetworkPath,
+  headers: Record<string, string | number>,
+  connecting: AbortController,
+): http.ClientRequest {
   const { url } = request;
   const started = performance.now();
   const trace: ConnectionTrace = request.trace ?? { path: 'direct' };
@@ -104,7 +109,6 @@ function ownPathRequest(request: HttpRequest, network: NetworkPath, headers: Rec
   const viaHttpProxy = route.proxy !== undefined && url.protocol === 'http:';
   const auth = viaHttpProxy && route.proxy ? network.proxyAuthorization(route.proxy) : undefined;
   if (auth) headers['Proxy-Authorization'] = auth;
-  const connecting = new AbortController();
   const req = new http.ClientRequest({
     host: url.hostname.replace(/^\[|\]$/g, ''),
     path: viaHttpProxy ? url.href : `${url.pathname}${url.search}`,
@@ -118,7 +122,6 @@ function ownPathRequest(request: HttpRequest, network: NetworkPath, headers: Rec
       return undefined;
     },
   } as http.ClientRequestArgs);
-  req.once('close', () => connecting.abort());
   return req;
 }
 
@@ -137,22 +140,30 @@ export function openRequest(request: HttpRequest): Promise<http.IncomingMessage>
     }
     const headers: Record<string, string | number> = { ...request.headers };
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
+    // Ends a connection still being opened by this client (proxy tunnel, TLS check): a request
+    // without a socket yet would otherwise wait for it before reporting its own end.
+    const connecting = new AbortController();
     let req: http.ClientRequest;
     try {
-      req = request.network && !request.network.usesDefault(url) ? ownPathRequest(request, request.network, headers) : defaultRequest(request, headers);
+      req = request.network && !request.network.usesDefault(url) ? ownPathRequest(request, request.network, headers, connecting) : defaultRequest(request, headers);
     } catch (error) {
       reject(transportError(error, signal, timeoutSeconds));
       return;
     }
+    const end = (reason: LocalAbort) => {
+      connecting.abort(reason);
+      req.destroy(reason);
+    };
+    req.once('close', () => connecting.abort(new LocalAbort('cancelled')));
     let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => req.destroy(new LocalAbort('cancelled'));
+    const onAbort = () => end(new LocalAbort('cancelled'));
     const cleanup = () => {
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     if (request.responseTimeoutMs > 0) {
-      timer = setTimeout(() => req.destroy(new LocalAbort('timeout', 'response')), request.responseTimeoutMs);
+      timer = setTimeout(() => end(new LocalAbort('timeout', 'response')), request.responseTimeoutMs);
     }
     req.on('response', (response) => {
       cleanup();

@@ -183,7 +183,7 @@ function once(socket: net.Socket, event: string, signal: AbortSignal): Promise<v
     const onAbort = () => {
       cleanup();
       socket.destroy();
-      reject(cancelled());
+      reject(signal.reason instanceof Error ? signal.reason : cancelled());
     };
     if (signal.aborted) {
       onAbort();
@@ -227,7 +227,7 @@ function readHead(socket: net.Socket, signal: AbortSignal): Promise<{ status: nu
     const onAbort = () => {
       cleanup();
       socket.destroy();
-      reject(cancelled());
+      reject(signal.reason instanceof Error ? signal.reason : cancelled());
     };
     socket.on('data', onData);
     socket.once('error', onError);

@@ -296,6 +296,52 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.deepEqual(await client(server, { caPem: certs.caCert, httpProxy: tiny.url, proxyAuthorization: header }).listModels(), server.models);
   });
 
+  it('keeps timeouts and Stop working through the tunnel: the server sees the connection close', async () => {
+    const tiny = await proxy();
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const settings = { caPem: certs.caCert, httpProxy: tiny.url };
+    server.chatQueue.push({ type: 'hang' });
+    const hung = await failure(collect(new GenosClient({ endpoint: buildEndpoint(server.baseUrl, server.servingId), token: server.token, timeoutMs: 300, retry: { maxRetries: 0 }, network: new NetworkPath(settings) }).chat(question, { model: 'm' })));
+    assert.equal(hung.kind, 'timeout');
+    assert.equal(hung.timeoutPhase, 'response');
+
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 2), delayMs: 50 });
+    const controller = new AbortController();
+    const stopped = await failure(
+      collect(client(server, settings).chat(question, { model: 'm' }, controller.signal), (_event, sofar) => {
+        if (sofar.text.length >= 4) controller.abort();
+      }),
+    );
+    assert.equal(stopped.kind, 'cancelled');
+    assert.ok(stopped.partialText.length >= 4, 'the partial answer is kept');
+    const request = server.chatRequests.at(-1);
+    await request?.closed;
+    assert.equal(request?.closedEarly, true);
+  });
+
+  it('stops at once, or times out, while the proxy is still connecting', async () => {
+    // A proxy that accepts the connection and never answers CONNECT.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const server = await serve({ host: lanAddress, tls: certs.server });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const started = Date.now();
+      const error = await failure(client(server, { caPem: certs.caCert, httpProxy: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}` }).listModels(controller.signal));
+      assert.equal(error.kind, 'cancelled');
+      assert.ok(Date.now() - started < 2000);
+      const endpoint = buildEndpoint(server.baseUrl, server.servingId);
+      const silentUrl = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+      const slow = new GenosClient({ endpoint, token: server.token, timeoutMs: 300, retry: { maxRetries: 0 }, network: new NetworkPath({ caPem: certs.caCert, httpProxy: silentUrl }) });
+      const timedOut = await failure(slow.listModels());
+      assert.equal(timedOut.kind, 'timeout');
+      assert.equal(timedOut.timeoutPhase, 'response');
+    } finally {
+      silent.close();
+    }
+  });
+
   it('names the proxy when it cannot be reached', async () => {
     const server = await serve({ host: lanAddress, tls: certs.server });
     const error = await failure(client(server, { caPem: certs.caCert, genosProxy: 'http://127.0.0.1:9' }).listModels());
