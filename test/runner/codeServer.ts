@@ -4,10 +4,10 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { freePort } from '../support/ports';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -17,17 +17,8 @@ export function ensureCodeServer(): string {
   return out.toString().trim().split('\n').pop() ?? '';
 }
 
-/** A free loopback port (code-server's --bind-addr does not take 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// code-server's --bind-addr does not take port 0.
+export { freePort } from '../support/ports';
 
 export interface CodeServer {
   port: number;

@@ -1,3 +1,5 @@
+import { strict as assert } from 'node:assert';
+import { GenosError } from '../../src/client/errors';
 import type { ChatEvent, Usage } from '../../src/client/protocol';
 
 export interface Collected {
@@ -20,4 +22,15 @@ export async function collect(stream: AsyncIterable<ChatEvent>, onEvent?: (event
     onEvent?.(event, result);
   }
   return result;
+}
+
+/** Awaits a request expected to fail and returns its GenosError; fails the test otherwise. */
+export async function failure(run: Promise<unknown>): Promise<GenosError> {
+  try {
+    await run;
+  } catch (error) {
+    assert.ok(error instanceof GenosError, `expected a GenosError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the request to fail');
 }

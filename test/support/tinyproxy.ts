@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from './ports';
 
 export interface Tinyproxy {
   /** `http://127.0.0.1:port`, without credentials. */
@@ -22,17 +23,6 @@ export interface Tinyproxy {
 export interface TinyproxyOptions {
   /** Demand these credentials (Basic), answering 407 without them. */
   basicAuth?: { user: string; password: string };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, child: ChildProcess, logFile: string): Promise<void> {

@@ -2,10 +2,9 @@ import { strict as assert } from 'node:assert';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { describeError, english, errorActions } from '../../src/client/errorMessages';
-import { GenosError } from '../../src/client/errors';
 import { GenosClient, type ClientConfig } from '../../src/client/genosClient';
 import type { ChatMessage } from '../../src/client/protocol';
-import { collect } from '../support/collect';
+import { collect, failure } from '../support/collect';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { korean } from '../support/l10n';
 
@@ -29,16 +28,6 @@ function client(overrides: Partial<ClientConfig> = {}): GenosClient {
   });
 }
 
-/** Runs a chat expected to fail; returns the GenosError. */
-async function failure(run: Promise<unknown>): Promise<GenosError> {
-  try {
-    await run;
-  } catch (error) {
-    assert.ok(error instanceof GenosError, `expected a GenosError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
-}
 
 const chat = (c: GenosClient, signal?: AbortSignal) => collect(c.chat(question, { model: server.models[0] }, signal));
 

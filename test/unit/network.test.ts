@@ -17,7 +17,7 @@ import { GenosClient } from '../../src/client/genosClient';
 import { NetworkPath, parsePemCertificates, type NetworkSettings } from '../../src/client/network';
 import type { ChatMessage } from '../../src/client/protocol';
 import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../support/certs';
-import { collect } from '../support/collect';
+import { collect, failure } from '../support/collect';
 import { FakeGenos, splitDeltas, type FakeGenosOptions } from '../support/genosServer';
 import { korean } from '../support/l10n';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';
@@ -64,15 +64,6 @@ function client(server: FakeGenos, settings?: NetworkSettings): GenosClient {
   });
 }
 
-async function failure(run: Promise<unknown>): Promise<GenosError> {
-  try {
-    await run;
-  } catch (error) {
-    assert.ok(error instanceof GenosError, `expected a GenosError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
-}
 
 /** Queues a streamed answer cut into byte pieces, and checks it arrives whole and in order. */
 async function assertStreams(server: FakeGenos, c: GenosClient): Promise<void> {
