@@ -4,6 +4,13 @@ import { renderMarkdown, stableBoundary } from './markdown';
 export type Scheduler = (callback: () => void) => void;
 
 /**
+ * The shortest time between two renders of a growing answer: every other frame at 60 Hz. Text
+ * appearing 30 times a second reads as smooth, and it halves the re-rendering of the unfinished
+ * tail, which is most of what streaming costs beyond rendering the answer once.
+ */
+export const MIN_RENDER_GAP_MS = 30;
+
+/**
  * Markdown that grows as an answer streams. `append` only stores text and asks for a frame; each
  * frame renders the blocks that became stable once, appending them, and re-renders only the
  * unfinished tail. The work per frame is bounded by the tail, not by the whole answer, and nothing
@@ -14,6 +21,7 @@ export class StreamingMarkdown {
   private committed = 0;
   private renderedTail = '';
   private scheduled = false;
+  private lastFlush = -Infinity;
   private readonly stable: HTMLElement;
   private readonly tail: HTMLElement;
 
@@ -37,10 +45,16 @@ export class StreamingMarkdown {
     this.text += delta;
     if (!this.scheduled) {
       this.scheduled = true;
-      this.schedule(() => {
+      const run = () => {
+        // Too soon after the last render: wait for a later frame; the text keeps accumulating.
+        if (performance.now() - this.lastFlush < MIN_RENDER_GAP_MS - 2) {
+          this.schedule(run);
+          return;
+        }
         this.scheduled = false;
         this.flush();
-      });
+      };
+      this.schedule(run);
     }
   }
 
@@ -56,6 +70,7 @@ export class StreamingMarkdown {
 
   /** Renders whatever is pending now. */
   flush(): void {
+    this.lastFlush = performance.now();
     const boundary = stableBoundary(this.text, this.committed);
     if (boundary > this.committed) {
       // Each stable chunk is its own block, so the browser can skip its layout and paint once it
