@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../support/certs';
-import { FakeGenos } from '../support/genosServer';
+import type { TurnOutcome } from '../../src/host/chatController';
+import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';
 import { genosConfig, testConnection, useServer, waitFor } from './helpers';
 
@@ -119,6 +120,22 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
       assert.equal(result.trace?.path, 'direct');
       assert.equal(tunnels(), 2, 'http.noProxy kept the request away from the proxy');
     });
+  });
+
+  it('streams a chat answer from the palette through the proxy, with the same settings as the models list', async () => {
+    await useServer(behindProxy);
+    await vscode.commands.executeCommand('genos.setToken', token);
+    const before = tiny.relayed().length;
+    await withUserSettings({ 'genos.tls.caFile': certs.caCertFile, 'genos.proxy': tiny.url }, async () => {
+      await vscode.commands.executeCommand('genos.newChat');
+      behindProxy.chatQueue.push({ type: 'stream', content: splitDeltas('프록시를 거쳐 온 답변입니다.', 2), delayMs: 5 });
+      const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.ask', '프록시 너머에서도 되나요?');
+      assert.equal(outcome.status, 'done');
+      assert.equal(outcome.answer, '프록시를 거쳐 온 답변입니다.');
+    });
+    const tunnels = tiny.relayed().slice(before).filter((line) => line.includes(`CONNECT ${lan}:${behindProxy.port}`));
+    assert.ok(tunnels.length >= 1, 'the chat request went through the proxy');
+    assert.equal(tunnels.length, tiny.relayed().length - before, 'every request of the turn (models and chat) took the tunnel');
   });
 
   it('ignores certificate and proxy settings from .vscode/settings.json', async () => {
