@@ -6,6 +6,7 @@ import { buildEndpoint, isInsecureRemote } from '../client/endpoint';
 import { configError } from '../client/errors';
 import { GenosClient } from '../client/genosClient';
 import { NetworkPath } from '../client/network';
+import { displayProxy } from '../client/proxy';
 import { normalizeToken } from '../client/token';
 import { t } from './l10n';
 import type { Log } from './log';
@@ -74,7 +75,7 @@ export class ConnectionManager {
     if (!token && interactive) token = await this.promptForToken(endpoint);
     if (!token) throw configError('missingToken', 'No access token is stored for this serving.');
     await this.confirmClearText(endpoint, interactive);
-    const network = await this.networkPath();
+    const network = await this.networkPath(endpoint);
     const settings = connectionSettings();
     return {
       endpoint,
@@ -105,13 +106,14 @@ export class ConnectionManager {
    * The certificate and proxy settings as one network path, rebuilt only when they (or the CA
    * file's contents) change. Warns once per session while self-signed certificates are accepted.
    */
-  private async networkPath(): Promise<NetworkPath> {
+  private async networkPath(endpoint: URL): Promise<NetworkPath> {
     const config = networkConfig();
     const caPem = config.caFile ? await readCaFile(config.caFile) : undefined;
-    const key = JSON.stringify({ ...config, caPem });
+    const key = JSON.stringify({ ...config, caPem, endpoint: endpoint.origin });
     if (this.network?.key !== key) {
       const networkPath = new NetworkPath({ ...config, caPem, env: process.env });
       this.network = { key, path: networkPath };
+      this.log.info(`route to ${endpoint.origin}: ${describeRoute(networkPath, endpoint)}`);
       if (config.caFile) this.log.info(`trusting the certificates in ${config.caFile} in addition to the default set`);
       if (!config.proxyStrictSsl) this.log.warn('http.proxyStrictSSL is off: certificates of connections through a proxy are not verified');
     }
@@ -155,6 +157,14 @@ export class ConnectionManager {
     }
     throw configError('clearTextRefused', 'Sending the token over plain http was not allowed.');
   }
+}
+
+/** How requests to `endpoint` travel, for the log; proxy credentials are left out. */
+function describeRoute(network: NetworkPath, endpoint: URL): string {
+  const route = network.route(endpoint);
+  if (route.proxy) return `through the proxy ${displayProxy(route.proxy)} (from ${route.source})`;
+  if (network.usesDefault(endpoint)) return `VS Code's network stack${route.bypass ? ` (proxy bypassed: ${route.bypass})` : ''}`;
+  return `direct${route.bypass ? ` (proxy bypassed: ${route.bypass})` : ''}`;
 }
 
 /** Reads `genos.tls.caFile`; `~` is the home folder, and the path must be absolute. */

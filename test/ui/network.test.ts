@@ -109,6 +109,10 @@ describe('a user on a company network tests the connection', () => {
       assert.match(text, /TLSv1\.[23], certificate issued by GenOS Test Root CA/);
       assert.match(text, /Models: Qwen3-8B/);
       await current.screenshot('network-proxy');
+      // The log says which way requests go, for whoever reads it to support the user.
+      const log = await genosLog(current, 'test connection');
+      assert.ok(log.includes(`route to ${new URL(behindProxy.baseUrl).origin}: through the proxy ${tiny.url} (from http.proxy)`), log);
+      assert.ok(!log.includes('ui-network-token'), 'the token is in the log');
     });
     assert.equal(tiny.relayed().filter((line) => line.includes('CONNECT')).length, 1);
   });
