@@ -54,11 +54,14 @@ export function apiUrl(endpoint: URL, apiPath: string): URL {
   return url;
 }
 
-/** True when the host name is this machine: `localhost`, `*.localhost`, 127.0.0.0/8 or ::1. */
+/**
+ * True when the host name is this machine: `localhost`, `*.localhost`, 127.0.0.0/8, ::1, or an
+ * IPv4-mapped loopback address (URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1).
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host)) return true;
   return /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 

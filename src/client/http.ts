@@ -4,6 +4,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { GenosError, tlsProblemOf, type NetworkReason } from './errors';
 import { summarizeCertificate, type ConnectionTrace, type NetworkPath } from './network';
+import { socketAddress, type ProxyRoute } from './proxy';
 
 /** One HTTP request to GenOS. Every request (models, chat, test connection) goes through here. */
 export interface HttpRequest {
@@ -98,24 +99,24 @@ function defaultRequest(request: HttpRequest, headers: Record<string, string | n
 function ownPathRequest(
   request: HttpRequest,
   network: NetworkPath,
+  route: ProxyRoute,
   headers: Record<string, string | number>,
   connecting: AbortController,
 ): http.ClientRequest {
   const { url } = request;
   const started = performance.now();
   const trace: ConnectionTrace = request.trace ?? { path: 'direct' };
-  const route = network.route(url);
   // Plain http through a proxy: the request goes to the proxy with the full address as its path.
   const viaHttpProxy = route.proxy !== undefined && url.protocol === 'http:';
   const auth = viaHttpProxy && route.proxy ? network.proxyAuthorization(route.proxy) : undefined;
   if (auth) headers['Proxy-Authorization'] = auth;
   const req = new http.ClientRequest({
-    host: url.hostname.replace(/^\[|\]$/g, ''),
+    host: socketAddress(url).host,
     path: viaHttpProxy ? url.href : `${url.pathname}${url.search}`,
     method: request.method,
     headers: { Host: url.host, ...headers },
     createConnection: (_options: unknown, callback: (error: Error | null, socket?: net.Socket) => void) => {
-      network.connect(url, connecting.signal, trace, started).then(
+      network.connect(url, route, connecting.signal, trace, started).then(
         (socket) => callback(null, socket),
         (error: Error) => callback(error),
       );
@@ -145,7 +146,9 @@ export function openRequest(request: HttpRequest): Promise<http.IncomingMessage>
     const connecting = new AbortController();
     let req: http.ClientRequest;
     try {
-      req = request.network && !request.network.usesDefault(url) ? ownPathRequest(request, request.network, headers, connecting) : defaultRequest(request, headers);
+      const { network } = request;
+      const route = network?.route(url);
+      req = network && route && !network.usesDefault(url, route) ? ownPathRequest(request, network, route, headers, connecting) : defaultRequest(request, headers);
     } catch (error) {
       reject(transportError(error, signal, timeoutSeconds));
       return;

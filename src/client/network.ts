@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { configError, GenosError, tlsProblemOf, type CertificateSummary, type TlsProblem } from './errors';
-import { displayProxy, proxyAuthorization, resolveProxy, type ProxyRoute, type ProxySettings } from './proxy';
+import { displayProxy, proxyAuthorization, resolveProxy, socketAddress, type ProxyRoute, type ProxySettings } from './proxy';
 
 /** Certificate and proxy choices for GenOS connections. Everything optional: empty means defaults. */
 export interface NetworkSettings extends ProxySettings {
@@ -258,19 +258,17 @@ export class NetworkPath {
    * True when nothing here changes how `target` is reached, so the editor's own network stack
    * (its system certificates and proxy detection) is used unchanged.
    */
-  usesDefault(target: URL): boolean {
-    const route = this.route(target);
+  usesDefault(target: URL, route = this.route(target)): boolean {
     return !route.proxy && route.bypass !== 'genos.proxy' && !(target.protocol === 'https:' && (this.secureContext || this.settings.allowSelfSigned));
   }
 
   /**
    * Opens a connection to `target`, through the proxy when one applies, with TLS verified for an
-   * https address. Fills `trace` as it goes. `started` is the request's start, for timings.
+   * https address, along `route` (from {@link route}). Fills `trace` as it goes. `started` is the
+   * request's start, for timings.
    */
-  async connect(target: URL, signal: AbortSignal, trace: ConnectionTrace, started: number): Promise<net.Socket> {
-    const route = this.route(target);
-    const host = target.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  async connect(target: URL, route: ProxyRoute, signal: AbortSignal, trace: ConnectionTrace, started: number): Promise<net.Socket> {
+    const { host, port } = socketAddress(target);
     trace.path = route.proxy ? 'proxy' : 'direct';
     trace.bypass = route.bypass;
     let socket: net.Socket;
@@ -306,8 +304,7 @@ export class NetworkPath {
   }
 
   private async connectProxy(proxy: URL, signal: AbortSignal): Promise<net.Socket> {
-    const host = proxy.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+    const { host, port } = socketAddress(proxy);
     const socket = net.connect({ host, port });
     await once(socket, 'connect', signal);
     if (proxy.protocol !== 'https:') return socket;
@@ -383,8 +380,7 @@ export class NetworkPath {
  * connection, to explain a TLS failure of the default path. Resolves undefined when it cannot.
  */
 export function peekCertificate(target: URL, timeoutMs = 5000): Promise<CertificateSummary | undefined> {
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(target.port || 443);
+  const { host, port } = socketAddress(target);
   return new Promise((resolve) => {
     const socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false });
     const finish = (value: CertificateSummary | undefined) => {

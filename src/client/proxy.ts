@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { isLoopbackHost } from './endpoint';
 import { configError } from './errors';
 
 /** Where proxy settings come from; each field is optional. */
@@ -25,22 +26,13 @@ export interface ProxyRoute {
   bypass?: 'loopback' | 'noProxy' | 'genos.proxy';
 }
 
-/** Host names that always mean this machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = unbracket(hostname).toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  // An IPv4-mapped loopback address: URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
-  if (isIP(host) === 6) return host === '::1' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
-  return false;
-}
-
 function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-function defaultPort(url: URL): string {
-  return url.port || (url.protocol === 'https:' ? '443' : '80');
+/** Where a socket for `url` connects: the host without IPv6 brackets, the port defaulting by scheme. */
+export function socketAddress(url: URL): { host: string; port: number } {
+  return { host: unbracket(url.hostname), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
 }
 
 /** Parses a proxy setting; a bare `host:port` means an http:// proxy, as curl reads it. */
@@ -68,8 +60,9 @@ export function splitNoProxy(value: string | undefined): string[] {
  * optional `:port`.
  */
 export function matchesNoProxy(target: URL, entries: readonly string[]): boolean {
-  const host = unbracket(target.hostname).toLowerCase();
-  const port = defaultPort(target);
+  const address = socketAddress(target);
+  const host = address.host.toLowerCase();
+  const port = String(address.port);
   const hostIp = isIP(host);
   for (const raw of entries) {
     let entry = raw.trim().toLowerCase();

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { GenosError } from '../../src/client/errors';
-import { displayProxy, isLoopbackHost, matchesNoProxy, parseProxyUrl, proxyAuthorization, resolveProxy } from '../../src/client/proxy';
+import { isLoopbackHost } from '../../src/client/endpoint';
+import { displayProxy, matchesNoProxy, parseProxyUrl, proxyAuthorization, resolveProxy } from '../../src/client/proxy';
 
 const genos = new URL('https://genos.corp.example:8443/api/gateway/rep/serving/43');
 const plain = new URL('http://10.1.2.3/api/gateway/rep/serving/43');
