@@ -151,6 +151,14 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
       assert.equal(result.ok, false, 'a repository turned certificate checks off');
       assert.equal(result.errorKind, 'network');
       assert.match(result.message, /self-signed|자체 서명/);
+
+      // A GenOS address off this machine would go through the repository's proxy, were it read.
+      await useServer(behindProxy);
+      await withUserSettings({ 'genos.tls.caFile': certs.caCertFile }, async () => {
+        const direct = await testConnection();
+        assert.equal(direct.ok, true, direct.message);
+        assert.equal(direct.trace?.path, 'direct', 'a repository routed the token through its own proxy');
+      });
     } finally {
       fs.rmSync(settingsFile, { force: true });
     }
