@@ -16,7 +16,7 @@ export interface TestCertificates {
   /** Signed by the CA, for the names in `hosts`. */
   server: { key: string; cert: string };
   /** Self-signed, for the same names. */
-  selfSigned: { key: string; cert: string; certFile: string };
+  selfSigned: { key: string; cert: string };
   /** Signed by the CA for another name only. */
   otherHost: { key: string; cert: string };
   /** Signed by the CA, expired. */
@@ -38,16 +38,16 @@ export function makeCertificates(hosts: string[]): TestCertificates {
   const san = subjectAltName(hosts);
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/O=GenOS Test/CN=GenOS Test Root CA', '-keyout', 'ca.key', '-out', 'ca.crt', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
 
-  const signed = (name: string, cn: string, names: string, days: string[]) => {
+  const signed = (name: string, cn: string, names: string, days: number) => {
     openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/O=GenOS Test/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
     fs.writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${names}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-extfile', `${name}.ext`, ...days], dir);
+    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-extfile', `${name}.ext`, '-days', String(days)], dir);
     return { key: read(`${name}.key`), cert: read(`${name}.crt`) };
   };
-  const server = signed('server', 'genos.test', san, ['-days', '30']);
-  const otherHost = signed('other', 'other.example', 'DNS:other.example', ['-days', '30']);
+  const server = signed('server', 'genos.test', san, 30);
+  const otherHost = signed('other', 'other.example', 'DNS:other.example', 30);
   // An end date in the past: openssl x509 -req accepts a negative -days on the versions Debian ships.
-  const expired = signed('expired', 'genos.test', san, ['-days', '-1']);
+  const expired = signed('expired', 'genos.test', san, -1);
 
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/O=GenOS Self/CN=genos-self-signed', '-keyout', 'self.key', '-out', 'self.crt', '-addext', `subjectAltName=${san}`], dir);
   return {
@@ -57,7 +57,7 @@ export function makeCertificates(hosts: string[]): TestCertificates {
     server,
     otherHost,
     expired,
-    selfSigned: { key: read('self.key'), cert: read('self.crt'), certFile: path.join(dir, 'self.crt') },
+    selfSigned: { key: read('self.key'), cert: read('self.crt') },
   };
 }
 
