@@ -130,6 +130,8 @@ function mainText(error: GenosError, t: Translate): string {
       return t('GenOS sent an answer this extension cannot read. Check that the address points at a GenOS serving.');
     case 'cancelled':
       return t('Stopped.');
+    case 'internal':
+      return t('An internal error occurred in the GenOS extension; see the log.');
   }
 }
 
@@ -158,6 +160,8 @@ export function errorActions(error: GenosError): ErrorAction[] {
       return ['openSettings', 'retry'];
     case 'cancelled':
       return ['retry'];
+    case 'internal':
+      return ['showLog', 'retry'];
     default:
       return ['retry', 'showLog'];
   }

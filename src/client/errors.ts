@@ -30,7 +30,9 @@ export type GenosErrorKind =
   /** The server sent something that is not the OpenAI-compatible protocol. */
   | 'malformed'
   /** The user (or the editor) stopped the request. */
-  | 'cancelled';
+  | 'cancelled'
+  /** A fault in this extension itself, not in GenOS or the network; details are in the log. */
+  | 'internal';
 
 /** Why the settings cannot form a request. */
 export type ConfigProblem =
@@ -138,11 +140,6 @@ export class GenosError extends Error {
 /** Makes a configuration error. */
 export function configError(problem: ConfigProblem, message: string): GenosError {
   return new GenosError({ kind: 'config', configProblem: problem, message });
-}
-
-/** True for an error that is a {@link GenosError} of the given kind. */
-export function isGenosError(value: unknown, kind?: GenosErrorKind): value is GenosError {
-  return value instanceof GenosError && (kind === undefined || value.kind === kind);
 }
 
 /** Sorts an OpenSSL or Node verification code into what the user can do about it. */

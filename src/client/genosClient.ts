@@ -2,9 +2,10 @@ import type * as http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { apiUrl } from './endpoint';
 import { GenosError } from './errors';
-import { openRequest, readBody, readText, type HttpRequest } from './http';
-import { peekCertificate, type ConnectionTrace, type NetworkPath } from './network';
-import { errorMessageOf, parseChunk, parseCompletion, parseModels, type ChatEvent, type ChatMessage, type ChunkResult } from './protocol';
+import { peekCertificate } from './certificates';
+import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
+import type { ConnectionTrace, NetworkPath } from './network';
+import { cleanServerText, parseChunk, parseCompletion, parseModels, type ChatEvent, type ChatMessage, type ChunkResult } from './openai';
 
 /** Where request lines go; the client never passes it a token or message contents. */
 export interface ClientLog {
@@ -53,43 +54,8 @@ export interface ChatOptions {
   maxTokens?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 10_000 };
+const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 10_000 };
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-const MAX_SERVER_MESSAGE = 300;
-
-/** Seconds to wait from a `Retry-After` header (seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
-}
-
-/**
- * A server's error text made safe to show: markup dropped, whitespace folded, shortened, and the
- * token removed should a server echo it. Undefined when nothing useful is left.
- */
-export function cleanServerText(body: string, contentType: string | undefined, token: string): string | undefined {
-  let text: string | undefined;
-  const trimmed = body.trim();
-  if (!trimmed) return undefined;
-  if (contentType?.includes('json') || /^[[{]/.test(trimmed)) {
-    try {
-      text = errorMessageOf(JSON.parse(trimmed));
-    } catch {
-      text = undefined;
-    }
-  } else if (!contentType?.includes('html') && !/^<(!doctype|html|\?xml)/i.test(trimmed) && trimmed.length <= MAX_SERVER_MESSAGE) {
-    text = trimmed;
-  }
-  if (!text) return undefined;
-  if (token) text = text.split(token).join('***');
-  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  if (text.length > MAX_SERVER_MESSAGE) text = `${text.slice(0, MAX_SERVER_MESSAGE - 1)}…`;
-  return text || undefined;
-}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -216,7 +182,7 @@ export class GenosClient {
       const failure =
         error instanceof GenosError
           ? error
-          : new GenosError({ kind: 'malformed', message: `Unexpected stream failure: ${String(error)}`, cause: error });
+          : new GenosError({ kind: 'internal', message: `Unexpected stream failure: ${String(error)}`, cause: error });
       this.config.log?.warn(`stream failed: ${failure.kind} after ${text.length} chars (${failure.message})`);
       throw failure.withPartial(text, reasoning);
     } finally {

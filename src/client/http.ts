@@ -3,7 +3,8 @@ import * as https from 'node:https';
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { GenosError, tlsProblemOf, type NetworkReason } from './errors';
-import { summarizeCertificate, type ConnectionTrace, type NetworkPath } from './network';
+import { summarizeCertificate } from './certificates';
+import type { ConnectionTrace, NetworkPath } from './network';
 import { socketAddress, type ProxyRoute } from './proxy';
 
 /** One HTTP request to GenOS. Every request (models, chat, test connection) goes through here. */
@@ -22,7 +23,7 @@ export interface HttpRequest {
 }
 
 /** Marks a destroy() done by the client itself, so the resulting stream error can be told apart. */
-export class LocalAbort extends Error {
+class LocalAbort extends Error {
   constructor(readonly reason: 'cancelled' | 'timeout', readonly phase: 'response' | 'idle' = 'response') {
     super(reason);
   }
@@ -31,7 +32,7 @@ export class LocalAbort extends Error {
 const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_CERT)/;
 
 /** Maps a Node socket error code to the reason a user can act on. */
-export function networkReasonOf(code: string | undefined): NetworkReason {
+function networkReasonOf(code: string | undefined): NetworkReason {
   if (!code) return 'other';
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') return 'dns';
@@ -42,7 +43,7 @@ export function networkReasonOf(code: string | undefined): NetworkReason {
 }
 
 /** Turns a low-level failure into a GenosError (`cancelled`, `timeout` or `network`). */
-export function transportError(error: unknown, signal: AbortSignal | undefined, timeoutSeconds: number): GenosError {
+function transportError(error: unknown, signal: AbortSignal | undefined, timeoutSeconds: number): GenosError {
   if (error instanceof GenosError) return error;
   if (signal?.aborted || (error instanceof LocalAbort && error.reason === 'cancelled')) {
     return new GenosError({ kind: 'cancelled', message: 'The request was cancelled.' });
@@ -229,4 +230,14 @@ export async function readText(response: http.IncomingMessage, idleTimeoutMs: nu
     size += chunk.length;
   }
   return Buffer.concat(parts).toString('utf8');
+}
+
+/** Seconds to wait from a `Retry-After` header (seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage } from './protocol';
+import type { ChatMessage } from './openai';
 
 /** Code or a file attached to a question. */
 export interface ContextBlock {

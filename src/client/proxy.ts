@@ -50,7 +50,7 @@ export function parseProxyUrl(value: string, setting: string): URL {
 }
 
 /** Splits `NO_PROXY`-style text (commas or spaces) into entries. */
-export function splitNoProxy(value: string | undefined): string[] {
+function splitNoProxy(value: string | undefined): string[] {
   return (value ?? '').split(/[\s,]+/).filter(Boolean);
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { GenosError } from '../../src/client/errors';
-import type { ChatEvent, Usage } from '../../src/client/protocol';
+import type { ChatEvent, Usage } from '../../src/client/openai';
 
 export interface Collected {
   text: string;

@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { describeError, english, errorActions } from '../../src/client/errorMessages';
+import { GenosError } from '../../src/client/errors';
 import { GenosClient, type ClientConfig } from '../../src/client/genosClient';
-import type { ChatMessage } from '../../src/client/protocol';
+import type { ChatMessage } from '../../src/client/openai';
 import { collect, failure } from '../support/collect';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { korean } from '../support/l10n';
@@ -341,5 +342,15 @@ describe('the token stays secret', () => {
     }
     assert.match(describeError(error, korean()), /서버 오류/);
     for (const line of logLines) assert.ok(!line.includes(echo.token));
+  });
+});
+
+describe('a fault of the extension itself', () => {
+  it('is its own kind, says so and points to the log, never blaming the server', () => {
+    const error = new GenosError({ kind: 'internal', message: 'Unexpected failure.' });
+    assert.equal(describeError(error, english), 'An internal error occurred in the GenOS extension; see the log.');
+    assert.match(describeError(error, korean()), /내부에서 오류/);
+    assert.doesNotMatch(describeError(error, english), /GenOS sent|cannot read/);
+    assert.deepEqual(errorActions(error), ['showLog', 'retry']);
   });
 });

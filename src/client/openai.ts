@@ -125,3 +125,29 @@ export function parseModels(body: string): string[] | undefined {
   if (!isObject(value) || !Array.isArray(value.data)) return undefined;
   return value.data.flatMap((model) => (isObject(model) && typeof model.id === 'string' ? [model.id] : []));
 }
+
+const MAX_SERVER_MESSAGE = 300;
+
+/**
+ * A server's error text made safe to show: markup dropped, whitespace folded, shortened, and the
+ * token removed should a server echo it. Undefined when nothing useful is left.
+ */
+export function cleanServerText(body: string, contentType: string | undefined, token: string): string | undefined {
+  let text: string | undefined;
+  const trimmed = body.trim();
+  if (!trimmed) return undefined;
+  if (contentType?.includes('json') || /^[[{]/.test(trimmed)) {
+    try {
+      text = errorMessageOf(JSON.parse(trimmed));
+    } catch {
+      text = undefined;
+    }
+  } else if (!contentType?.includes('html') && !/^<(!doctype|html|\?xml)/i.test(trimmed) && trimmed.length <= MAX_SERVER_MESSAGE) {
+    text = trimmed;
+  }
+  if (!text) return undefined;
+  if (token) text = text.split(token).join('***');
+  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (text.length > MAX_SERVER_MESSAGE) text = `${text.slice(0, MAX_SERVER_MESSAGE - 1)}…`;
+  return text || undefined;
+}

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { parseChunk, parseCompletion, parseModels, type ChunkResult } from '../../src/client/protocol';
-import { cleanServerText, parseRetryAfter } from '../../src/client/genosClient';
+import { cleanServerText, parseChunk, parseCompletion, parseModels, type ChunkResult } from '../../src/client/openai';
+import { parseRetryAfter } from '../../src/client/http';
 
 const seedChunk = JSON.stringify({
   id: 'chat-5a11ac760ced4c549b02b41ffac3b62b',

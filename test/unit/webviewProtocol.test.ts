@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { buildMessages, fenceFor, userContent } from '../../src/client/prompts';
 import { isOpenableLink, parseWebviewMessage } from '../../src/shared/protocol';
 
 describe('messages from the webview', () => {
@@ -22,27 +21,5 @@ describe('messages from the webview', () => {
     assert.ok(isOpenableLink('https://genos.example.com/docs'));
     assert.ok(isOpenableLink('http://127.0.0.1:8080'));
     for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'command:workbench.action.terminal.new', 'vscode://x', 'data:text/html,x', 'not a url']) assert.ok(!isOpenableLink(bad), bad);
-  });
-});
-
-describe('prompt building', () => {
-  const context = [{ label: 'app.py:3-4', language: 'python', text: 'def main():\n    pass' }];
-
-  it('puts context before the question, fenced with the language', () => {
-    assert.equal(userContent('설명해 주세요', context), 'app.py:3-4:\n```python\ndef main():\n    pass\n```\n\n설명해 주세요');
-    assert.equal(userContent('그냥 질문', []), '그냥 질문');
-  });
-
-  it('uses a fence longer than any backticks inside the code', () => {
-    assert.equal(fenceFor('no ticks'), '```');
-    assert.equal(fenceFor('md with ``` inside'), '````');
-  });
-
-  it('sends the system prompt first, then answered turns, then the question', () => {
-    const messages = buildMessages('시스템', [{ question: 'q1', context: [], answer: 'a1' }, { question: 'failed', context: [], answer: '' }], 'q2', context);
-    assert.deepEqual(messages.map((m) => m.role), ['system', 'user', 'assistant', 'user']);
-    assert.equal(messages[1].content, 'q1');
-    assert.match(messages[3].content, /q2$/);
-    assert.deepEqual(buildMessages('  ', [], 'q', []), [{ role: 'user', content: 'q' }]);
   });
 });
