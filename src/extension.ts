@@ -1,15 +1,18 @@
 import * as vscode from 'vscode';
-import { registerAskCommand } from './host/askCommand';
 import { ChatController } from './host/chatController';
+import { registerChatCommands } from './host/chatCommands';
 import { ChatViewProvider } from './host/chatView';
 import { ConnectionManager } from './host/connection';
 import { registerConnectionCommands } from './host/connectionCommands';
 import { ConversationStore } from './host/conversationStore';
-import { EditorCommands } from './host/editorCommands';
-import { showError } from './host/errorUi';
+import { EditorContext } from './host/editorContext';
+import { EditorRequests } from './host/editorRequest';
+import { ExplainCommand } from './host/explainCommand';
 import { Log } from './host/log';
+import { RewriteCommand } from './host/rewriteCommand';
 import { onDidChangeSettings } from './host/settings';
 import { TokenStore } from './host/tokenStore';
+import { TurnRunner } from './host/turnRunner';
 
 /** How long activate() took, for the benchmark (read from the module, not exposed as an API). */
 export const timing = { activateMs: 0 };
@@ -20,42 +23,27 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
   const tokens = new TokenStore(context.secrets);
   const connections = new ConnectionManager(context.globalState, tokens, log);
-  const view = new ChatViewProvider(context.extensionUri, log);
+  const runner = new TurnRunner(connections, log);
+  const editor = new EditorContext();
+  const view = new ChatViewProvider(context.extensionUri, log, editor);
   const store = new ConversationStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations'));
-  const chat = new ChatController(view, connections, store, context.globalState, log);
+  const chat = new ChatController(view, runner, store, context.globalState, log, editor);
   view.bind(chat);
-  const editorCommands = new EditorCommands(chat, view, connections, log);
+  const editorRequests = new EditorRequests(runner, log);
 
   context.subscriptions.push(
     log,
+    editor,
+    view,
     chat,
-    editorCommands,
+    editorRequests,
+    new ExplainCommand(chat, view, editorRequests),
+    new RewriteCommand(editorRequests),
     onDidChangeSettings(() => connections.reset()),
     tokens.onDidChange(() => connections.reset()),
-    ...registerConnectionCommands(connections, tokens, log),
+    ...registerConnectionCommands(connections, runner, tokens, log),
+    ...registerChatCommands(chat, view, runner, log, () => editorRequests.stop()),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view),
-    vscode.commands.registerCommand('genos.openChat', () => view.reveal()),
-    vscode.commands.registerCommand('genos.newChat', async () => {
-      await view.reveal();
-      await chat.newChat();
-    }),
-    vscode.commands.registerCommand('genos.showHistory', async () => {
-      await view.reveal();
-      await chat.handle({ type: 'showHistory' });
-    }),
-    vscode.commands.registerCommand('genos.stop', () => {
-      chat.stop();
-      editorCommands.stop();
-    }),
-    registerAskCommand(chat, view),
-    vscode.commands.registerCommand('genos.selectModel', async () => {
-      try {
-        return await chat.selectModel();
-      } catch (error) {
-        await showError(error, log);
-        return undefined;
-      }
-    }),
   );
   timing.activateMs = performance.now() - started;
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type HostMessage } from '../shared/protocol';
+import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/protocol';
 import type { ChatController, ChatSink } from './chatController';
+import type { EditorContext } from './editorContext';
+import { runErrorAction } from './errorUi';
 import type { Log } from './log';
 
 /** Messages not covered by the state `init` carries; held until the webview is ready. */
@@ -9,21 +11,29 @@ const KEEP_UNTIL_READY = new Set<HostMessage['type']>(['prefill', 'refused']);
 
 /**
  * The chat side panel (`genos.chatView`). Holds messages until the webview says `ready`, answers
- * with the whole state, and validates every message the webview sends; what does not fit the
- * protocol is ignored. Works without retainContextWhenHidden: a re-created webview says `ready`
+ * with the whole state, and validates every message the webview sends and hands it to the chat or
+ * the editor; what does not fit the protocol is ignored. Works without retainContextWhenHidden: a re-created webview says `ready`
  * again and gets the state again.
  */
-export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink {
+export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, vscode.Disposable {
   static readonly viewType = 'genos.chatView';
   private view?: vscode.WebviewView;
   private ready = false;
   private queue: HostMessage[] = [];
   private controller?: ChatController;
+  private readonly selection: vscode.Disposable;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: Log,
-  ) {}
+    private readonly editor: EditorContext,
+  ) {
+    this.selection = editor.onDidChangeSelection((hasSelection) => this.post({ type: 'selection', hasSelection }));
+  }
+
+  dispose(): void {
+    this.selection.dispose();
+  }
 
   /** Connects the controller (they need each other). */
   bind(controller: ChatController): void {
@@ -61,9 +71,50 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink {
       return;
     }
     try {
-      await this.controller.handle(message);
+      await this.dispatch(this.controller, message);
     } catch (error) {
       this.log.error(`chat view action ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async dispatch(chat: ChatController, message: Exclude<WebviewMessage, { type: 'ready' }>): Promise<void> {
+    switch (message.type) {
+      case 'send':
+        await chat.ask(message.text, { clientId: message.clientId });
+        return;
+      case 'stop':
+        return chat.stop();
+      case 'retry':
+        await chat.retry(message.requestId);
+        return;
+      case 'action': {
+        const { requestId } = message;
+        return runErrorAction(message.action, this.log, { retry: requestId ? () => chat.retry(requestId) : undefined, afterToken: true });
+      }
+      case 'newChat':
+        return chat.newChat();
+      case 'showHistory':
+        return chat.showHistory();
+      case 'openConversation':
+        return chat.open(message.id);
+      case 'deleteConversation':
+        return chat.remove(message.id);
+      case 'attach':
+        if (message.kind === 'selection') chat.attachments.attachSelection();
+        else chat.attachments.attachFile();
+        return;
+      case 'removeContext':
+        return chat.attachments.remove(message.id);
+      case 'copy':
+        return this.editor.copy(message.text);
+      case 'insert':
+      case 'replaceSelection':
+        return this.editor.insert(message.text, message.type === 'replaceSelection');
+      case 'openLink':
+        return this.editor.openLink(message.href);
+      case 'selectModel':
+        await vscode.commands.executeCommand('genos.selectModel');
+        return;
     }
   }
 

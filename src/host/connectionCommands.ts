@@ -3,11 +3,13 @@ import { connectionReport } from '../client/connectionReport';
 import { describeError, english } from '../client/errorMessages';
 import type { ConnectionTrace } from '../client/network';
 import { normalizeToken } from '../client/token';
+import { withProgress } from './interaction';
 import type { ConnectionManager } from './connection';
 import { asGenosError, showError } from './errorUi';
 import { t } from './l10n';
 import type { Log } from './log';
 import type { TokenStore } from './tokenStore';
+import type { TurnRunner } from './turnRunner';
 
 /** What `genos.testConnection` resolves with, for callers and tests. */
 export interface TestConnectionResult {
@@ -24,15 +26,20 @@ export interface TestConnectionResult {
 }
 
 /** Commands that set up the connection: token, test, log. */
-export function registerConnectionCommands(connections: ConnectionManager, tokens: TokenStore, log: Log): vscode.Disposable[] {
-  const setToken = async (token?: unknown): Promise<boolean> => {
-    let endpoint: URL;
+export function registerConnectionCommands(connections: ConnectionManager, runner: TurnRunner, tokens: TokenStore, log: Log): vscode.Disposable[] {
+  /** The endpoint the settings form; when they cannot, says what is missing. */
+  const configuredEndpoint = async (): Promise<URL | undefined> => {
     try {
-      endpoint = connections.endpoint();
+      return connections.endpoint();
     } catch (error) {
       await showError(error, log);
-      return false;
+      return undefined;
     }
+  };
+
+  const setToken = async (token?: unknown): Promise<boolean> => {
+    const endpoint = await configuredEndpoint();
+    if (!endpoint) return false;
     // A token may be passed by another command (for example after a 401); it is validated the same way.
     if (typeof token === 'string') {
       const clean = normalizeToken(token);
@@ -46,13 +53,8 @@ export function registerConnectionCommands(connections: ConnectionManager, token
   };
 
   const clearToken = async (): Promise<boolean> => {
-    let endpoint: URL;
-    try {
-      endpoint = connections.endpoint();
-    } catch (error) {
-      await showError(error, log);
-      return false;
-    }
+    const endpoint = await configuredEndpoint();
+    if (!endpoint) return false;
     await tokens.delete(endpoint);
     log.info(`access token removed for ${endpoint.href}`);
     void vscode.window.showInformationMessage(t('Access token removed for {0}.', endpoint.href));
@@ -62,19 +64,7 @@ export function registerConnectionCommands(connections: ConnectionManager, token
   const testConnection = async (): Promise<TestConnectionResult> => {
     const started = Date.now();
     try {
-      const probe = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: t('Testing the GenOS connection…'), cancellable: true },
-        async (_progress, cancellation) => {
-          const controller = new AbortController();
-          const subscription = cancellation.onCancellationRequested(() => controller.abort());
-          try {
-            const connection = await connections.connect(true);
-            return await connection.client.probe(controller.signal);
-          } finally {
-            subscription.dispose();
-          }
-        },
-      );
+      const probe = await withProgress(t('Testing the GenOS connection…'), (token) => runner.withConnection({ token }, (connection, signal) => connection.client.probe(signal)));
       const report = connectionReport(probe, t);
       for (const line of connectionReport(probe, english).details) log.info(`test connection: ${line}`);
       void vscode.window.showInformationMessage(report.summary);

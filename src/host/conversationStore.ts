@@ -15,6 +15,20 @@ export interface Conversation {
   turns: StoredTurn[];
 }
 
+let counter = 0;
+/** A new id, unique in this window and across windows. */
+export const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+export function emptyConversation(): Conversation {
+  const now = Date.now();
+  return { id: newId('conv'), title: '', createdAt: now, updatedAt: now, turns: [] };
+}
+
+/** A stored turn as the webview shows it (without the attached text). */
+export function toView(turn: StoredTurn): TurnView {
+  return { id: turn.id, question: turn.question, context: turn.context, answer: turn.answer, reasoning: turn.reasoning, status: turn.status, model: turn.model, usage: turn.usage, error: turn.error };
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

@@ -23,7 +23,32 @@ export function actionLabel(action: ErrorAction): string {
 export function asGenosError(error: unknown, log: Log): GenosError {
   if (error instanceof GenosError) return error;
   log.error(`unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return new GenosError({ kind: 'malformed', message: 'Unexpected failure.', cause: error });
+  return new GenosError({ kind: 'internal', message: 'Unexpected failure.', cause: error });
+}
+
+/** How a surface redoes its failed work, for the `retry` step (and after `setToken` when asked). */
+export interface RetryHook {
+  retry?: () => Thenable<unknown> | Promise<unknown>;
+  /** Retry as soon as a new token is saved (the chat panel does; notifications leave it to the user). */
+  afterToken?: boolean;
+}
+
+/** Carries out a next step the user chose, from a notification or the chat panel. */
+export async function runErrorAction(action: ErrorAction | undefined, log: Log, { retry, afterToken }: RetryHook = {}): Promise<void> {
+  switch (action) {
+    case 'setToken':
+      if ((await vscode.commands.executeCommand('genos.setToken')) && afterToken) await retry?.();
+      return;
+    case 'openSettings':
+      await openSettings();
+      return;
+    case 'retry':
+      await retry?.();
+      return;
+    case 'showLog':
+      log.show();
+      return;
+  }
 }
 
 /**
@@ -36,19 +61,5 @@ export async function showError(error: unknown, log: Log, retry?: () => Thenable
   const actions = errorActions(failure).filter((action) => action !== 'retry' || retry !== undefined);
   const labels = actions.map(actionLabel);
   const chosen = await vscode.window.showErrorMessage(describeError(failure, t), ...labels);
-  const action = actions[labels.indexOf(chosen ?? '')];
-  switch (action) {
-    case 'setToken':
-      await vscode.commands.executeCommand('genos.setToken');
-      return;
-    case 'openSettings':
-      await openSettings();
-      return;
-    case 'retry':
-      await retry?.();
-      return;
-    case 'showLog':
-      log.show();
-      return;
-  }
+  await runErrorAction(actions[labels.indexOf(chosen ?? '')], log, { retry });
 }

@@ -86,6 +86,11 @@ export function requestSettings(): RequestSettings {
   };
 }
 
+/** Where Explain Selection shows its answer. */
+export function explainOutput(): 'panel' | 'inline' {
+  return config().get('explainOutput') === 'inline' ? 'inline' : 'panel';
+}
+
 /** Calls `listener` when any GenOS setting, or a VS Code network setting GenOS uses, changes. */
 export function onDidChangeSettings(listener: () => void): vscode.Disposable {
   const watched = [SECTION, 'http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'http.proxyAuthorization', 'http.systemCertificates'];

@@ -69,7 +69,6 @@ export interface WebviewStrings {
   emptyTitle: string;
   emptyHint: string;
   historyEmpty: string;
-  open: string;
   delete: string;
   close: string;
   you: string;

@@ -7,8 +7,10 @@ import { ChatController, type ChatSink, type TurnOutcome } from '../../src/host/
 import { ChatViewProvider } from '../../src/host/chatView';
 import { ConnectionManager } from '../../src/host/connection';
 import { ConversationStore } from '../../src/host/conversationStore';
+import { EditorContext } from '../../src/host/editorContext';
 import { Log } from '../../src/host/log';
 import { TokenStore } from '../../src/host/tokenStore';
+import { TurnRunner } from '../../src/host/turnRunner';
 import type { HostMessage } from '../../src/shared/protocol';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { genosConfig, sleep, useServer, waitFor } from './helpers';
@@ -133,11 +135,12 @@ describe('chat: the provider, restarted and fed bad input', () => {
   const memento = new MemoryMemento();
   const secrets = new MemorySecrets();
   const log = new Log();
+  const editor = new EditorContext();
 
   const controller = (sink: ChatSink) => {
     const tokens = new TokenStore(secrets);
     const store = new ConversationStore(vscode.Uri.file(folder));
-    return new ChatController(sink, new ConnectionManager(memento, tokens, log), store, memento, log);
+    return new ChatController(sink, new TurnRunner(new ConnectionManager(memento, tokens, log), log), store, memento, log, editor);
   };
 
   before(async () => {
@@ -149,6 +152,7 @@ describe('chat: the provider, restarted and fed bad input', () => {
     await tokens.set(new ConnectionManager(memento, tokens, log).endpoint(), 'restart-token');
   });
   after(async () => {
+    editor.dispose();
     await server.close();
     fs.rmSync(folder, { recursive: true, force: true });
   });
@@ -167,7 +171,7 @@ describe('chat: the provider, restarted and fed bad input', () => {
     assert.equal(init.turns.length, 1);
     assert.equal(init.turns[0].question, '기억해 둘 질문');
     assert.equal(init.turns[0].answer, '저장될 답변');
-    await second.handle({ type: 'showHistory' });
+    await second.showHistory();
     const history = posted.find((m) => m.type === 'history');
     assert.ok(history && history.type === 'history' && history.conversations[0].title === '기억해 둘 질문');
     second.dispose();
@@ -179,17 +183,17 @@ describe('chat: the provider, restarted and fed bad input', () => {
     await chat.newChat();
     server.chatQueue.push({ type: 'stream', content: ['두 번째 대화의 답'] });
     await chat.ask('두 번째 대화');
-    await chat.handle({ type: 'showHistory' });
+    await chat.showHistory();
     const listed = posted.filter((m) => m.type === 'history').at(-1);
     assert.ok(listed?.type === 'history');
     assert.deepEqual(listed.conversations.map((c) => c.title), ['두 번째 대화', '기억해 둘 질문']);
 
-    await chat.handle({ type: 'openConversation', id: listed.conversations[1].id });
+    await chat.open(listed.conversations[1].id);
     const reopened = posted.filter((m) => m.type === 'init').at(-1);
     assert.ok(reopened?.type === 'init');
     assert.deepEqual(reopened.turns.map((t) => t.answer), ['저장될 답변']);
 
-    await chat.handle({ type: 'deleteConversation', id: listed.conversations[0].id });
+    await chat.remove(listed.conversations[0].id);
     const after = posted.filter((m) => m.type === 'history').at(-1);
     assert.ok(after?.type === 'history');
     assert.deepEqual(after.conversations.map((c) => c.title), ['기억해 둘 질문']);
@@ -208,7 +212,7 @@ describe('chat: the provider, restarted and fed bad input', () => {
     assert.match(error.message, /worker crashed/);
     assert.ok(error.actions.includes('retry'));
 
-    await chat.handle({ type: 'retry', requestId: error.requestId });
+    await chat.retry(error.requestId);
     const [first, second] = server.chatRequests.slice(-2).map((r) => r.body as { messages: unknown });
     assert.deepEqual(second.messages, first.messages, 'the same turn was sent again');
     const done = posted.find((m) => m.type === 'turnDone');
@@ -219,10 +223,28 @@ describe('chat: the provider, restarted and fed bad input', () => {
     chat.dispose();
   });
 
+  it('reports a fault of the extension itself as internal, not as a bad answer from GenOS', async () => {
+    const posted: HostMessage[] = [];
+    const broken = new (class extends ConversationStore {
+      override save(): Promise<void> {
+        return Promise.reject(new TypeError('disk says no'));
+      }
+    })(vscode.Uri.file(folder));
+    const chat = new ChatController({ post: (m) => posted.push(m) }, new TurnRunner(new ConnectionManager(memento, new TokenStore(secrets), log), log), broken, memento, log, editor);
+    await chat.newChat();
+    const outcome = await chat.ask('저장이 안 되는 질문', { clientId: 'c-internal' });
+    assert.equal(outcome?.errorKind, 'internal');
+    const refused = posted.find((m) => m.type === 'refused');
+    assert.ok(refused?.type === 'refused');
+    assert.match(refused.message, /internal error/);
+    assert.ok(refused.actions.includes('showLog'));
+    chat.dispose();
+  });
+
   it('ignores messages from the webview that do not fit the protocol', async () => {
     const posted: HostMessage[] = [];
     const chat = controller({ post: (m) => posted.push(m) });
-    const provider = new ChatViewProvider(vscode.Uri.file(folder), log);
+    const provider = new ChatViewProvider(vscode.Uri.file(folder), log, editor);
     provider.bind(chat);
     const requests = server.requests.length;
     const junk: unknown[] = [

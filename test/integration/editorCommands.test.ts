@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TurnOutcome } from '../../src/host/chatController';
-import type { ApplyResult, EditorOutcome } from '../../src/host/editorCommands';
+import type { EditorOutcome } from '../../src/host/editorRequest';
+import type { ApplyResult } from '../../src/host/rewriteCommand';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { genosConfig, sleep, useServer, waitFor } from './helpers';
 

@@ -30,7 +30,6 @@ export const strings: WebviewStrings = {
   emptyTitle: 'Ask your GenOS model',
   emptyHint: 'Questions and code go only to the GenOS serving in your settings.',
   historyEmpty: 'No saved conversations yet.',
-  open: 'Open',
   delete: 'Delete',
   close: 'Close',
   you: 'You',

@@ -1,0 +1,134 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { extractCode, rewriteMessages } from '../client/prompts';
+import { givenOrAsked } from './interaction';
+import { readSelection, selectedEditor, type EditorOutcome, type EditorRequests } from './editorRequest';
+import { t } from './l10n';
+
+const REWRITE_SCHEME = 'genos-rewrite';
+
+export interface ApplyResult {
+  applied: boolean;
+  reason?: 'none' | 'changed';
+}
+
+interface PendingRewrite {
+  uri: vscode.Uri;
+  range: vscode.Range;
+  version: number;
+  original: string;
+  proposed: string;
+  proposalUri: vscode.Uri;
+}
+
+/**
+ * Rewrite Selection: streams new code for the selection and shows it as a diff; it is applied, as
+ * one undoable edit, only when accepted and only where the original still stands.
+ */
+export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentContentProvider {
+  private pending?: PendingRewrite;
+  private readonly proposals = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private lastInstruction = '';
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly requests: EditorRequests) {
+    this.disposables = [
+      vscode.workspace.registerTextDocumentContentProvider(REWRITE_SCHEME, this),
+      vscode.commands.registerCommand('genos.rewriteSelection', (instruction?: unknown) => this.rewrite(instruction)),
+      vscode.commands.registerCommand('genos.acceptRewrite', () => this.accept()),
+      vscode.commands.registerCommand('genos.rejectRewrite', () => this.reject()),
+      this.changed,
+    ];
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.proposals.get(uri.toString()) ?? '';
+  }
+
+  /** `genos.rewriteSelection`: asks what to change, streams new code, shows it as a diff. */
+  async rewrite(instruction?: unknown): Promise<EditorOutcome | undefined> {
+    const editor = selectedEditor();
+    if (!editor) return undefined;
+    const asked = await givenOrAsked(instruction, {
+      title: t('GenOS: Rewrite Selection'),
+      prompt: t('What should change? Leave empty to improve the code.'),
+      placeHolder: t('For example: handle errors, or use async/await'),
+      value: this.lastInstruction,
+    });
+    if (asked === undefined) return { status: 'cancelled', answer: '' };
+    // Kept until the rewrite is shown, so a failure never loses what the user asked for.
+    this.lastInstruction = asked;
+    const { document } = editor;
+    const range = new vscode.Range(editor.selection.start, editor.selection.end);
+    const version = document.version;
+    const selection = readSelection(editor);
+    const outcome = await this.requests.stream(t('GenOS is rewriting the selection…'), (settings) => rewriteMessages(settings.systemPrompt, selection, asked));
+    if (outcome.status !== 'done') return outcome;
+    const proposed = extractCode(outcome.answer, selection.code);
+    if (!proposed.trim()) {
+      void vscode.window.showWarningMessage(t('GenOS answered without any code, so there is nothing to apply.'));
+      return { ...outcome, status: 'error', errorKind: 'noCode' };
+    }
+    this.lastInstruction = '';
+    await this.propose(document, range, version, selection.code, proposed);
+    return { ...outcome, proposed };
+  }
+
+  private async propose(document: vscode.TextDocument, range: vscode.Range, version: number, original: string, proposed: string): Promise<void> {
+    if (this.pending) this.proposals.delete(this.pending.proposalUri.toString());
+    const proposalUri = vscode.Uri.from({ scheme: REWRITE_SCHEME, path: document.uri.path, query: `v=${Date.now()}` });
+    const text = document.getText();
+    const whole = text.slice(0, document.offsetAt(range.start)) + proposed + text.slice(document.offsetAt(range.end));
+    this.proposals.set(proposalUri.toString(), whole);
+    this.changed.fire(proposalUri);
+    this.pending = { uri: document.uri, range, version, original, proposed, proposalUri };
+    await vscode.commands.executeCommand('vscode.diff', document.uri, proposalUri, t('GenOS rewrite of {0}: original ↔ proposed', path.basename(document.uri.path)), { preview: true });
+    const accept = t('Accept');
+    const reject = t('Reject');
+    void vscode.window.showInformationMessage(t('Review the rewrite, then accept or reject it.'), accept, reject).then((choice) => {
+      if (choice === accept) void this.accept();
+      else if (choice === reject) void this.reject();
+    });
+  }
+
+  private async closeProposal(pending: PendingRewrite): Promise<void> {
+    this.proposals.delete(pending.proposalUri.toString());
+    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === pending.proposalUri.toString());
+    if (tabs.length) await vscode.window.tabGroups.close(tabs);
+  }
+
+  /** `genos.acceptRewrite`: applies the proposal to exactly the original range, as one edit. */
+  async accept(): Promise<ApplyResult> {
+    const pending = this.pending;
+    if (!pending) {
+      void vscode.window.showInformationMessage(t('There is no rewrite to accept.'));
+      return { applied: false, reason: 'none' };
+    }
+    this.pending = undefined;
+    const document = await vscode.workspace.openTextDocument(pending.uri);
+    await this.closeProposal(pending);
+    if (document.version !== pending.version && document.getText(pending.range) !== pending.original) {
+      void vscode.window.showWarningMessage(t('The code changed while GenOS was rewriting it, so the rewrite was not applied. Run Rewrite Selection again.'));
+      return { applied: false, reason: 'changed' };
+    }
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(pending.uri, pending.range, pending.proposed);
+    const applied = await vscode.workspace.applyEdit(edit);
+    await vscode.window.showTextDocument(document);
+    return { applied };
+  }
+
+  /** `genos.rejectRewrite`: discards the proposal; the file is untouched. */
+  async reject(): Promise<ApplyResult> {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) await this.closeProposal(pending);
+    return { applied: false, reason: pending ? undefined : 'none' };
+  }
+}
