@@ -9,8 +9,8 @@ export type Scheduler = (callback: () => void) => void;
  * That halves the re-rendering of the unfinished tail, which is most of what streaming costs
  * beyond rendering the answer once. At a model's pace every frame renders, for the least latency.
  */
-export const BURST_CHARS = 256;
-export const BURST_RENDER_GAP_MS = 30;
+const BURST_CHARS = 256;
+const BURST_RENDER_GAP_MS = 30;
 
 /**
  * Markdown that grows as an answer streams. `append` only stores text and asks for a frame; each
@@ -32,15 +32,10 @@ export class StreamingMarkdown {
     readonly element: HTMLElement,
     private readonly decorate: (element: HTMLElement) => void,
     private readonly schedule: Scheduler = (callback) => requestAnimationFrame(callback),
-    private readonly onRendered?: () => void,
   ) {
     this.stable = document.createElement('div');
     this.tail = document.createElement('div');
     element.append(this.stable, this.tail);
-  }
-
-  get value(): string {
-    return this.text;
   }
 
   append(delta: string): void {
@@ -93,6 +88,5 @@ export class StreamingMarkdown {
       this.decorate(this.tail);
       this.renderedTail = tail;
     }
-    this.onRendered?.();
   }
 }

@@ -1,0 +1,35 @@
+/** The panel's fixed parts, built once when the script loads. */
+import { el } from './dom';
+
+export const app = el('div', 'app');
+const header = el('header', 'toolbar');
+export const modelButton = el('button', 'model');
+header.append(modelButton);
+export const log = el('main', 'log');
+log.setAttribute('aria-live', 'polite');
+export const empty = el('div', 'empty');
+export const historyPanel = el('div', 'history-panel');
+historyPanel.hidden = true;
+const composer = el('footer', 'composer');
+export const notice = el('div', 'notice');
+notice.setAttribute('role', 'alert');
+notice.hidden = true;
+export const chips = el('div', 'chips');
+export const input = el('textarea', 'input');
+input.rows = 3;
+const row = el('div', 'composer-row');
+export const attachSelection = el('button', 'secondary attach-selection');
+export const attachFile = el('button', 'secondary attach-file');
+export const sendButton = el('button', 'primary send');
+row.append(attachSelection, attachFile, el('span', 'spacer'), sendButton);
+composer.append(notice, chips, input, row);
+app.append(header, historyPanel, log, composer);
+
+// Following the answer as it grows is left to CSS scroll anchoring (see chat.css): the anchor at
+// the end keeps the view at the bottom while the user is there, and nothing reads layout per frame.
+export const anchor = el('div', 'scroll-anchor');
+
+export function toBottom(): void {
+  log.append(anchor);
+  anchor.scrollIntoView({ block: 'end' });
+}

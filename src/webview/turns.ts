@@ -1,0 +1,153 @@
+/** Turns on screen: the question, the streaming answer and thinking, and the footer. */
+import type { ContextChip, HostMessage, TurnView } from '../shared/protocol';
+import { el } from './dom';
+import { anchor, log } from './layout';
+import { s, state, type TurnUi } from './state';
+import { StreamingMarkdown } from './streaming';
+
+/** Adds Copy / Insert / Replace buttons to each code block not yet decorated. */
+export function decorate(container: HTMLElement): void {
+  for (const pre of Array.from(container.querySelectorAll('pre'))) {
+    if (pre.parentElement?.classList.contains('code-block')) continue;
+    const wrapper = el('div', 'code-block');
+    const bar = el('div', 'code-actions');
+    bar.append(codeButton('copy', s().copy), codeButton('insert', s().insert));
+    if (state.hasSelection) bar.append(codeButton('replaceSelection', s().replaceSelection));
+    pre.replaceWith(wrapper);
+    wrapper.append(bar, pre);
+  }
+}
+
+function codeButton(action: 'copy' | 'insert' | 'replaceSelection', label: string): HTMLButtonElement {
+  const button = el('button', `code-action ${action}`, label);
+  button.dataset.codeAction = action;
+  return button;
+}
+
+export function renderChips(target: HTMLElement, list: ContextChip[], removable: boolean): void {
+  target.replaceChildren(
+    ...list.map((chip) => {
+      const node = el('span', `chip ${chip.kind}`, chip.label);
+      if (removable) {
+        const remove = el('button', 'chip-remove', '×');
+        remove.title = s().removeContext;
+        remove.setAttribute('aria-label', `${s().removeContext}: ${chip.label}`);
+        remove.dataset.removeContext = chip.id;
+        node.append(remove);
+      }
+      return node;
+    }),
+  );
+}
+
+function renderFooter(ui: TurnUi): void {
+  const { turn, footer } = ui;
+  footer.replaceChildren();
+  if (turn.status !== 'streaming' && turn.reasoning && !turn.answer && turn.status === 'done') {
+    ui.thinking.open = true;
+    footer.append(el('p', 'note', s().noSeparateAnswer));
+  }
+  if (turn.status === 'stopped') footer.append(el('p', 'note stopped', s().stopped));
+  if (turn.error) {
+    const box = el('div', 'error');
+    box.setAttribute('role', 'alert');
+    box.append(el('p', 'error-message', turn.error.message));
+    const actions = el('div', 'error-actions');
+    for (const action of turn.error.actions) {
+      const button = el('button', action === turn.error.actions[0] ? 'primary' : 'secondary', s().actions[action]);
+      button.dataset.errorAction = action;
+      button.dataset.requestId = turn.id;
+      actions.append(button);
+    }
+    box.append(actions);
+    footer.append(box);
+  }
+  const meta: string[] = [];
+  if (turn.model) meta.push(turn.model);
+  if (turn.usage) meta.push(s().tokens.replace('{0}', String(turn.usage.promptTokens)).replace('{1}', String(turn.usage.completionTokens)));
+  if (meta.length && turn.status !== 'streaming') footer.append(el('p', 'meta', meta.join(' · ')));
+}
+
+/** Shows a turn at the end of the log (in place of an earlier showing of the same turn). */
+export function addTurn(turn: TurnView): TurnUi {
+  const existing = state.turns.get(turn.id);
+  if (existing) {
+    existing.root.remove();
+    state.order = state.order.filter((id) => id !== turn.id);
+  }
+  const root = el('section', 'turn');
+  root.dataset.id = turn.id;
+  const question = el('div', 'question');
+  const questionChips = el('div', 'chips');
+  renderChips(questionChips, turn.context, false);
+  question.append(el('div', 'who', s().you), questionChips, el('div', 'question-text', turn.question));
+  const answer = el('div', 'answer');
+  const thinking = el('details', 'thinking');
+  thinking.append(el('summary', undefined, s().thinking));
+  const reasoningBody = el('div', 'reasoning md');
+  thinking.append(reasoningBody);
+  thinking.hidden = !turn.reasoning;
+  thinking.open = !!turn.reasoning && !turn.answer;
+  const contentBody = el('div', 'content md');
+  const footer = el('div', 'turn-footer');
+  answer.append(el('div', 'who', s().assistant), thinking, contentBody, footer);
+  root.append(question, answer);
+  log.insertBefore(root, anchor.parentElement === log ? anchor : null);
+  const ui: TurnUi = {
+    turn,
+    root,
+    thinking,
+    footer,
+    reasoning: new StreamingMarkdown(reasoningBody, decorate),
+    content: new StreamingMarkdown(contentBody, decorate),
+  };
+  ui.reasoning.reset(turn.reasoning);
+  ui.content.reset(turn.answer);
+  root.classList.toggle('streaming', turn.status === 'streaming');
+  renderFooter(ui);
+  state.turns.set(turn.id, ui);
+  state.order.push(turn.id);
+  return ui;
+}
+
+/** True while an answer is being generated. */
+export function streaming(): boolean {
+  return state.order.some((id) => state.turns.get(id)?.turn.status === 'streaming');
+}
+
+/** Adds streamed text to its turn; rendering waits for the next frame. */
+export function appendDelta(message: Extract<HostMessage, { type: 'delta' }>): boolean {
+  const ui = state.turns.get(message.requestId);
+  if (!ui) return false;
+  if (message.reasoning) {
+    ui.turn.reasoning += message.reasoning;
+    ui.thinking.hidden = false;
+    if (!ui.turn.answer) ui.thinking.open = true;
+    ui.reasoning.append(message.reasoning);
+  }
+  if (message.content) {
+    // The answer started: the thinking collapses.
+    if (!ui.turn.answer && ui.turn.reasoning) ui.thinking.open = false;
+    ui.turn.answer += message.content;
+    ui.content.append(message.content);
+  }
+  return true;
+}
+
+/** Ends a turn: the rest of its text is rendered, and the footer says how it ended. */
+export function endTurn(message: Extract<HostMessage, { type: 'turnDone' | 'turnError' }>): boolean {
+  const ui = state.turns.get(message.requestId);
+  if (!ui) return false;
+  ui.content.flush();
+  ui.reasoning.flush();
+  ui.turn.status = message.status;
+  if (message.type === 'turnDone') {
+    ui.turn.usage = message.usage;
+    ui.turn.model = message.model ?? ui.turn.model;
+  } else {
+    ui.turn.error = { message: message.message, actions: message.actions };
+  }
+  ui.root.classList.remove('streaming');
+  renderFooter(ui);
+  return true;
+}
