@@ -21,16 +21,17 @@ export default tseslint.config(
       curly: ['error', 'multi-line'],
     },
   },
-  {
-    // The client and the shared protocol run in plain Node (and the webview): no editor runtime.
-    files: ['src/client/**/*.ts', 'src/shared/**/*.ts', 'src/webview/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'vscode', message: 'src/client, src/shared and src/webview must not depend on the vscode runtime.' }],
-        },
-      ],
-    },
-  },
+  // Layers: each folder may import only the folders below it. client/ and shared/ stand alone,
+  // webview/ sees only shared/, host/ sees client/ and shared/; only client/, shared/ and webview/
+  // run without the editor, so they must not import 'vscode' either.
+  layer('src/client/**/*.ts', ['../**'], 'src/client imports nothing of ours outside itself.'),
+  layer('src/shared/**/*.ts', ['../**'], 'src/shared imports nothing of ours outside itself.'),
+  layer('src/webview/**/*.ts', ['../**', '!../shared', '!../shared/**'], 'src/webview imports only src/shared.'),
+  layer('src/host/**/*.ts', ['../webview', '../webview/**', '../extension'], 'src/host imports only src/client and src/shared.', false),
 );
+
+/** A lint zone: files matching `files` may not import what `group` matches. */
+function layer(files, group, message, noEditor = true) {
+  const paths = noEditor ? [{ name: 'vscode', message: `${files.split('/**')[0]} must not depend on the vscode runtime.` }] : [];
+  return { files: [files], rules: { 'no-restricted-imports': ['error', { paths, patterns: [{ group, message }] }] } };
+}
