@@ -4,7 +4,7 @@ import { registerChatCommands } from './host/chatCommands';
 import { ChatViewProvider } from './host/chatView';
 import { ConnectionManager } from './host/connection';
 import { registerConnectionCommands } from './host/connectionCommands';
-import { ConversationStore } from './host/conversationStore';
+import { announceRecovery, ConversationStore } from './host/conversationStore';
 import { EditorContext } from './host/editorContext';
 import { EditorRequests } from './host/editorRequest';
 import { ExplainCommand } from './host/explainCommand';
@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runner = new TurnRunner(connections, log);
   const editor = new EditorContext();
   const view = new ChatViewProvider(context.extensionUri, log, editor);
-  const store = new ConversationStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations'));
+  const store = new ConversationStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations'), (report) => announceRecovery(report, log));
   const chat = new ChatController(view, runner, store, context.globalState, log, editor);
   view.bind(chat);
   const editorRequests = new EditorRequests(runner, log);

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { t } from './l10n';
+import type { Log } from './log';
 import type { ContextBlock } from '../client/prompts';
 import type { ConversationSummary, TurnView } from '../shared/protocol';
 
@@ -31,72 +33,196 @@ export function toView(turn: StoredTurn): TurnView {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const INDEX = 'index.json';
+/** Conversation files are `<id>.json`; temporary and set-aside files have a second dot. */
+const CONVERSATION_FILE = /^([A-Za-z0-9_-]+)\.json$/;
+
+/** What was found damaged and set aside, for the one notice the user gets. */
+export interface RecoveryReport {
+  /** Conversations listed after the repair. */
+  recovered: number;
+  /** Where the damaged files now are. */
+  setAside: vscode.Uri[];
+}
+
+function isSummary(value: unknown): value is ConversationSummary {
+  const v = value as ConversationSummary | null;
+  return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.title === 'string' && typeof v.updatedAt === 'number' && typeof v.turns === 'number';
+}
+
+function isConversation(value: unknown): value is Conversation {
+  const v = value as Conversation | null;
+  return typeof v === 'object' && v !== null && typeof v.id === 'string' && Array.isArray(v.turns) && typeof v.updatedAt === 'number';
+}
+
+function summaryOf(conversation: Conversation): ConversationSummary {
+  return { id: conversation.id, title: conversation.title ?? '', updatedAt: conversation.updatedAt, turns: conversation.turns.length };
+}
 
 /**
- * Conversations as JSON files in the extension's global storage, with a small index. Files rather
- * than globalState, which VS Code loads at start-up for every window. Writes are serialized.
+ * Conversations as JSON files in the extension's global storage, with an index of summaries. Files
+ * rather than globalState, which VS Code loads at start-up for every window.
+ *
+ * Nothing here can lose a conversation: every write goes to a temporary file renamed over the
+ * target, so a crash leaves the old or the new file, never half of one. The index is only a cache
+ * of the files: each listing reconciles it with the folder, so a save from another window or a
+ * damaged index loses nothing. A file that cannot be read is moved aside
+ * (`name.corrupt-<time>.json`), never overwritten, and `onDamage` hears of it once per session.
+ * Writes of one window are serialized.
  */
 export class ConversationStore {
-  private index?: ConversationSummary[];
   private writes: Promise<unknown> = Promise.resolve();
+  private reported = false;
 
-  constructor(private readonly folder: vscode.Uri) {}
+  constructor(
+    private readonly folder: vscode.Uri,
+    private readonly onDamage?: (report: RecoveryReport) => void,
+  ) {}
+
+  private get indexUri(): vscode.Uri {
+    return vscode.Uri.joinPath(this.folder, INDEX);
+  }
 
   private file(id: string): vscode.Uri {
     return vscode.Uri.joinPath(this.folder, `${id.replace(/[^A-Za-z0-9_-]/g, '')}.json`);
   }
 
-  private async readJson<T>(uri: vscode.Uri): Promise<T | undefined> {
+  /** The parsed file; `missing` when there is none, `damaged` when it is not what `valid` expects. */
+  private async read<T>(uri: vscode.Uri, valid: (value: unknown) => value is T): Promise<T | 'missing' | 'damaged'> {
+    let bytes: Uint8Array;
     try {
-      return JSON.parse(decoder.decode(await vscode.workspace.fs.readFile(uri))) as T;
+      bytes = await vscode.workspace.fs.readFile(uri);
     } catch {
-      return undefined;
+      return 'missing';
+    }
+    try {
+      const value: unknown = JSON.parse(decoder.decode(bytes));
+      return valid(value) ? value : 'damaged';
+    } catch {
+      return 'damaged';
     }
   }
 
+  /** Writes a whole file or nothing: a temporary file first, then renamed over the target. */
+  private async writeAtomically(uri: vscode.Uri, value: unknown): Promise<void> {
+    await vscode.workspace.fs.createDirectory(this.folder);
+    const temporary = uri.with({ path: `${uri.path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}` });
+    await vscode.workspace.fs.writeFile(temporary, encoder.encode(JSON.stringify(value)));
+    await vscode.workspace.fs.rename(temporary, uri, { overwrite: true });
+  }
+
+  /** Moves a damaged file aside under a name no listing reads, and returns where it went. */
+  private async setAside(uri: vscode.Uri): Promise<vscode.Uri> {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+    const target = uri.with({ path: uri.path.replace(/\.json$/, `.corrupt-${stamp}-${Math.random().toString(36).slice(2, 6)}.json`) });
+    await vscode.workspace.fs.rename(uri, target, { overwrite: false });
+    return target;
+  }
+
+  private async ids(): Promise<string[]> {
+    let entries: [string, vscode.FileType][];
+    try {
+      entries = await vscode.workspace.fs.readDirectory(this.folder);
+    } catch {
+      return [];
+    }
+    return entries.flatMap(([name, type]) => {
+      const match = type === vscode.FileType.File && name !== INDEX ? CONVERSATION_FILE.exec(name) : null;
+      return match ? [match[1]] : [];
+    });
+  }
+
+  /**
+   * The index reconciled with the folder: entries whose file is gone are dropped, files the index
+   * does not list are read and added, damaged files are set aside. `changed` says whether the
+   * index on disk needs rewriting.
+   */
+  private async reconcile(): Promise<{ entries: ConversationSummary[]; changed: boolean }> {
+    const setAside: vscode.Uri[] = [];
+    const index = await this.read(this.indexUri, (v): v is ConversationSummary[] => Array.isArray(v) && v.every(isSummary));
+    if (index === 'damaged') setAside.push(await this.setAside(this.indexUri));
+    const listed = new Map((Array.isArray(index) ? index : []).map((entry) => [entry.id, entry]));
+    const entries: ConversationSummary[] = [];
+    let changed = index === 'damaged';
+    for (const id of await this.ids()) {
+      const known = listed.get(id);
+      if (known) {
+        entries.push(known);
+        continue;
+      }
+      changed = true;
+      const conversation = await this.read(this.file(id), isConversation);
+      if (conversation === 'damaged') setAside.push(await this.setAside(this.file(id)));
+      else if (conversation !== 'missing') entries.push(summaryOf(conversation));
+    }
+    if (entries.length !== listed.size) changed = true;
+    if (setAside.length > 0) this.report({ recovered: entries.length, setAside });
+    return { entries, changed };
+  }
+
+  /** Reconciles and writes the index back when that changed it. */
+  private async repairedIndex(): Promise<ConversationSummary[]> {
+    const { entries, changed } = await this.reconcile();
+    if (changed) await this.writeAtomically(this.indexUri, entries);
+    return entries;
+  }
+
+  private report(report: RecoveryReport): void {
+    if (this.reported) return;
+    this.reported = true;
+    this.onDamage?.(report);
+  }
+
   /** Conversations, most recent first. */
-  async list(): Promise<ConversationSummary[]> {
-    this.index ??= (await this.readJson<ConversationSummary[]>(vscode.Uri.joinPath(this.folder, 'index.json'))) ?? [];
-    return [...this.index].sort((a, b) => b.updatedAt - a.updatedAt);
+  list(): Promise<ConversationSummary[]> {
+    return this.enqueue(async () => [...(await this.repairedIndex())].sort((a, b) => b.updatedAt - a.updatedAt));
   }
 
+  /** A saved conversation; undefined when there is none, or it is damaged (it is then set aside). */
   load(id: string): Promise<Conversation | undefined> {
-    return this.readJson<Conversation>(this.file(id));
+    return this.enqueue(async () => {
+      const conversation = await this.read(this.file(id), isConversation);
+      if (conversation !== 'damaged') return conversation === 'missing' ? undefined : conversation;
+      const setAside = await this.setAside(this.file(id));
+      this.report({ recovered: (await this.repairedIndex()).length, setAside: [setAside] });
+      return undefined;
+    });
   }
 
-  /** Saves a conversation that has at least one turn. */
+  /** Saves a conversation that has at least one turn; other windows' entries stay in the index. */
   save(conversation: Conversation): Promise<void> {
     return this.enqueue(async () => {
       if (conversation.turns.length === 0) return;
-      await vscode.workspace.fs.createDirectory(this.folder);
-      await vscode.workspace.fs.writeFile(this.file(conversation.id), encoder.encode(JSON.stringify(conversation)));
-      const summary: ConversationSummary = { id: conversation.id, title: conversation.title, updatedAt: conversation.updatedAt, turns: conversation.turns.length };
-      const index = (await this.list()).filter((item) => item.id !== conversation.id);
-      this.index = [summary, ...index];
-      await this.writeIndex();
+      await this.writeAtomically(this.file(conversation.id), conversation);
+      const { entries } = await this.reconcile();
+      await this.writeAtomically(this.indexUri, [summaryOf(conversation), ...entries.filter((item) => item.id !== conversation.id)]);
     });
   }
 
   delete(id: string): Promise<void> {
     return this.enqueue(async () => {
-      this.index = (await this.list()).filter((item) => item.id !== id);
-      await this.writeIndex();
       try {
         await vscode.workspace.fs.delete(this.file(id));
       } catch {
         // Already gone.
       }
+      await this.repairedIndex();
     });
   }
 
-  private async writeIndex(): Promise<void> {
-    await vscode.workspace.fs.createDirectory(this.folder);
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(this.folder, 'index.json'), encoder.encode(JSON.stringify(this.index ?? [])));
-  }
-
-  private enqueue(work: () => Promise<void>): Promise<void> {
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const next = this.writes.then(work, work);
     this.writes = next.catch(() => undefined);
     return next;
   }
+}
+
+/** Tells the user, once, that damaged history files were set aside and what was kept; logs it. */
+export function announceRecovery(report: RecoveryReport, log: Log): void {
+  const where = report.setAside.map((uri) => uri.fsPath);
+  log.warn(`chat history: ${where.length} damaged file(s) moved aside (${where.join(', ')}); ${report.recovered} conversation(s) listed after the repair`);
+  const showLog = t('Show Log');
+  void Promise.resolve(
+    vscode.window.showWarningMessage(t('Some saved GenOS conversations were damaged. {0} conversations were recovered; the damaged files were kept as {1}.', report.recovered, where.join(', ')), showLog),
+  ).then((choice) => (choice === showLog ? log.show() : undefined), () => undefined);
 }
