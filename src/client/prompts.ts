@@ -14,6 +14,8 @@ export interface HistoryTurn {
   question: string;
   context: ContextBlock[];
   answer: string;
+  /** The model's thinking; it stands for the answer when the model put its whole reply there. */
+  reasoning?: string;
 }
 
 /** A fence longer than any backtick run inside the text, so the text cannot close it early. */
@@ -34,15 +36,17 @@ export function userContent(question: string, context: ContextBlock[]): string {
 
 /**
  * The messages for a new question: the system prompt first (when set), then earlier exchanges
- * that produced an answer, then the question.
+ * that produced an answer, then the question. An exchange whose model answered only in its
+ * reasoning field is sent with that reasoning as the answer: it is what the user saw.
  */
 export function buildMessages(systemPrompt: string, history: HistoryTurn[], question: string, context: ContextBlock[]): ChatMessage[] {
   const messages: ChatMessage[] = [];
   if (systemPrompt.trim()) messages.push({ role: 'system', content: systemPrompt });
   for (const turn of history) {
-    if (!turn.answer) continue;
+    const answer = turn.answer || turn.reasoning;
+    if (!answer) continue;
     messages.push({ role: 'user', content: userContent(turn.question, turn.context) });
-    messages.push({ role: 'assistant', content: turn.answer });
+    messages.push({ role: 'assistant', content: answer });
   }
   messages.push({ role: 'user', content: userContent(question, context) });
   return messages;

@@ -6,7 +6,7 @@ import { asAttachments, Attachments, type Attachment } from './attachments';
 import { emptyConversation, newId, toView, type Conversation, type ConversationStore, type StoredTurn } from './conversationStore';
 import { DeltaBatcher } from './deltaBatcher';
 import type { EditorContext } from './editorContext';
-import { showError } from './errorUi';
+import { asGenosError, showError } from './errorUi';
 import { t } from './l10n';
 import type { Log } from './log';
 import { requestSettings } from './settings';
@@ -34,6 +34,12 @@ interface AskOptions {
   cancellation?: vscode.CancellationToken;
 }
 
+/** How a turn ended, and what the panel is told once the turn is released. */
+interface TurnEnd {
+  outcome?: TurnOutcome;
+  message?: HostMessage;
+}
+
 const ACTIVE_CONVERSATION = 'genos.activeConversation';
 
 /**
@@ -45,7 +51,7 @@ export class ChatController implements vscode.Disposable {
   private loaded?: Promise<void>;
   /** Context waiting to be sent with the next question. */
   readonly attachments: Attachments;
-  private active?: { controller: AbortController; done: Promise<TurnOutcome | undefined> };
+  private active?: { controller: AbortController; done: Promise<unknown> };
   private lastModel = '';
 
   constructor(
@@ -172,16 +178,20 @@ export class ChatController implements vscode.Disposable {
       return undefined;
     }
     const controller = new AbortController();
-    const done = this.runTurn(text, options, controller.signal);
-    this.active = { controller, done };
+    const turn = this.runTurn(text, options, controller.signal);
+    this.active = { controller, done: turn.then((ended) => ended.outcome) };
+    let ended: TurnEnd;
     try {
-      return await done;
+      ended = await turn;
     } finally {
       this.active = undefined;
     }
+    // The panel hears that the turn ended only now that it is saved and the next question is accepted.
+    if (ended.message) this.sink.post(ended.message);
+    return ended.outcome;
   }
 
-  private async runTurn(text: string, options: AskOptions, signal: AbortSignal): Promise<TurnOutcome | undefined> {
+  private async runTurn(text: string, options: AskOptions, signal: AbortSignal): Promise<TurnEnd> {
     let turn: StoredTurn | undefined;
     let conversation: Conversation | undefined;
     const batcher = new DeltaBatcher((content, reasoning) => {
@@ -201,7 +211,7 @@ export class ChatController implements vscode.Disposable {
       },
       messages: (settings) => {
         const history = conversation?.turns.filter((h) => h !== turn && (h.status === 'done' || h.status === 'stopped')) ?? [];
-        const past = history.map((h) => ({ question: h.question, context: h.contextBlocks, answer: h.answer }));
+        const past = history.map((h) => ({ question: h.question, context: h.contextBlocks, answer: h.answer, reasoning: h.reasoning }));
         return buildMessages(settings.systemPrompt, past, text, turn?.contextBlocks ?? []);
       },
       onText: (kind, piece) => {
@@ -215,23 +225,26 @@ export class ChatController implements vscode.Disposable {
     if (!turn || !conversation) {
       // Not connected, so nothing was sent and no turn exists: the question stays where it was typed.
       const failure = result.error;
-      if (!failure) return undefined;
+      if (!failure) return {};
+      const outcome = { requestId: '', status: 'error' as const, answer: '', errorKind: failure.kind };
       if (!options.clientId) void showError(failure, this.log);
-      else this.sink.post({ type: 'refused', clientId: options.clientId, message: describeError(failure, t), actions: errorActions(failure).filter((a) => a !== 'retry') });
-      return { requestId: '', status: 'error', answer: '', errorKind: failure.kind };
+      else return { outcome, message: { type: 'refused', clientId: options.clientId, message: describeError(failure, t), actions: errorActions(failure).filter((a) => a !== 'retry') } };
+      return { outcome };
     }
     turn.usage = result.usage;
+    let message: HostMessage;
     if (result.status === 'error' && result.error) {
       turn.status = 'error';
       turn.error = { message: describeError(result.error, t), actions: errorActions(result.error) };
-      this.sink.post({ type: 'turnError', requestId: turn.id, message: turn.error.message, actions: turn.error.actions, status: 'error' });
+      message = { type: 'turnError', requestId: turn.id, message: turn.error.message, actions: turn.error.actions, status: 'error' };
     } else {
       turn.status = result.status === 'done' ? 'done' : 'stopped';
-      this.sink.post({ type: 'turnDone', requestId: turn.id, status: turn.status, usage: turn.usage, model: turn.model });
+      message = { type: 'turnDone', requestId: turn.id, status: turn.status, usage: turn.usage, model: turn.model };
     }
     conversation.updatedAt = Date.now();
-    await this.store.save(conversation);
-    return { requestId: turn.id, status: turn.status, answer: turn.answer, errorKind: result.error?.kind };
+    // A failed save is logged; the turn is still shown and kept in memory.
+    await this.store.save(conversation).catch((error: unknown) => asGenosError(error, this.log));
+    return { outcome: { requestId: turn.id, status: turn.status, answer: turn.answer, errorKind: result.error?.kind }, message };
   }
 
   private async startTurn(conversation: Conversation, text: string, options: AskOptions): Promise<StoredTurn> {

@@ -223,6 +223,42 @@ describe('chat: the provider, restarted and fed bad input', () => {
     chat.dispose();
   });
 
+  it('accepts the next question the moment the panel hears an answer ended', async () => {
+    const posted: HostMessage[] = [];
+    let next: Promise<unknown> | undefined;
+    // A user who types fast: the panel sends again as soon as it shows the answer as done.
+    const chat: ChatController = controller({
+      post: (m) => {
+        posted.push(m);
+        if (m.type === 'turnDone' && !next) next = chat.ask('바로 다음 질문', { clientId: 'fast' });
+      },
+    });
+    await chat.newChat();
+    server.chatQueue.push({ type: 'stream', content: ['첫 답'] }, { type: 'stream', content: ['둘째 답'] });
+    await chat.ask('첫 질문', { clientId: 'first' });
+    assert.ok(next, 'the first answer ended');
+    await next;
+    assert.deepEqual(posted.filter((m) => m.type === 'refused'), []);
+    const started = posted.filter((m) => m.type === 'turnStarted').map((m) => (m.type === 'turnStarted' ? m.clientId : ''));
+    assert.deepEqual(started, ['first', 'fast']);
+    chat.dispose();
+  });
+
+  it('sends a reasoning-only answer back as the assistant turn the model gave', async () => {
+    const chat = controller({ post: () => undefined });
+    await chat.newChat();
+    server.chatQueue.push({ type: 'stream', reasoning: ['생각만 ', '했습니다'] }, { type: 'stream', content: ['네'] });
+    await chat.ask('생각해 보세요');
+    await chat.ask('방금 뭐라고 했죠?');
+    const body = server.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
+    assert.deepEqual(body.messages.slice(-3), [
+      { role: 'user', content: '생각해 보세요' },
+      { role: 'assistant', content: '생각만 했습니다' },
+      { role: 'user', content: '방금 뭐라고 했죠?' },
+    ]);
+    chat.dispose();
+  });
+
   it('reports a fault of the extension itself as internal, not as a bad answer from GenOS', async () => {
     const posted: HostMessage[] = [];
     const broken = new (class extends ConversationStore {

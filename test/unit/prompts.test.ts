@@ -72,4 +72,13 @@ describe('prompt building', () => {
     assert.match(messages[3].content, /q2$/);
     assert.deepEqual(buildMessages('  ', [], 'q', []), [{ role: 'user', content: 'q' }]);
   });
+
+  it('sends an answer given only as reasoning, as the model gave it', () => {
+    const messages = buildMessages('', [{ question: 'q1', context: [], answer: '', reasoning: 'thought it through' }, { question: 'failed', context: [], answer: '', reasoning: '' }], 'q2', []);
+    assert.deepEqual(messages, [
+      { role: 'user', content: 'q1' },
+      { role: 'assistant', content: 'thought it through' },
+      { role: 'user', content: 'q2' },
+    ]);
+  });
 });
