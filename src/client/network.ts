@@ -178,6 +178,8 @@ export class NetworkPath {
       try {
         socket = await this.connectProxy(route.proxy, signal);
       } catch (error) {
+        // Stop or a timeout is not the proxy's failure: the caller reports it as what it is.
+        if (signal.aborted) throw error;
         throw proxyFailure(error, route.proxy);
       }
       if (target.protocol === 'https:') await this.tunnel(socket, host, port, route.proxy, signal);

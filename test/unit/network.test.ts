@@ -312,24 +312,45 @@ describe('through a forward proxy (tinyproxy)', () => {
   });
 
   it('stops at once, or times out, while the proxy is still connecting', async () => {
-    // A proxy that accepts the connection and never answers CONNECT.
-    const silent = net.createServer(() => undefined);
+    // A proxy that accepts connections and never says a word: as a plain http proxy it never
+    // answers CONNECT; as an https proxy its TLS handshake never completes.
+    const seen: Array<{ socket: net.Socket; data: boolean }> = [];
+    const silent = net.createServer((socket) => {
+      const entry = { socket, data: false };
+      seen.push(entry);
+      socket.on('data', () => (entry.data = true));
+      socket.on('error', () => undefined);
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    /** Resolves once the proxy holds a new connection (and, if asked, has read from it). */
+    const connected = async (count: number, withData: boolean) => {
+      while (seen.length < count || (withData && !seen[count - 1].data)) await new Promise((resolve) => setImmediate(resolve));
+    };
     try {
       const server = await serve({ host: lanAddress, tls: certs.server });
-      const controller = new AbortController();
-      setTimeout(() => controller.abort(), 100);
-      const started = Date.now();
-      const error = await failure(client(server, { caPem: certs.caCert, httpProxy: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}` }).listModels(controller.signal));
-      assert.equal(error.kind, 'cancelled');
-      assert.ok(Date.now() - started < 2000);
       const endpoint = buildEndpoint(server.baseUrl, server.servingId);
-      const silentUrl = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
-      const slow = new GenosClient({ endpoint, token: server.token, timeoutMs: 300, retry: { maxRetries: 0 }, network: new NetworkPath({ caPem: certs.caCert, httpProxy: silentUrl }) });
-      const timedOut = await failure(slow.listModels());
-      assert.equal(timedOut.kind, 'timeout');
-      assert.equal(timedOut.timeoutPhase, 'response');
+      const through = (httpProxy: string, timeoutMs = 30_000) => new GenosClient({ endpoint, token: server.token, timeoutMs, retry: { maxRetries: 0 }, network: new NetworkPath({ caPem: certs.caCert, httpProxy, proxyStrictSsl: false }) });
+
+      for (const [name, proxyUrl, waitForData] of [
+        ['while CONNECT is unanswered', `http://127.0.0.1:${port}`, true],
+        ['while the TLS handshake with an https proxy is unfinished', `https://127.0.0.1:${port}`, false],
+      ] as const) {
+        const controller = new AbortController();
+        const pending = failure(through(proxyUrl).listModels(controller.signal));
+        await connected(seen.length + 1, waitForData);
+        controller.abort();
+        const stopped = await pending;
+        assert.equal(stopped.kind, 'cancelled', `Stop ${name}: ${stopped.message}`);
+        assert.equal(describeError(stopped, english), 'Stopped.');
+
+        const timedOut = await failure(through(proxyUrl, 300).listModels());
+        assert.equal(timedOut.kind, 'timeout', `timeout ${name}: ${timedOut.message}`);
+        assert.equal(timedOut.timeoutPhase, 'response');
+        assert.match(describeError(timedOut, english), /did not answer within 0.3 seconds/);
+      }
     } finally {
+      for (const { socket } of seen) socket.destroy();
       silent.close();
     }
   });
