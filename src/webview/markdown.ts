@@ -58,9 +58,23 @@ const PURIFY: DOMPurify.Config = {
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
 };
 
-/** Renders markdown to sanitized HTML. */
-export function renderMarkdown(text: string): string {
-  return DOMPurify.sanitize(md.render(text), PURIFY) as string;
+/**
+ * What rendering one part of an answer learns for the others: the link reference definitions
+ * (`[label]: url`) found so far, which markdown-it keeps in `references`.
+ */
+export type MarkdownEnv = NonNullable<Parameters<typeof md.render>[1]>;
+
+/** How many reference definitions an environment holds. */
+export function referenceCount(env: MarkdownEnv): number {
+  return env.references ? Object.keys(env.references).length : 0;
+}
+
+/**
+ * Renders markdown to sanitized HTML. Reference links (`[text][label]`) resolve against the
+ * definitions in `env`, and definitions found in `text` are added to it.
+ */
+export function renderMarkdown(text: string, env: MarkdownEnv = {}): string {
+  return DOMPurify.sanitize(md.render(text, env), PURIFY) as string;
 }
 
 /**

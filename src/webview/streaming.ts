@@ -1,4 +1,4 @@
-import { renderMarkdown, stableBoundary } from './markdown';
+import { referenceCount, renderMarkdown, stableBoundary, type MarkdownEnv } from './markdown';
 
 /** Schedules work for the next frame; `requestAnimationFrame` in the webview. */
 export type Scheduler = (callback: () => void) => void;
@@ -16,7 +16,9 @@ const BURST_RENDER_GAP_MS = 30;
  * Markdown that grows as an answer streams. `append` only stores text and asks for a frame; each
  * frame renders the blocks that became stable once, appending them, and re-renders only the
  * unfinished tail. The work per frame is bounded by the tail, not by the whole answer, and nothing
- * is done per delta.
+ * is done per delta. Reference links render as they would in the whole answer: definitions found in
+ * a block are kept for the blocks after it, and when one arrives after its use, the earlier blocks
+ * that could use it are rendered again (rare: once per block that brings new definitions).
  */
 export class StreamingMarkdown {
   private text = '';
@@ -27,6 +29,8 @@ export class StreamingMarkdown {
   private flushedLength = 0;
   private readonly stable: HTMLElement;
   private readonly tail: HTMLElement;
+  private env: MarkdownEnv = {};
+  private chunks: Array<{ element: HTMLElement; source: string }> = [];
 
   constructor(
     readonly element: HTMLElement,
@@ -57,14 +61,49 @@ export class StreamingMarkdown {
     }
   }
 
-  /** Replaces the whole text and renders it now (restoring a saved conversation). */
+  /** Replaces the whole text, which is complete, and renders it now (restoring a saved conversation). */
   reset(text: string): void {
     this.text = text;
     this.committed = 0;
     this.renderedTail = '';
+    this.env = {};
+    this.chunks = [];
     this.stable.replaceChildren();
     this.tail.replaceChildren();
+    this.finish();
+  }
+
+  /** Renders the rest now; the text is complete, so its last block is final too. */
+  finish(): void {
     this.flush();
+    if (this.committed < this.text.length) {
+      this.commit(this.text.length);
+      this.tail.replaceChildren();
+      this.renderedTail = '';
+    }
+  }
+
+  /** Renders text up to `end` as a final block, which later text cannot change. */
+  private commit(end: number): void {
+    // Each stable chunk is its own block, so the browser can skip its layout and paint once it
+    // scrolls out of view (`content-visibility` in chat.css).
+    const source = this.text.slice(this.committed, end);
+    const block = document.createElement('div');
+    block.className = 'chunk';
+    const known = referenceCount(this.env);
+    block.innerHTML = renderMarkdown(source, this.env);
+    this.decorate(block);
+    this.stable.append(block);
+    this.committed = end;
+    if (referenceCount(this.env) > known) {
+      // A definition arrived after blocks that may use it: render those again with it.
+      for (const chunk of this.chunks) {
+        if (!chunk.source.includes('[')) continue;
+        chunk.element.innerHTML = renderMarkdown(chunk.source, this.env);
+        this.decorate(chunk.element);
+      }
+    }
+    this.chunks.push({ element: block, source });
   }
 
   /** Renders whatever is pending now. */
@@ -72,19 +111,11 @@ export class StreamingMarkdown {
     this.lastFlush = performance.now();
     this.flushedLength = this.text.length;
     const boundary = stableBoundary(this.text, this.committed);
-    if (boundary > this.committed) {
-      // Each stable chunk is its own block, so the browser can skip its layout and paint once it
-      // scrolls out of view (`content-visibility` in chat.css).
-      const block = document.createElement('div');
-      block.className = 'chunk';
-      block.innerHTML = renderMarkdown(this.text.slice(this.committed, boundary));
-      this.decorate(block);
-      this.stable.append(block);
-      this.committed = boundary;
-    }
+    if (boundary > this.committed) this.commit(boundary);
     const tail = this.text.slice(this.committed);
     if (tail !== this.renderedTail) {
-      this.tail.innerHTML = tail ? renderMarkdown(tail) : '';
+      // A copy: a definition still being written must not be kept half-written.
+      this.tail.innerHTML = tail ? renderMarkdown(tail, { references: { ...this.env.references } }) : '';
       this.decorate(this.tail);
       this.renderedTail = tail;
     }

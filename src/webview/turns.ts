@@ -138,8 +138,8 @@ export function appendDelta(message: Extract<HostMessage, { type: 'delta' }>): b
 export function endTurn(message: Extract<HostMessage, { type: 'turnDone' | 'turnError' }>): boolean {
   const ui = state.turns.get(message.requestId);
   if (!ui) return false;
-  ui.content.flush();
-  ui.reasoning.flush();
+  ui.content.finish();
+  ui.reasoning.finish();
   ui.turn.status = message.status;
   if (message.type === 'turnDone') {
     ui.turn.usage = message.usage;

@@ -52,6 +52,28 @@ describe('the chat webview in a real browser', () => {
     await page.close();
   });
 
+  it('renders reference-style links and images as the whole answer would, streamed or restored', async () => {
+    const answer = 'See the [docs][d] and ![logo][img].\n\nA second paragraph with [another][D] use.\n\n[d]: https://genos.example.com/docs "Docs"\n[img]: https://genos.example.com/logo.png';
+    const check = async (page: WebviewPage['page'], id: string) => {
+      const content = page.locator(`.turn[data-id="${id}"] .content`);
+      assert.equal(await content.locator('a[href="https://genos.example.com/docs"]').count(), 2);
+      assert.equal(await content.locator('a[href="https://genos.example.com/docs"]').first().textContent(), 'docs');
+      assert.equal(await content.locator('img[alt="logo"]').getAttribute('src'), 'https://genos.example.com/logo.png');
+      assert.doesNotMatch((await content.textContent()) ?? '', /\[docs\]|\[d\]:|\[another\]/);
+    };
+    const view = await ready();
+    await view.host({ type: 'turnStarted', turn: turn('r1') });
+    for (let i = 0; i < answer.length; i += 3) await view.host({ type: 'delta', requestId: 'r1', content: answer.slice(i, i + 3), reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 'r1', status: 'done' });
+    await check(view.page, 'r1');
+    await view.page.close();
+
+    const reopened = await openWebview(browser);
+    await reopened.host(init({ turns: [turn('r2', { answer, status: 'done' })] }));
+    await check(reopened.page, 'r2');
+    await reopened.page.close();
+  });
+
   it('renders per frame, not per delta', async () => {
     const view = await ready();
     const { page } = view;
