@@ -1,4 +1,5 @@
 import { tlsProblemOf, type GenosError } from './errors';
+import type { RetryWait } from './genosClient';
 
 /**
  * Formats a message with `{0}`-style arguments in the user's language. In the extension this is
@@ -165,4 +166,12 @@ export function errorActions(error: GenosError): ErrorAction[] {
     default:
       return ['retry', 'showLog'];
   }
+}
+
+/** What to show while the client waits to try again: why, and in how many seconds. */
+export function describeRetryWait(wait: RetryWait, t: Translate): string {
+  const seconds = Math.max(1, Math.ceil(wait.delayMs / 1000));
+  if (wait.error.kind === 'rateLimited') return t('GenOS is busy (429). Trying again in {0} seconds…', seconds);
+  if (wait.error.kind === 'server') return t('GenOS had a server error ({0}). Trying again in {1} seconds…', wait.error.status ?? 500, seconds);
+  return t('GenOS could not be reached. Trying again in {0} seconds…', seconds);
 }

@@ -47,11 +47,24 @@ export interface ProbeResult {
   totalMs: number;
 }
 
+/** A pause before trying a request again, for a surface to show while it lasts. */
+export interface RetryWait {
+  /** How long the client waits before the next attempt. */
+  delayMs: number;
+  /** The attempt that comes next (2 for the first retry) and how many there are at most. */
+  attempt: number;
+  attempts: number;
+  /** Why: the failure that will be retried (a 429, a 5xx, a refused connection). */
+  error: GenosError;
+}
+
 /** Options of one chat request. */
 export interface ChatOptions {
   model: string;
   temperature?: number;
   maxTokens?: number;
+  /** Called when the client waits before trying again (after a 429's Retry-After, or a 5xx). */
+  onRetryWait?: (wait: RetryWait) => void;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 10_000 };
@@ -117,7 +130,7 @@ export class GenosClient {
     if (options.maxTokens !== undefined) body.max_tokens = options.maxTokens;
 
     const started = Date.now();
-    const response = await this.send('POST', '/v1/chat/completions', JSON.stringify(body), signal);
+    const response = await this.send('POST', '/v1/chat/completions', JSON.stringify(body), signal, undefined, options.onRetryWait);
     let text = '';
     let reasoning = '';
     let finished = false;
@@ -198,7 +211,14 @@ export class GenosClient {
   }
 
   /** Sends a request; retries (before any content) where that is safe; resolves with a 2xx response. */
-  private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal, trace?: ConnectionTrace): Promise<http.IncomingMessage> {
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body: string | undefined,
+    signal?: AbortSignal,
+    trace?: ConnectionTrace,
+    onRetryWait?: (wait: RetryWait) => void,
+  ): Promise<http.IncomingMessage> {
     const url = apiUrl(this.config.endpoint, path);
     const request: HttpRequest = {
       url,
@@ -233,6 +253,7 @@ export class GenosClient {
       const delay = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.retry.baseDelayMs * 2 ** attempt;
       if (delay > this.retry.maxDelayMs) throw error;
       this.config.log?.info(`retrying in ${delay} ms (attempt ${attempt + 2} of ${this.retry.maxRetries + 1})`);
+      onRetryWait?.({ delayMs: delay, attempt: attempt + 2, attempts: this.retry.maxRetries + 1, error });
       await sleep(delay, signal);
     }
   }

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { describeError, errorActions } from '../client/errorMessages';
+import { describeError, describeRetryWait, errorActions } from '../client/errorMessages';
 import { buildMessages, type ContextBlock } from '../client/prompts';
 import type { HostMessage } from '../shared/protocol';
 import { asAttachments, Attachments, type Attachment } from './attachments';
@@ -213,6 +213,10 @@ export class ChatController implements vscode.Disposable {
         const history = conversation?.turns.filter((h) => h !== turn && (h.status === 'done' || h.status === 'stopped')) ?? [];
         const past = history.map((h) => ({ question: h.question, context: h.contextBlocks, answer: h.answer, reasoning: h.reasoning }));
         return buildMessages(settings.systemPrompt, past, text, turn?.contextBlocks ?? []);
+      },
+      onRetryWait: (wait) => {
+        batcher.flush();
+        if (turn) this.sink.post({ type: 'waiting', requestId: turn.id, message: describeRetryWait(wait, t) });
       },
       onText: (kind, piece) => {
         if (!turn) return;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeRetryWait } from '../client/errorMessages';
 import { SMALL_SELECTION_LINES, SURROUNDING_LINES, type Selection } from '../client/prompts';
 import { withProgress } from './interaction';
 import { showError } from './errorUi';
@@ -77,11 +78,12 @@ export class EditorRequests implements vscode.Disposable {
     this.controllers.add(controller);
     try {
       let answer = '';
-      const result = await withProgress(title, (token) =>
+      const result = await withProgress(title, (token, progress) =>
         this.runner.run({
           token,
           signal: controller.signal,
           messages,
+          onRetryWait: (wait) => progress.report({ message: describeRetryWait(wait, t) }),
           onText: (kind, text) => {
             if (kind !== 'content') return;
             answer += text;

@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
  * Runs work with a cancellable progress notification; Cancel fires the token it is given, which
  * stops the request and closes its connection.
  */
-export function withProgress<T>(title: string, work: (cancellation: vscode.CancellationToken) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, cancellation) => work(cancellation));
+export function withProgress<T>(title: string, work: (cancellation: vscode.CancellationToken, progress: vscode.Progress<{ message?: string }>) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, cancellation) => work(cancellation, progress));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { GenosError } from '../client/errors';
+import type { RetryWait } from '../client/genosClient';
 import type { ChatMessage, Usage } from '../client/openai';
 import type { Connection, ConnectionManager } from './connection';
 import { asGenosError } from './errorUi';
@@ -24,6 +25,8 @@ export interface TurnSpec extends Cancellation {
   onModel?(model: string): void;
   /** Text as it arrives, answer or reasoning. */
   onText?(kind: 'content' | 'reasoning', text: string): void;
+  /** The client waits before trying again (GenOS busy, a server error); Stop still ends it. */
+  onRetryWait?(wait: RetryWait): void;
 }
 
 /** How a turn ended. Text received before a stop or failure is kept. */
@@ -82,7 +85,7 @@ export class TurnRunner {
         result.model = model;
         spec.onModel?.(model);
         const settings = requestSettings();
-        const options = { model, temperature: settings.temperature, maxTokens: settings.maxTokens };
+        const options = { model, temperature: settings.temperature, maxTokens: settings.maxTokens, onRetryWait: spec.onRetryWait };
         for await (const event of connection.client.chat(spec.messages(settings), options, signal)) {
           if (event.type === 'content') result.answer += event.text;
           else if (event.type === 'reasoning') result.reasoning += event.text;

@@ -84,6 +84,8 @@ export type HostMessage =
   | { type: 'turnStarted'; turn: TurnView; clientId?: string }
   /** Text that arrived since the last delta of this turn. */
   | { type: 'delta'; requestId: string; content: string; reasoning: string }
+  /** GenOS is busy or failed for a moment; the turn waits before trying again (Stop still ends it). */
+  | { type: 'waiting'; requestId: string; message: string }
   | { type: 'turnDone'; requestId: string; status: 'done' | 'stopped'; usage?: TurnUsage; model?: string }
   | { type: 'turnError'; requestId: string; message: string; actions: ChatAction[]; status: 'error' | 'stopped' }
   /** A question was not sent (for example, nothing is configured); the composer keeps its text. */

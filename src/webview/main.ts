@@ -10,7 +10,7 @@ import { app, attachFile, attachSelection, chips, empty, historyPanel, input, lo
 import { warmUpWhenIdle } from './markdown';
 import { post, s, saved, saveState, state } from './state';
 import { StreamingMarkdown } from './streaming';
-import { addTurn, appendDelta, decorate, endTurn, renderChips, streaming } from './turns';
+import { addTurn, appendDelta, decorate, endTurn, renderChips, showWaiting, streaming } from './turns';
 
 document.body.append(app);
 input.value = saved?.draft ?? '';
@@ -139,6 +139,9 @@ function handle(message: HostMessage): void {
       return;
     case 'delta':
       if (appendDelta(message)) saveState();
+      return;
+    case 'waiting':
+      showWaiting(message);
       return;
     case 'turnDone':
     case 'turnError':

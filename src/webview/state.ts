@@ -26,6 +26,8 @@ export interface TurnUi {
   reasoning: StreamingMarkdown;
   content: StreamingMarkdown;
   footer: HTMLElement;
+  /** While GenOS is busy: why, and when the next try is. */
+  waiting?: string;
 }
 
 const vscode = acquireVsCodeApi();

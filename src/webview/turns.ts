@@ -47,6 +47,11 @@ function renderFooter(ui: TurnUi): void {
     ui.thinking.open = true;
     footer.append(el('p', 'note', s().noSeparateAnswer));
   }
+  if (ui.waiting && turn.status === 'streaming') {
+    const note = el('p', 'note waiting', ui.waiting);
+    note.setAttribute('role', 'status');
+    footer.append(note);
+  }
   if (turn.status === 'stopped') footer.append(el('p', 'note stopped', s().stopped));
   if (turn.error) {
     const box = el('div', 'error');
@@ -115,10 +120,22 @@ export function streaming(): boolean {
   return state.order.some((id) => state.turns.get(id)?.turn.status === 'streaming');
 }
 
+/** Shows that the turn waits for GenOS to be ready again, until text arrives or it ends. */
+export function showWaiting(message: Extract<HostMessage, { type: 'waiting' }>): void {
+  const ui = state.turns.get(message.requestId);
+  if (!ui || ui.turn.status !== 'streaming') return;
+  ui.waiting = message.message;
+  renderFooter(ui);
+}
+
 /** Adds streamed text to its turn; rendering waits for the next frame. */
 export function appendDelta(message: Extract<HostMessage, { type: 'delta' }>): boolean {
   const ui = state.turns.get(message.requestId);
   if (!ui) return false;
+  if (ui.waiting) {
+    ui.waiting = undefined;
+    renderFooter(ui);
+  }
   if (message.reasoning) {
     ui.turn.reasoning += message.reasoning;
     ui.thinking.hidden = false;
@@ -148,6 +165,7 @@ export function endTurn(message: Extract<HostMessage, { type: 'turnDone' | 'turn
     ui.turn.error = { message: message.message, actions: message.actions };
   }
   ui.root.classList.remove('streaming');
+  ui.waiting = undefined;
   renderFooter(ui);
   return true;
 }

@@ -259,6 +259,32 @@ describe('chat: the provider, restarted and fed bad input', () => {
     chat.dispose();
   });
 
+  it('shows that GenOS is busy while a Retry-After is waited out, and Stop ends the wait', async () => {
+    const posted: HostMessage[] = [];
+    const chat: ChatController = controller({
+      post: (m) => {
+        posted.push(m);
+        if (m.type === 'waiting' && posted.filter((p) => p.type === 'waiting').length === 2) chat.stop();
+      },
+    });
+    await chat.newChat();
+    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '1' } }, { type: 'stream', content: ['기다린 ', '답'] });
+    const answered = await chat.ask('바쁠 때 질문');
+    assert.equal(answered?.answer, '기다린 답');
+    const waiting = posted.filter((m) => m.type === 'waiting');
+    assert.equal(waiting.length, 1);
+    assert.ok(waiting[0].type === 'waiting' && waiting[0].requestId === answered?.requestId);
+    assert.match(waiting[0].type === 'waiting' ? waiting[0].message : '', /busy \(429\).*1 seconds/);
+    assert.ok(posted.indexOf(waiting[0]) < posted.findIndex((m) => m.type === 'delta'), 'shown before the answer arrives');
+
+    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '8' } }, { type: 'stream', content: ['너무 늦은 답'] });
+    const started = Date.now();
+    const stopped = await chat.ask('또 바쁠 때 질문');
+    assert.equal(stopped?.status, 'stopped');
+    assert.ok(Date.now() - started < 6000, 'Stop did not wait for the retry');
+    chat.dispose();
+  });
+
   it('reports a fault of the extension itself as internal, not as a bad answer from GenOS', async () => {
     const posted: HostMessage[] = [];
     const broken = new (class extends ConversationStore {

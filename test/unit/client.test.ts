@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { buildEndpoint } from '../../src/client/endpoint';
-import { describeError, english, errorActions } from '../../src/client/errorMessages';
+import { describeError, describeRetryWait, english, errorActions } from '../../src/client/errorMessages';
 import { GenosError } from '../../src/client/errors';
-import { GenosClient, type ClientConfig } from '../../src/client/genosClient';
+import { GenosClient, type ClientConfig, type RetryWait } from '../../src/client/genosClient';
 import type { ChatMessage } from '../../src/client/openai';
 import { collect, failure } from '../support/collect';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
@@ -158,12 +158,27 @@ describe('faults, as the user sees them', () => {
     assert.equal(server.chatRequests.length, 1);
   });
 
-  it('429 with a short Retry-After: waits that long and retries', async () => {
-    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '1' } }, { type: 'stream', content: ['ok'] });
+  it('429 with a short Retry-After: says it waits, waits that long and retries', async () => {
+    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '2' } }, { type: 'stream', content: ['ok'] });
     const started = Date.now();
-    assert.equal((await chat(client())).text, 'ok');
-    assert.ok(Date.now() - started >= 900, 'waited for Retry-After');
+    const waits: RetryWait[] = [];
+    assert.equal((await collect(client().chat(question, { model: server.models[0], onRetryWait: (wait) => waits.push(wait) }))).text, 'ok');
+    assert.ok(Date.now() - started >= 1900, 'waited for Retry-After');
     assert.equal(server.chatRequests.length, 2);
+    assert.equal(waits.length, 1);
+    assert.deepEqual([waits[0].delayMs, waits[0].attempt, waits[0].attempts, waits[0].error.kind], [2000, 2, 3, 'rateLimited']);
+    assert.equal(describeRetryWait(waits[0], english), 'GenOS is busy (429). Trying again in 2 seconds…');
+    assert.match(describeRetryWait(waits[0], korean()), /2초 후에 다시 시도/);
+  });
+
+  it('Stop while waiting out a Retry-After ends the turn at once, as stopped', async () => {
+    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '5' } }, { type: 'stream', content: ['never'] });
+    const controller = new AbortController();
+    const started = Date.now();
+    const error = await failure(collect(client({ retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 10_000 } }).chat(question, { model: server.models[0], onRetryWait: () => controller.abort() }, controller.signal)));
+    assert.equal(error.kind, 'cancelled');
+    assert.ok(Date.now() - started < 4000, 'did not sit out the wait');
+    assert.equal(server.chatRequests.length, 1);
   });
 
   it('503 then success: retried with backoff; 500 is not retried', async () => {

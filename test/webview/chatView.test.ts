@@ -74,6 +74,21 @@ describe('the chat webview in a real browser', () => {
     await reopened.page.close();
   });
 
+  it('shows that GenOS is busy while the turn waits, until the answer arrives; Stop stays offered', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('w1') });
+    await view.host({ type: 'waiting', requestId: 'w1', message: 'GenOS is busy (429). Trying again in 3 seconds…' });
+    await page.locator('.turn .waiting', { hasText: 'Trying again in 3 seconds' }).waitFor();
+    assert.equal(await page.locator('button.send').textContent(), strings.stop);
+    await view.host({ type: 'delta', requestId: 'w1', content: '이제 답합니다', reasoning: '' });
+    await page.locator('.turn .waiting').waitFor({ state: 'detached' });
+    await view.host({ type: 'waiting', requestId: 'w1', message: 'again' });
+    await view.host({ type: 'turnDone', requestId: 'w1', status: 'done' });
+    assert.equal(await page.locator('.turn .waiting').count(), 0);
+    await page.close();
+  });
+
   it('renders per frame, not per delta', async () => {
     const view = await ready();
     const { page } = view;
