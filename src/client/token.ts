@@ -4,6 +4,6 @@
  * control or non-ASCII characters).
  */
 export function normalizeToken(raw: string): string | undefined {
-  const token = raw.trim().replace(/^bearer\s+/i, '');
+  const token = raw.trim().replace(/^bearer(\s+|$)/i, '');
   return /^[\x21-\x7e]+$/.test(token) ? token : undefined;
 }

@@ -21,6 +21,8 @@ export interface TestCertificates {
   otherHost: { key: string; cert: string };
   /** Signed by the CA, expired. */
   expired: { key: string; cert: string };
+  /** Signed by the CA, valid only from 2035 on. */
+  notYetValid: { key: string; cert: string };
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -48,6 +50,14 @@ export function makeCertificates(hosts: string[]): TestCertificates {
   const otherHost = signed('other', 'other.example', 'DNS:other.example', 30);
   // An end date in the past: openssl x509 -req accepts a negative -days on the versions Debian ships.
   const expired = signed('expired', 'genos.test', san, -1);
+  // A start date in the future needs `openssl ca` (x509 -req has no start date before OpenSSL 3.4).
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=GenOS Test/CN=genos.test', '-keyout', 'future.key', '-out', 'future.csr'], dir);
+  fs.writeFileSync(path.join(dir, 'future.ext'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  fs.writeFileSync(path.join(dir, 'index.txt'), '');
+  fs.writeFileSync(path.join(dir, 'serial'), '1000\n');
+  fs.writeFileSync(path.join(dir, 'ca.cnf'), '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n');
+  openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key', '-in', 'future.csr', '-out', 'future.crt', '-startdate', '20350101000000Z', '-enddate', '20360101000000Z', '-extfile', 'future.ext', '-notext'], dir);
+  const notYetValid = { key: read('future.key'), cert: read('future.crt') };
 
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/O=GenOS Self/CN=genos-self-signed', '-keyout', 'self.key', '-out', 'self.crt', '-addext', `subjectAltName=${san}`], dir);
   return {
@@ -57,6 +67,7 @@ export function makeCertificates(hosts: string[]): TestCertificates {
     server,
     otherHost,
     expired,
+    notYetValid,
     selfSigned: { key: read('self.key'), cert: read('self.crt') },
   };
 }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 /** How a stream ends. */
 export type StreamEnding =
   | 'done' // finish chunk, usage chunk, then `data: [DONE]`
+  | 'doneHeldOpen' // as 'done', then the connection stays open (a gateway that keeps it alive)
   | 'finishNoDone' // finish chunk and close, without [DONE] (some proxies)
   | 'cut' // the socket is destroyed mid-answer
   | 'eof' // the response ends cleanly mid-answer, no finish, no [DONE]
@@ -58,7 +59,12 @@ export interface HangScenario {
   type: 'hang';
 }
 
-export type Scenario = StreamScenario | StatusScenario | JsonScenario | HangScenario;
+/** Reset the connection on receiving the request, before any response. */
+export interface ResetScenario {
+  type: 'reset';
+}
+
+export type Scenario = StreamScenario | StatusScenario | JsonScenario | HangScenario | ResetScenario;
 
 export interface RecordedRequest {
   method: string;
@@ -240,6 +246,9 @@ export class FakeGenos {
         return;
       case 'hang':
         return;
+      case 'reset':
+        res.socket?.resetAndDestroy();
+        return;
       case 'json': {
         const message: Record<string, unknown> = { role: 'assistant', content: scenario.content };
         if (scenario.reasoning) message.reasoning_content = scenario.reasoning;
@@ -283,7 +292,7 @@ export class FakeGenos {
       ...(s.content ?? []).map((text) => ({ content: text })),
     ];
     const ending = s.ending ?? 'done';
-    const limit = ending === 'done' || ending === 'finishNoDone' ? deltas.length : Math.min(s.failAfter ?? deltas.length, deltas.length);
+    const limit = ending === 'done' || ending === 'doneHeldOpen' || ending === 'finishNoDone' ? deltas.length : Math.min(s.failAfter ?? deltas.length, deltas.length);
 
     await write(`data: ${chunk({ role: 'assistant', content: '' })}\n\n`);
     for (let i = 0; i < limit; i++) {
@@ -296,16 +305,17 @@ export class FakeGenos {
     if (res.destroyed) return;
     switch (ending) {
       case 'done':
+      case 'doneHeldOpen':
       case 'finishNoDone': {
         await write(`data: ${chunk({ content: '' }, s.finishReason ?? 'stop')}\n\n`);
-        if (ending === 'done') {
+        if (ending !== 'finishNoDone') {
           if (includeUsage) {
             const completion = deltas.length;
             await write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: 21, total_tokens: 21 + completion, completion_tokens: completion } })}\n\n`);
           }
           await write('data: [DONE]\n\n');
         }
-        res.end();
+        if (ending !== 'doneHeldOpen') res.end();
         return;
       }
       case 'cut':

@@ -193,6 +193,48 @@ describe('faults, as the user sees them', () => {
     assert.equal(describeError(error, english), 'GenOS had a server error (500): The model worker crashed.');
   });
 
+  it('504 is retried too, each wait twice the last', async () => {
+    server.chatQueue.push({ type: 'status', status: 504 }, { type: 'status', status: 502 }, { type: 'stream', content: ['ok'] });
+    assert.equal((await chat(client())).text, 'ok');
+    assert.equal(server.chatRequests.length, 3);
+    assert.deepEqual(logLines.filter((line) => line.startsWith('retrying')), ['retrying in 10 ms (attempt 2 of 3)', 'retrying in 20 ms (attempt 3 of 3)']);
+  });
+
+  it('a connection reset before any answer is not retried: the question could reach the model twice', async () => {
+    server.chatQueue.push({ type: 'reset' }, { type: 'stream', content: ['twice'] });
+    const error = await failure(chat(client()));
+    assert.equal(error.kind, 'network');
+    assert.equal(error.networkReason, 'reset');
+    assert.equal(server.chatRequests.length, 1);
+    assert.match(describeError(error, english), /closed unexpectedly/);
+  });
+
+  it('400 and 422: the request was refused, with the server\'s reason', async () => {
+    server.chatQueue.push(
+      { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: "This model's maximum context length is 8192 tokens.", type: 'BadRequestError', code: 400 }) },
+      { type: 'status', status: 422, body: JSON.stringify({ detail: [{ loc: ['body', 'messages'], msg: 'field required', type: 'missing' }] }) },
+      { type: 'status', status: 400 },
+    );
+    const tooLong = await failure(chat(client()));
+    assert.equal(tooLong.kind, 'badRequest');
+    assert.equal(describeError(tooLong, english), "GenOS refused the request (400): This model's maximum context length is 8192 tokens.");
+    assert.deepEqual(errorActions(tooLong), ['retry', 'showLog']);
+    const invalid = await failure(chat(client()));
+    assert.equal(describeError(invalid, english), 'GenOS refused the request (422): field required');
+    assert.equal(describeError(await failure(chat(client())), english), 'GenOS refused the request (400).');
+    assert.equal(server.chatRequests.length, 3, 'a refused request is not retried');
+  });
+
+  it('reads nothing after [DONE]: a server that holds the connection open does not hold the answer', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['끝난 ', '답'], ending: 'doneHeldOpen' });
+    const started = Date.now();
+    assert.equal((await chat(client({ timeoutMs: 20_000 }))).text, '끝난 답');
+    assert.ok(Date.now() - started < 5000, 'ended at [DONE], not at the idle timeout');
+    const request = server.chatRequests.at(-1);
+    await request?.closed;
+    assert.equal(request?.closedEarly, true, 'the client closed the connection');
+  });
+
   it('gives up after the bounded number of retries', async () => {
     for (let i = 0; i < 5; i++) server.chatQueue.push({ type: 'status', status: 502 });
     const error = await failure(chat(client()));

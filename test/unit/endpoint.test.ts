@@ -39,6 +39,8 @@ describe('buildEndpoint', () => {
     assert.equal(problemOf(() => buildEndpoint('ftp://genos.example.com', '43')), 'unsupportedScheme');
     assert.equal(problemOf(() => buildEndpoint('file:///etc/passwd', '43')), 'unsupportedScheme');
     assert.equal(problemOf(() => buildEndpoint('https://user:pw@genos.example.com', '43')), 'credentialsInUrl');
+    assert.equal(problemOf(() => buildEndpoint('https://:secret@genos.example.com', '43')), 'credentialsInUrl');
+    assert.equal(problemOf(() => buildEndpoint('https://user@genos.example.com', '43')), 'credentialsInUrl');
     assert.equal(problemOf(() => buildEndpoint('https://genos.example.com', '')), 'missingServingId');
     assert.equal(problemOf(() => buildEndpoint('https://genos.example.com', '4 3')), 'invalidServingId');
     assert.equal(problemOf(() => buildEndpoint('https://genos.example.com', '../admin')), 'invalidServingId');
@@ -54,7 +56,10 @@ describe('buildEndpoint', () => {
 describe('loopback and clear-text checks', () => {
   it('knows which hosts are this machine', () => {
     for (const host of ['localhost', 'api.localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1']) assert.ok(isLoopbackHost(host), host);
-    for (const host of ['genos.example.com', '10.0.0.1', '192.168.0.1', 'localhost.example.com', '128.0.0.1']) assert.ok(!isLoopbackHost(host), host);
+    for (const host of ['::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:0:0:1', 'LOCALHOST']) assert.ok(isLoopbackHost(host), host);
+    for (const host of ['genos.example.com', '10.0.0.1', '192.168.0.1', 'localhost.example.com', '128.0.0.1', '127.evil.example', '127.0.0.1.evil.example', '1127.0.0.1', '::ffff:10.0.0.1', '::2']) {
+      assert.ok(!isLoopbackHost(host), host);
+    }
   });
 
   it('flags plain http to another host, not https nor loopback', () => {

@@ -14,7 +14,7 @@ import { connectionReport } from '../../src/client/connectionReport';
 import { describeError, english } from '../../src/client/errorMessages';
 import { GenosError } from '../../src/client/errors';
 import { GenosClient } from '../../src/client/genosClient';
-import { parsePemCertificates } from '../../src/client/certificates';
+import { parsePemCertificates, trustedCertificates } from '../../src/client/certificates';
 import { NetworkPath, type NetworkSettings } from '../../src/client/network';
 import type { ChatMessage } from '../../src/client/openai';
 import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../support/certs';
@@ -170,6 +170,29 @@ describe('self-signed servers', () => {
     assert.equal(old.tlsProblem, 'expired');
     assert.match(describeError(old, english), /expired on/);
     assert.equal(other.requests.length + expired.requests.length, 0);
+  });
+
+  it('says a certificate is not valid yet, not that it expired, whether or not self-signed ones are allowed', async () => {
+    const future = await serve({ tls: certs.notYetValid });
+    for (const settings of [{ allowSelfSigned: true }, { caPem: certs.caCert }]) {
+      const error = await failure(client(future, settings).listModels());
+      assert.equal(error.tlsProblem, 'notYetValid', JSON.stringify(Object.keys(settings)));
+      assert.match(describeError(error, english), /not valid yet\. Check the date and time/);
+    }
+    assert.equal(future.requests.length, 0);
+  });
+
+  it('keeps Node\'s own roots, the system\'s and NODE_EXTRA_CA_CERTS when a CA file is added', () => {
+    const extra = path.join(certs.dir, 'extra.pem');
+    fs.writeFileSync(extra, certs.selfSigned.cert);
+    const trusted = trustedCertificates(certs.caCert, { systemCertificates: false, env: { NODE_EXTRA_CA_CERTS: extra } });
+    const set = new Set(trusted);
+    for (const root of tls.rootCertificates) assert.ok(set.has(root.trim()), 'a public root was dropped');
+    assert.ok(set.has(certs.caCert.trim()), 'the CA file');
+    assert.ok(set.has(certs.selfSigned.cert.trim()), 'NODE_EXTRA_CA_CERTS');
+    assert.equal(trusted.length, set.size, 'no duplicates');
+    const withSystem = trustedCertificates(certs.caCert, { systemCertificates: true, env: {} });
+    assert.ok(withSystem.length >= tls.rootCertificates.length + 1);
   });
 });
 
@@ -352,6 +375,31 @@ describe('through a forward proxy (tinyproxy)', () => {
     } finally {
       for (const { socket } of seen) socket.destroy();
       silent.close();
+    }
+  });
+
+  it('says the proxy refused the tunnel when it answers CONNECT with 403', async () => {
+    const connects: string[] = [];
+    const refusing = net.createServer((socket) => {
+      socket.once('data', (head) => {
+        connects.push(head.toString('latin1').split('\r\n')[0]);
+        socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    try {
+      const server = await serve({ host: lanAddress, tls: certs.server });
+      const proxyUrl = `http://127.0.0.1:${(refusing.address() as net.AddressInfo).port}`;
+      const error = await failure(client(server, { caPem: certs.caCert, httpProxy: proxyUrl }).listModels());
+      assert.equal(error.kind, 'network');
+      assert.equal(error.networkReason, 'proxy');
+      assert.equal(error.status, 403);
+      assert.equal(describeError(error, english), `The proxy did not connect to GenOS (${proxyUrl} 403). Check "genos.proxy", "http.proxy" or the HTTPS_PROXY variable, and "http.noProxy".`);
+      assert.deepEqual(connects, [`CONNECT ${lanAddress}:${new URL(server.baseUrl).port} HTTP/1.1`]);
+      assert.equal(server.requests.length, 0);
+    } finally {
+      refusing.close();
     }
   });
 

@@ -24,6 +24,9 @@ describe('parseChunk', () => {
     ['vLLM error, wrapped', '{"error":{"message":"boom","code":500}}', undefined, { kind: 'error', message: 'boom' }],
     ['vLLM error, older shape', '{"object":"error","message":"too long","type":"BadRequestError","code":400}', undefined, { kind: 'error', message: 'too long' }],
     ['an SSE error event', 'overloaded', 'error', { kind: 'error', message: 'overloaded' }],
+    ['an empty SSE error event', '', 'error', { kind: 'error', message: '' }],
+    ['an SSE error event with a JSON error', '{"error":{"message":"shutting down"}}', 'error', { kind: 'error', message: 'shutting down' }],
+    ['an error with a string detail', '{"detail":"Not authenticated"}', undefined, { kind: 'error', message: 'Not authenticated' }],
     ['a chunk that is not JSON', '{"choices": [', undefined, { kind: 'malformed', message: 'A stream event is not JSON.' }],
     ['a JSON array', '[1,2]', undefined, { kind: 'malformed', message: 'A stream event is not a JSON object.' }],
   ];
@@ -57,11 +60,23 @@ describe('server text and Retry-After', () => {
     assert.equal(cleanServerText(JSON.stringify({ message: 'y'.repeat(1000) }), 'application/json', 'tok-123456')?.length, 300);
   });
 
+  it('shows a server message as one clean line: no control characters, no runs of space', () => {
+    const noisy = JSON.stringify({ message: 'line one\n\tline\u0007two\u001b[31m red\u007f  end  ' });
+    assert.equal(cleanServerText(noisy, 'application/json', 'tok-123456'), 'line one line two [31m red end');
+    assert.equal(cleanServerText('plain text\r\nfrom a proxy', 'text/plain', 'tok-123456'), 'plain text from a proxy');
+    assert.equal(cleanServerText('  \u0000\u0001  ', 'text/plain', 'tok-123456'), undefined);
+    assert.equal(cleanServerText('', 'application/json', 'tok-123456'), undefined);
+    assert.equal(cleanServerText('<!DOCTYPE html><p>x</p>', undefined, 'tok-123456'), undefined);
+  });
+
   it('parses seconds and HTTP dates', () => {
     assert.equal(parseRetryAfter('30'), 30);
     assert.equal(parseRetryAfter(undefined), undefined);
     assert.equal(parseRetryAfter('soon'), undefined);
     const now = Date.parse('2026-01-01T00:00:00Z');
     assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now), 10);
+    assert.equal(parseRetryAfter(' 7 '), 7);
+    assert.equal(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now), 0, 'a date in the past means now');
+    assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:00 GMT', now - 1500), 2, 'rounded up');
   });
 });
