@@ -13,7 +13,7 @@ import { TokenStore } from '../../src/host/tokenStore';
 import { TurnRunner } from '../../src/host/turnRunner';
 import type { HostMessage } from '../../src/shared/protocol';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
-import { genosConfig, sleep, useServer, waitFor } from './helpers';
+import { genosConfig, useServer, waitFor } from './helpers';
 
 /** Plain in-memory stand-ins for the extension's own state, so a second controller can reopen it. */
 class MemoryMemento implements vscode.Memento {
@@ -98,12 +98,19 @@ describe('chat: asking, stopping, context', () => {
   });
 
   it('lets the user choose the model from the serving list, and uses it', async () => {
-    server.models = ['Qwen3-8B', 'gemma-3-12b-it'];
-    const picking = vscode.commands.executeCommand<string | undefined>('genos.selectModel');
-    await sleep(1000);
-    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    assert.equal(await picking, 'gemma-3-12b-it');
+    // The wanted model comes first, so accepting the open list picks it without moving in it.
+    server.models = ['gemma-3-12b-it', 'Qwen3-8B'];
+    const listed = server.requests.filter((r) => r.path.endsWith('/v1/models')).length;
+    let picked: string | undefined | null = null;
+    const picking = vscode.commands.executeCommand<string | undefined>('genos.selectModel').then((model) => (picked = model));
+    await waitFor(() => server.requests.filter((r) => r.path.endsWith('/v1/models') && r.finished).length > listed, 'the models list');
+    // The quick pick opens once the list is read; until it does, accepting does nothing.
+    await waitFor(async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return picked !== null;
+    }, 'the model picked');
+    await picking;
+    assert.equal(picked, 'gemma-3-12b-it');
     assert.equal(genosConfig().get('model'), 'gemma-3-12b-it');
     await vscode.commands.executeCommand('genos.ask', '모델 확인');
     assert.equal((server.chatRequests.at(-1)?.body as { model: string }).model, 'gemma-3-12b-it');
@@ -112,11 +119,10 @@ describe('chat: asking, stopping, context', () => {
   });
 
   it('Stop ends the request at once, closes the connection and keeps the partial answer', async () => {
-    server.chatQueue.push({ type: 'stream', content: splitDeltas('아주 느린 답변입니다. '.repeat(20), 2), delayMs: 80 });
+    let written = 0;
+    server.chatQueue.push({ type: 'stream', content: splitDeltas('아주 느린 답변입니다. '.repeat(20), 2), delayMs: 80, onWrite: () => written++ });
     const pending = vscode.commands.executeCommand<TurnOutcome>('genos.ask', '천천히 답해 주세요');
-    const before = server.chatRequests.length;
-    await waitFor(() => server.chatRequests.length > before || server.chatRequests.at(-1)?.path.endsWith('completions') === true, 'the request');
-    await sleep(500);
+    await waitFor(() => written >= 4, 'part of the answer');
     const started = Date.now();
     await vscode.commands.executeCommand('genos.stop');
     const outcome = await pending;

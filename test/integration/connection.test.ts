@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { FakeGenos } from '../support/genosServer';
-import { genosConfig, sleep, testConnection, useServer } from './helpers';
+import { genosConfig, testConnection, useServer, waitFor } from './helpers';
 
 describe('token and test connection', () => {
   let server: FakeGenos;
@@ -80,10 +80,16 @@ describe('token and test connection', () => {
     await useServer(server);
     assert.equal(await vscode.commands.executeCommand('genos.clearToken'), true);
     const before = server.requests.length;
-    const pending = testConnection();
-    // The password box opens; the user dismisses it.
-    await sleep(1000);
-    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    let settled = false;
+    const pending = testConnection().then((result) => {
+      settled = true;
+      return result;
+    });
+    // The password box opens; the user dismisses it (until it is open, closing does nothing).
+    await waitFor(async () => {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      return settled;
+    }, 'the password box dismissed');
     const result = await pending;
     assert.equal(result.ok, false);
     assert.equal(result.errorKind, 'config');

@@ -6,7 +6,7 @@ import type { TurnOutcome } from '../../src/host/chatController';
 import type { EditorOutcome } from '../../src/host/editorRequest';
 import type { ApplyResult } from '../../src/host/rewriteCommand';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
-import { genosConfig, sleep, useServer, waitFor } from './helpers';
+import { genosConfig, useServer, waitFor } from './helpers';
 
 const source = [
   'export interface Shape {',
@@ -138,9 +138,10 @@ describe('editor commands', () => {
 
   it('Stop cancels a rewrite and closes its connection; nothing is proposed', async () => {
     const editor = await selectTotal();
-    server.chatQueue.push({ type: 'stream', content: splitDeltas(`\`\`\`ts\n${rewritten}\n\`\`\``, 1), delayMs: 60 });
+    let written = 0;
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(`\`\`\`ts\n${rewritten}\n\`\`\``, 1), delayMs: 60, onWrite: () => written++ });
     const pending = vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'slowly');
-    await sleep(600);
+    await waitFor(() => written >= 4, 'part of the rewrite');
     await vscode.commands.executeCommand('genos.stop');
     const outcome = await pending;
     assert.equal(outcome.status, 'stopped');

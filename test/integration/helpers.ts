@@ -26,4 +26,3 @@ export function testConnection(): Thenable<TestConnectionResult> {
   return vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection');
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

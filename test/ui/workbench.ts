@@ -25,8 +25,9 @@ export async function openWorkbench(options: StartOptions): Promise<Workbench> {
     await page.goto(server.workbenchUrl());
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.statusbar').waitFor();
-    // Let the workbench finish restoring before typing into it.
-    await page.waitForTimeout(1500);
+    // The workbench has restored and read the extensions' contributions once the GenOS view
+    // container is in the activity bar; typing before that can go astray.
+    await page.locator('.activitybar .action-item [aria-label^="GenOS"], .activitybar .action-label[aria-label^="GenOS"]').first().waitFor({ timeout: 60_000 });
     const opened = browser;
     return {
       page,
@@ -54,8 +55,8 @@ export async function openWorkbench(options: StartOptions): Promise<Workbench> {
       async screenshot(name) {
         fs.mkdirSync(screenshotDir, { recursive: true });
         const file = path.join(screenshotDir, `${name}.png`);
-        // Notifications slide in; the picture is for people, so let them settle first.
-        await page.waitForTimeout(800);
+        // Notifications slide in; the picture is for people, so let every animation finish first.
+        await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'), undefined, { timeout: 5000 }).catch(() => undefined);
         await page.screenshot({ path: file });
         return file;
       },

@@ -126,7 +126,9 @@ describe('the chat webview in a real browser', () => {
     await view.host({ type: 'turnDone', requestId: 'x1', status: 'done' });
     await page.locator('.turn .content pre').waitFor();
     for (const link of await page.locator('.turn .content a').all()) await link.click();
-    await page.waitForTimeout(200);
+    // Every image has loaded or failed (when an onerror would have run), and a frame has passed.
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('img')).every((img) => img.complete));
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     assert.equal(await page.locator('.turn script, .turn [onerror], .turn [onload], .turn a[href^="javascript"]').count(), 0);
     // Raw HTML is shown as text, not dropped silently.
@@ -268,7 +270,8 @@ describe('the chat webview in a real browser', () => {
     await first.host({ type: 'delta', requestId: 'h1', content: '## 저장된 답변', reasoning: '' });
     await first.host({ type: 'turnDone', requestId: 'h1', status: 'done' });
     await first.page.locator('textarea').fill('쓰다 만 질문');
-    await first.page.waitForTimeout(1200);
+    // The draft is saved within a second of typing.
+    await first.page.waitForFunction(() => (window as unknown as { __savedState?: { draft?: string } }).__savedState?.draft === '쓰다 만 질문');
     const state = await first.savedState();
     await first.page.close();
 

@@ -61,7 +61,7 @@ function harnessFile(): string {
 
 export interface WebviewPage {
   page: Page;
-  /** Delivers a message from the host, as VS Code does (a window message event). */
+  /** Delivers a message from the host, as VS Code does (a window message event), and waits until it was handled. */
   host(message: HostMessage): Promise<void>;
   posted(): Promise<WebviewMessage[]>;
   savedState(): Promise<unknown>;
@@ -85,7 +85,24 @@ export async function openWebview(browser: Browser, initialState?: unknown): Pro
   await page.goto(`file://${harnessFile()}`);
   return {
     page,
-    host: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
+    // Resolves once the page has handled the message: a second message posted after it is
+    // delivered after it (same task source), and the evaluation waits for that one.
+    host: (message) =>
+      page.evaluate(
+        (m) =>
+          new Promise<void>((resolve) => {
+            const marker = `__handled_${Math.random()}`;
+            const onMessage = (event: MessageEvent) => {
+              if (event.data !== marker) return;
+              window.removeEventListener('message', onMessage);
+              resolve();
+            };
+            window.addEventListener('message', onMessage);
+            window.postMessage(m, '*');
+            window.postMessage(marker, '*');
+          }),
+        message,
+      ),
     posted: () => page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted),
     savedState: () => page.evaluate(() => (window as unknown as { __savedState: unknown }).__savedState),
   };
