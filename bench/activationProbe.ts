@@ -14,7 +14,7 @@ export async function run(): Promise<void> {
   const extension = vscode.extensions.getExtension('genos.genos-vscode');
   if (!extension) throw new Error('the extension is not loaded');
   const wasActive = extension.isActive;
-  // The extension activates on use, after the window has loaded: let start-up settle first.
+  // The extension activates once start-up has finished: let it settle first.
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const started = performance.now();
   await extension.activate();

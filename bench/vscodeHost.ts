@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { launchChromium, repoRoot, startCodeServer } from '../test/runner/codeServer';
 import { FakeGenos } from '../test/support/genosServer';
 import { chatFrame, openWorkbench, setTokenFromPalette } from '../test/ui/workbench';
+import type { CompletionProbeFigures } from './completionProbe';
 
 export interface ActivationFigures {
   /** activate() itself, measured inside it. */
@@ -15,8 +16,12 @@ export interface ActivationFigures {
 }
 
 /** Opens the workbench with the extension under development and the activation probe. */
-export async function measureActivation(): Promise<ActivationFigures> {
-  const resultsFile = path.join(repoRoot, 'test-results/bench-activation.json');
+export function measureActivation(): Promise<ActivationFigures> {
+  return runProbe<ActivationFigures>('out/bench/activationProbe.js', path.join(repoRoot, 'test-results/bench-activation.json'));
+}
+
+/** Runs a probe module inside the extension host of a fresh code-server and reads its result file. */
+async function runProbe<T>(probe: string, resultsFile: string): Promise<T> {
   fs.rmSync(resultsFile, { force: true });
   const server = await startCodeServer();
   const browser = await launchChromium();
@@ -25,21 +30,24 @@ export async function measureActivation(): Promise<ActivationFigures> {
     await page.goto(
       server.workbenchUrl([
         ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
-        ['extensionTestsPath', server.remoteUri(path.join(repoRoot, 'out/bench/activationProbe.js'))],
+        ['extensionTestsPath', server.remoteUri(path.join(repoRoot, probe))],
       ]),
     );
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 180_000;
     while (!fs.existsSync(resultsFile)) {
-      if (Date.now() > deadline) throw new Error(`the activation probe did not report; see ${server.logFile}`);
+      if (Date.now() > deadline) throw new Error(`${probe} did not report; see ${server.logFile}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const figures = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as ActivationFigures & { wasActive: boolean };
-    if (figures.wasActive) throw new Error('the extension was already active before the probe: eager activation');
-    return figures;
+    return JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as T;
   } finally {
     await browser.close();
     await server.stop();
   }
+}
+
+/** Inline completion's own cost per completion, its cache, and its requests while typing. */
+export function measureCompletion(): Promise<CompletionProbeFigures> {
+  return runProbe<CompletionProbeFigures>('out/bench/completionProbe.js', path.join(repoRoot, 'test-results/bench-completion.json'));
 }
 
 export interface LatencyFigures {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ChatController } from './host/chatController';
 import { registerChatCommands } from './host/chatCommands';
+import { registerCompletions } from './host/completionCommands';
 import { ChatViewProvider } from './host/chatView';
 import { ConnectionManager } from './host/connection';
 import { registerConnectionCommands } from './host/connectionCommands';
@@ -17,7 +18,10 @@ import { TurnRunner } from './host/turnRunner';
 /** How long activate() took, for the benchmark (read from the module, not exposed as an API). */
 export const timing = { activateMs: 0 };
 
-/** Wires the features; runs only when a GenOS command or view is first used. */
+/**
+ * Wires the features. Runs once the editor has started (completion needs its status bar item and
+ * provider from the start); everything it does here is cheap, and nothing is sent until used.
+ */
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = new Log();
@@ -30,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const chat = new ChatController(view, runner, store, context.globalState, log, editor);
   view.bind(chat);
   const editorRequests = new EditorRequests(runner, log);
+  const completions = registerCompletions(connections, runner, log);
 
   context.subscriptions.push(
     log,
@@ -40,7 +45,11 @@ export function activate(context: vscode.ExtensionContext): void {
     new ExplainCommand(chat, view, editorRequests),
     new RewriteCommand(editorRequests),
     onDidChangeSettings(() => connections.reset()),
-    tokens.onDidChange(() => connections.reset()),
+    tokens.onDidChange(() => {
+      connections.reset();
+      completions.provider.reset();
+    }),
+    ...completions.disposables,
     ...registerConnectionCommands(connections, runner, tokens, log),
     ...registerChatCommands(chat, view, runner, log, () => editorRequests.stop()),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view),

@@ -5,7 +5,7 @@ import { GenosError } from './errors';
 import { peekCertificate } from './certificates';
 import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
 import type { ConnectionTrace, NetworkPath } from './network';
-import { cleanServerText, parseChunk, parseCompletion, parseModels, type ChatEvent, type ChatMessage, type ChunkResult } from './openai';
+import { cleanServerText, parseChunk, parseCompletion, parseModels, parseTextCompletion, type ChatEvent, type ChatMessage, type ChunkResult } from './openai';
 
 /** Where request lines go; the client never passes it a token or message contents. */
 export interface ClientLog {
@@ -45,6 +45,15 @@ export interface ProbeResult {
   /** Milliseconds from the start: response headers received, and the whole list read. */
   headersMs: number;
   totalMs: number;
+}
+
+/** Options of one text completion (`/v1/completions`). */
+export interface CompletionOptions {
+  model: string;
+  maxTokens: number;
+  temperature: number;
+  /** Where the model must stop: the prompt format's special tokens. */
+  stop: string[];
 }
 
 /** A pause before trying a request again, for a surface to show while it lasts. */
@@ -112,6 +121,22 @@ export class GenosClient {
     const models = parseModels(body);
     if (!models) throw new GenosError({ kind: 'malformed', message: 'The models list is not in the OpenAI format.' });
     return { models, trace, headersMs, totalMs: performance.now() - started };
+  }
+
+  /**
+   * Completes a prompt (`POST /v1/completions`, not streamed: a completion is short and is shown
+   * whole). Resolves with the model's text; aborting `signal` closes the connection.
+   */
+  async complete(prompt: string, options: CompletionOptions, signal?: AbortSignal): Promise<string> {
+    const body = JSON.stringify({ model: options.model, prompt, max_tokens: options.maxTokens, temperature: options.temperature, stop: options.stop, stream: false });
+    const response = await this.send('POST', '/v1/completions', body, signal, undefined, undefined, 'application/json');
+    try {
+      const text = parseTextCompletion(await readText(response, this.config.timeoutMs, signal));
+      if (text === undefined) throw new GenosError({ kind: 'malformed', message: 'The completion is not in the OpenAI format.' });
+      return text;
+    } finally {
+      response.destroy();
+    }
   }
 
   /**
@@ -218,6 +243,7 @@ export class GenosClient {
     signal?: AbortSignal,
     trace?: ConnectionTrace,
     onRetryWait?: (wait: RetryWait) => void,
+    accept = body === undefined ? 'application/json' : 'text/event-stream',
   ): Promise<http.IncomingMessage> {
     const url = apiUrl(this.config.endpoint, path);
     const request: HttpRequest = {
@@ -225,7 +251,7 @@ export class GenosClient {
       method,
       body,
       signal,
-      headers: this.headers(body === undefined ? 'application/json' : 'text/event-stream', body !== undefined),
+      headers: this.headers(accept, body !== undefined),
       responseTimeoutMs: this.config.timeoutMs,
       network: this.config.network,
       trace,

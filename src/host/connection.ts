@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildEndpoint, isInsecureRemote } from '../client/endpoint';
 import { configError } from '../client/errors';
-import { GenosClient } from '../client/genosClient';
+import { GenosClient, type ClientConfig } from '../client/genosClient';
 import { NetworkPath } from '../client/network';
 import { displayProxy } from '../client/proxy';
 import { normalizeToken } from '../client/token';
@@ -34,10 +34,15 @@ export class ConnectionManager {
     private readonly log: Log,
   ) {}
 
-  /** The configured endpoint; throws a `config` GenosError when the settings cannot form one. */
-  endpoint(): URL {
+  /**
+   * The configured endpoint, or that of another serving at the same GenOS address; throws a
+   * `config` GenosError when the settings cannot form one.
+   */
+  endpoint(servingId?: string): URL {
     const settings = connectionSettings();
-    return buildEndpoint(settings.baseUrl, settings.servingId);
+    if (!servingId) return buildEndpoint(settings.baseUrl, settings.servingId);
+    // A base URL pasted with a serving path names the chat serving; the other one replaces it.
+    return buildEndpoint(settings.baseUrl.trim().replace(/\/api\/gateway\/rep\/serving\/[^/]+(?:\/v1)?\/*$/, ''), servingId);
   }
 
   /** Forgets what was learned from the server (the default model), after settings change. */
@@ -69,8 +74,8 @@ export class ConnectionManager {
    * A client for the configured serving. With `interactive`, asks for a missing token and for
    * consent before a token travels over plain http to another machine; otherwise throws.
    */
-  async connect(interactive: boolean): Promise<Connection> {
-    const endpoint = this.endpoint();
+  async connect(interactive: boolean, options: { servingId?: string; retry?: ClientConfig['retry'] } = {}): Promise<Connection> {
+    const endpoint = this.endpoint(options.servingId);
     let token = await this.tokens.get(endpoint);
     if (!token && interactive) token = await this.promptForToken(endpoint);
     if (!token) throw configError('missingToken', 'No access token is stored for this serving.');
@@ -86,13 +91,13 @@ export class ConnectionManager {
         timeoutMs: requestSettings().timeoutSeconds * 1000,
         log: this.log,
         network,
+        retry: options.retry,
       }),
     };
   }
 
-  /** The model to ask: the setting, or the first the serving lists (remembered per endpoint). */
-  async model(connection: Connection, signal?: AbortSignal): Promise<string> {
-    const chosen = requestSettings().model;
+  /** The model to ask: the one chosen, or the first the serving lists (remembered per endpoint). */
+  async model(connection: Connection, signal?: AbortSignal, chosen = requestSettings().model): Promise<string> {
     if (chosen) return chosen;
     const known = this.defaultModels.get(connection.endpoint.href);
     if (known) return known;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PROMPT_FORMATS, type PromptFormatSetting } from '../client/completion';
 
 const SECTION = 'genos';
 
@@ -84,6 +85,50 @@ export function requestSettings(): RequestSettings {
     temperature: optionalNumber(c.get('temperature')),
     maxTokens: optionalNumber(c.get('maxTokens')),
   };
+}
+
+/** Completion as the user types. */
+export interface CompletionSettings {
+  enabled: boolean;
+  /** The serving with the code model; empty: the chat serving. Read from user settings only. */
+  servingId: string;
+  /** Empty: the first model that serving lists. */
+  model: string;
+  promptFormat: PromptFormatSetting;
+  maxTokens: number;
+  debounceMs: number;
+  /** How many lines before and after the cursor are sent. */
+  prefixLines: number;
+  suffixLines: number;
+}
+
+export function completionSettings(): CompletionSettings {
+  const c = config();
+  const whole = (key: string, fallback: number, min: number, max: number) => {
+    const value = optionalNumber(c.get(key));
+    return value === undefined ? fallback : Math.min(max, Math.max(min, Math.round(value)));
+  };
+  const format = c.get<string>('completion.promptFormat');
+  return {
+    enabled: c.get('completion.enabled') === true,
+    servingId: String(userValue<string | number>('completion.servingId', '')).trim(),
+    model: String(c.get('completion.model') ?? '').trim(),
+    promptFormat: PROMPT_FORMATS.includes(format as PromptFormatSetting) ? (format as PromptFormatSetting) : 'auto',
+    maxTokens: whole('completion.maxTokens', 128, 1, 2048),
+    debounceMs: whole('completion.debounceMs', 250, 0, 5000),
+    prefixLines: whole('completion.prefixLines', 300, 1, 5000),
+    suffixLines: whole('completion.suffixLines', 60, 0, 5000),
+  };
+}
+
+/** Turns completion on or off in the user's settings. */
+export function setCompletionEnabled(enabled: boolean): Thenable<void> {
+  return config().update('completion.enabled', enabled, vscode.ConfigurationTarget.Global);
+}
+
+/** Whether the editor shows inline suggestions at all (`editor.inlineSuggest.enabled`). */
+export function inlineSuggestEnabled(): boolean {
+  return vscode.workspace.getConfiguration('editor').get('inlineSuggest.enabled') !== false;
 }
 
 /** Where Explain Selection shows its answer. */

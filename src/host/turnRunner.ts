@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { GenosError } from '../client/errors';
-import type { RetryWait } from '../client/genosClient';
+import type { ClientConfig, RetryWait } from '../client/genosClient';
 import type { ChatMessage, Usage } from '../client/openai';
 import type { Connection, ConnectionManager } from './connection';
 import { asGenosError } from './errorUi';
@@ -13,6 +13,10 @@ export interface Cancellation {
   signal?: AbortSignal;
   /** Ask the user for a missing token (and plain-http consent); otherwise fail. Default: true. */
   interactive?: boolean;
+  /** Another serving at the same GenOS address (completions may have their own). */
+  servingId?: string;
+  /** How often to retry; completions do not, since a later keystroke asks again anyway. */
+  retry?: ClientConfig['retry'];
 }
 
 /** One request for a streamed answer. */
@@ -64,7 +68,7 @@ export class TurnRunner {
     cancel.signal?.addEventListener('abort', abort, { once: true });
     const subscription = cancel.token?.onCancellationRequested(abort);
     try {
-      const connection = await this.connections.connect(cancel.interactive ?? true);
+      const connection = await this.connections.connect(cancel.interactive ?? true, { servingId: cancel.servingId, retry: cancel.retry });
       return await work(connection, controller.signal);
     } catch (error) {
       throw asGenosError(error, this.log);
@@ -72,6 +76,11 @@ export class TurnRunner {
       subscription?.dispose();
       cancel.signal?.removeEventListener('abort', abort);
     }
+  }
+
+  /** The model to ask on `connection`: `chosen`, or the first the serving lists. */
+  model(connection: Connection, signal: AbortSignal, chosen?: string): Promise<string> {
+    return this.connections.model(connection, signal, chosen || undefined);
   }
 
   /** Streams one answer. Never throws: a stop or failure is in the result, with the text so far. */

@@ -12,39 +12,9 @@ import { Log } from '../../src/host/log';
 import { TokenStore } from '../../src/host/tokenStore';
 import { TurnRunner } from '../../src/host/turnRunner';
 import type { HostMessage } from '../../src/shared/protocol';
+import { MemoryMemento, MemorySecrets } from '../support/memoryState';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { genosConfig, useServer, waitFor } from './helpers';
-
-/** Plain in-memory stand-ins for the extension's own state, so a second controller can reopen it. */
-class MemoryMemento implements vscode.Memento {
-  private readonly values = new Map<string, unknown>();
-  keys(): readonly string[] {
-    return [...this.values.keys()];
-  }
-  get<T>(key: string, fallback?: T): T {
-    return (this.values.has(key) ? this.values.get(key) : fallback) as T;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    this.values.set(key, value);
-  }
-}
-class MemorySecrets implements vscode.SecretStorage {
-  private readonly values = new Map<string, string>();
-  private readonly emitter = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
-  readonly onDidChange = this.emitter.event;
-  async get(key: string) {
-    return this.values.get(key);
-  }
-  async store(key: string, value: string) {
-    this.values.set(key, value);
-  }
-  async delete(key: string) {
-    this.values.delete(key);
-  }
-  async keys() {
-    return [...this.values.keys()];
-  }
-}
 
 describe('chat: asking, stopping, context', () => {
   let server: FakeGenos;

@@ -38,6 +38,12 @@ export interface CodeServer {
 export interface StartOptions {
   /** User settings written before start. */
   userSettings?: Record<string, unknown>;
+  /**
+   * Remote settings (`Machine/settings.json`) written before start: where a code-server window
+   * reads machine-scoped settings once any setting is written (a user's machine-scoped values are
+   * then dropped, as in any remote window).
+   */
+  machineSettings?: Record<string, unknown>;
   /** Files to create in the workspace, by relative path. */
   workspaceFiles?: Record<string, string>;
   /** .vsix files to install first, as a user would. */
@@ -74,6 +80,10 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   for (const dir of [path.join(userDataDir, 'User'), extensionsDir, workspace]) fs.mkdirSync(dir, { recursive: true });
   const settings = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...options.userSettings };
   fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify(settings, null, 2));
+  if (options.machineSettings) {
+    fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'Machine/settings.json'), JSON.stringify(options.machineSettings, null, 2));
+  }
   for (const [file, text] of Object.entries(options.workspaceFiles ?? {})) {
     fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
     fs.writeFileSync(path.join(workspace, file), text);

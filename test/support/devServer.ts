@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   genos.baseUrl   = ${baseUrl}
   genos.servingId = ${server.servingId}
   access token    = ${server.token}
-Tags in a question choose behaviours: [slow] [think] [long] [cut] [stall] [error] [500] [429]. Ctrl+C stops.`);
+Tags in a question choose behaviours: [slow] [think] [long] [cut] [stall] [error] [500] [429].
+Completions: turn on "genos.completion.enabled"; /v1/completions answers fill-in-the-middle prompts
+with text that depends on both sides of the cursor (after "name = " a string, in a call an argument).
+Ctrl+C stops.`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -66,6 +66,15 @@ export interface ResetScenario {
 
 export type Scenario = StreamScenario | StatusScenario | JsonScenario | HangScenario | ResetScenario;
 
+/** A `/v1/completions` answer: this text (default: the FIM-aware one), after a delay. */
+export interface CompletionScenario {
+  type: 'completion';
+  text?: string;
+  delayMs?: number;
+  /** Only for a prompt that contains this; other requests pass it by. */
+  match?: string;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -77,6 +86,9 @@ export interface RecordedRequest {
   finished: boolean;
   /** True when the connection closed before the server finished its response. */
   closedEarly: boolean;
+  /** When the request's headers arrived, and when its response was finished (epoch ms, sub-ms precision). */
+  arrivedAt: number;
+  finishedAt?: number;
 }
 
 export interface FakeGenosOptions {
@@ -89,6 +101,8 @@ export interface FakeGenosOptions {
   host?: string;
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string; cert: string };
+  /** Further serving ids answered like the first. */
+  otherServings?: string[];
 }
 
 const MODEL_PATH = '/model/snapshots/9eb2daaa8597bf192a8b0e73f848f3a102794df5';
@@ -112,6 +126,10 @@ export class FakeGenos {
   readonly chatQueue: Scenario[] = [];
   /** Scenarios for the next models requests; then the models list. */
   readonly modelsQueue: Scenario[] = [];
+  /** Scenarios for the next `/v1/completions` requests; then {@link fimCompletion} at once. */
+  readonly completionQueue: Array<CompletionScenario | StatusScenario | HangScenario> = [];
+  /** Further serving ids this GenOS answers for (a completion serving beside the chat one). */
+  readonly otherServings: string[];
   readonly requests: RecordedRequest[] = [];
   private readonly server: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
@@ -122,6 +140,7 @@ export class FakeGenos {
     this.servingId = options.servingId ?? '43';
     this.prefix = options.prefix ?? '';
     this.models = options.models ?? [MODEL_PATH];
+    this.otherServings = options.otherServings ?? [];
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
     this.server.on('connection', (socket) => {
@@ -162,12 +181,18 @@ export class FakeGenos {
     return this.requests.filter((r) => r.path.endsWith('/v1/chat/completions'));
   }
 
+  /** Completion requests received so far. */
+  get completionRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith('/v1/completions'));
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const arrivedAt = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -186,16 +211,21 @@ export class FakeGenos {
       closed: new Promise<void>((resolve) => (resolveClosed = resolve)),
       finished: false,
       closedEarly: false,
+      arrivedAt,
     };
     this.requests.push(record);
-    res.on('finish', () => (record.finished = true));
+    res.on('finish', () => {
+      record.finished = true;
+      record.finishedAt = performance.timeOrigin + performance.now();
+    });
     res.on('close', () => {
       if (!record.finished) record.closedEarly = true;
       resolveClosed();
     });
 
     const path = (req.url ?? '').split('?')[0];
-    if (!path.startsWith(`${this.endpointPath}/`)) {
+    const serving = [this.servingId, ...this.otherServings].map((id) => `${this.prefix}/api/gateway/rep/serving/${id}`).find((endpoint) => path.startsWith(`${endpoint}/`));
+    if (!serving) {
       this.sendStatus(res, { type: 'status', status: 404, contentType: 'text/html', body: '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>' });
       return;
     }
@@ -203,7 +233,7 @@ export class FakeGenos {
       this.sendStatus(res, { type: 'status', status: 401, body: JSON.stringify({ detail: 'Not authenticated' }) });
       return;
     }
-    const api = path.slice(this.endpointPath.length);
+    const api = path.slice(serving.length);
     if (api === '/v1/models' && req.method === 'GET') {
       const scenario = this.modelsQueue.shift();
       if (scenario) await this.play(scenario, res, body);
@@ -222,6 +252,30 @@ export class FakeGenos {
         return;
       }
       await this.play(scenario, res, body);
+      return;
+    }
+    if (api === '/v1/completions' && req.method === 'POST') {
+      const request = body as { prompt?: unknown; suffix?: unknown } | undefined;
+      if (request?.suffix !== undefined) {
+        // vLLM's OpenAI server refuses `suffix`.
+        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'suffix is not currently supported', type: 'BadRequestError', code: 400 }) });
+        return;
+      }
+      if (typeof request?.prompt !== 'string') {
+        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'prompt is required', type: 'BadRequestError', code: 400 }) });
+        return;
+      }
+      const index = this.completionQueue.findIndex((queued) => queued.type !== 'completion' || queued.match === undefined || (request.prompt as string).includes(queued.match));
+      const scenario = index < 0 ? { type: 'completion' as const } : this.completionQueue.splice(index, 1)[0];
+      if (scenario.type !== 'completion') {
+        await this.play(scenario, res, body);
+        return;
+      }
+      if (scenario.delayMs) await wait(scenario.delayMs);
+      if (res.destroyed) return;
+      const text = scenario.text ?? fimCompletion(request.prompt);
+      const completion = { id: `cmpl-${Date.now().toString(16)}`, object: 'text_completion', created: Math.floor(Date.now() / 1000), model: this.models[0], choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop', stop_reason: null }], usage: { prompt_tokens: 20, completion_tokens: text.length, total_tokens: 20 + text.length } };
+      this.sendStatus(res, { type: 'status', status: 200, body: JSON.stringify(completion) });
       return;
     }
     this.sendStatus(res, { type: 'status', status: 404, body: JSON.stringify({ detail: 'Not Found' }) });
@@ -364,4 +418,40 @@ export function defaultScenario(messages: Array<{ role: string; content: string 
     ending: tags('cut') ? 'cut' : tags('stall') ? 'stall' : tags('error') ? 'errorEvent' : 'done',
     failAfter: 10,
   };
+}
+
+/** The prefix and suffix of a fill-in-the-middle prompt in any format the extension builds. */
+export function parseFimPrompt(prompt: string): { prefix: string; suffix: string } | undefined {
+  const formats: Array<[RegExp, 'ps' | 'sp']> = [
+    [/<\|fim_prefix\|>([\s\S]*)<\|fim_suffix\|>([\s\S]*)<\|fim_middle\|>$/, 'ps'],
+    [/<｜fim▁begin｜>([\s\S]*)<｜fim▁hole｜>([\s\S]*)<｜fim▁end｜>$/, 'ps'],
+    [/<fim_prefix>([\s\S]*)<fim_suffix>([\s\S]*)<fim_middle>$/, 'ps'],
+    [/^<PRE> ([\s\S]*) <SUF>([\s\S]*) <MID>$/, 'ps'],
+    [/^\[SUFFIX\]([\s\S]*)\[PREFIX\]([\s\S]*)$/, 'sp'],
+  ];
+  for (const [pattern, order] of formats) {
+    const match = pattern.exec(prompt);
+    if (match) return order === 'ps' ? { prefix: match[1], suffix: match[2] } : { prefix: match[2], suffix: match[1] };
+  }
+  return undefined;
+}
+
+/**
+ * A deterministic completion that depends on the text before and after the cursor, so tests and a
+ * person trying the extension see ghost text that fits: after `name =` a string, inside a call an
+ * argument, at the start of a block's body a return, elsewhere a short comment.
+ */
+export function fimCompletion(prompt: string): string {
+  const parts = parseFimPrompt(prompt);
+  if (!parts) return '';
+  const lines = parts.prefix.split('\n');
+  const line = lines[lines.length - 1];
+  const restOfLine = parts.suffix.split('\n')[0];
+  const words = parts.prefix.match(/[A-Za-z_$][\w$]*/g) ?? [];
+  const word = words[words.length - 1] ?? 'value';
+  if (/=\s*$/.test(line)) return `'${word} from GenOS'${restOfLine.trim().startsWith(';') ? '' : ';'}`;
+  if (/\(\s*$/.test(line)) return `${word}Argument${restOfLine.trim().startsWith(')') ? '' : ')'}`;
+  if (line.trim() === '' && /\{\s*$/.test(lines[lines.length - 2] ?? '')) return `${line ? '' : '  '}return ${word};`;
+  const next = (parts.suffix.match(/[A-Za-z_$][\w$]*/) ?? ['end'])[0];
+  return ` // ${word} before ${next}`;
 }
