@@ -114,28 +114,28 @@ export function parseCompletion(body: string): ChunkResult {
   return { kind: 'events', events: eventsOf(value) };
 }
 
-/** The text of a `/v1/completions` answer (`choices[0].text`), or undefined when it is not one. */
-export function parseTextCompletion(body: string): string | undefined {
-  let value: unknown;
+/** A JSON object body, or undefined when the body is not one. */
+function objectOf(body: string): Json | undefined {
   try {
-    value = JSON.parse(body);
+    const value: unknown = JSON.parse(body);
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }
-  if (!isObject(value) || !Array.isArray(value.choices)) return undefined;
+}
+
+/** The text of a `/v1/completions` answer (`choices[0].text`), or undefined when it is not one. */
+export function parseTextCompletion(body: string): string | undefined {
+  const value = objectOf(body);
+  if (!value || !Array.isArray(value.choices)) return undefined;
   const choice = value.choices.find((c) => isObject(c) && (c.index === undefined || c.index === 0));
   return isObject(choice) && typeof choice.text === 'string' ? choice.text : undefined;
 }
 
 /** The model ids of a `/v1/models` answer, or undefined when it is not one. */
 export function parseModels(body: string): string[] | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(value) || !Array.isArray(value.data)) return undefined;
+  const value = objectOf(body);
+  if (!value || !Array.isArray(value.data)) return undefined;
   return value.data.flatMap((model) => (isObject(model) && typeof model.id === 'string' ? [model.id] : []));
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { cleanServerText, parseChunk, parseCompletion, parseModels, type ChunkResult } from '../../src/client/openai';
+import { cleanServerText, parseChunk, parseCompletion, parseModels, parseTextCompletion, type ChunkResult } from '../../src/client/openai';
 import { parseRetryAfter } from '../../src/client/http';
 
 const seedChunk = JSON.stringify({
@@ -42,6 +42,12 @@ describe('whole answers and model lists', () => {
       kind: 'events',
       events: [{ type: 'reasoning', text: '생각' }, { type: 'content', text: '안녕' }, { type: 'finish', reason: 'stop' }],
     });
+  });
+
+  it('reads the text of a /v1/completions answer and refuses what is not one', () => {
+    assert.equal(parseTextCompletion('{"object":"text_completion","choices":[{"index":0,"text":"a + b;","finish_reason":"stop"}]}'), 'a + b;');
+    assert.equal(parseTextCompletion('{"choices":[{"index":1,"text":"other"},{"index":0,"text":""}]}'), '');
+    for (const bad of ['<html>', '[]', '{"choices":[]}', '{"choices":[{"index":0,"message":{"content":"x"}}]}', '{"data":[]}']) assert.equal(parseTextCompletion(bad), undefined, bad);
   });
 
   it('reads the models list and refuses what is not one', () => {
