@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { t } from './l10n';
 import type { Log } from './log';
@@ -28,7 +29,7 @@ export function emptyConversation(): Conversation {
 
 /** A stored turn as the webview shows it (without the attached text). */
 export function toView(turn: StoredTurn): TurnView {
-  return { id: turn.id, question: turn.question, context: turn.context, answer: turn.answer, reasoning: turn.reasoning, status: turn.status, model: turn.model, usage: turn.usage, error: turn.error };
+  return { id: turn.id, question: turn.question, context: turn.context, answer: turn.answer, reasoning: turn.reasoning, status: turn.status, model: turn.model, usage: turn.usage, error: turn.error, notes: turn.notes, cutOff: turn.cutOff };
 }
 
 const encoder = new TextEncoder();
@@ -103,11 +104,22 @@ export class ConversationStore {
     }
   }
 
-  /** Writes a whole file or nothing: a temporary file first, then renamed over the target. */
+  /**
+   * Writes a whole file or nothing: a temporary file first, then renamed over the target. On disk
+   * that is one rename(2), atomic even against another window doing the same; the editor's file
+   * API would delete the target first, which two windows can race on.
+   */
   private async writeAtomically(uri: vscode.Uri, value: unknown): Promise<void> {
-    await vscode.workspace.fs.createDirectory(this.folder);
     const temporary = uri.with({ path: `${uri.path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}` });
-    await vscode.workspace.fs.writeFile(temporary, encoder.encode(JSON.stringify(value)));
+    const bytes = encoder.encode(JSON.stringify(value));
+    if (uri.scheme === 'file') {
+      await fs.mkdir(this.folder.fsPath, { recursive: true });
+      await fs.writeFile(temporary.fsPath, bytes);
+      await fs.rename(temporary.fsPath, uri.fsPath);
+      return;
+    }
+    await vscode.workspace.fs.createDirectory(this.folder);
+    await vscode.workspace.fs.writeFile(temporary, bytes);
     await vscode.workspace.fs.rename(temporary, uri, { overwrite: true });
   }
 
