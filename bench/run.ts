@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { launchChromium, repoRoot } from '../test/runner/codeServer';
 import { longAnswer } from './answer';
 import { measureThroughput } from './clientThroughput';
+import { measureContext } from './contextCost';
 import { measureActivation, measureCompletion, measureLatency } from './vscodeHost';
 import { measureMemory } from './webviewMemory';
 import { renderOnce, renderStreamed, type RenderFigures } from './webviewRender';
@@ -82,6 +83,16 @@ async function vscodeRows(): Promise<Row[]> {
   ];
 }
 
+function contextRows(): Row[] {
+  const runs = Array.from({ length: REPEAT }, () => measureContext());
+  const estimate = median(runs.map((r) => r.estimatePer100KbMs));
+  const request = median(runs.map((r) => r.requestMs));
+  return [
+    { measure: 'context: token estimate of 100 KB (Korean, English, code)', value: estimate, unit: 'ms', limit: '< 2', met: estimate < 2 },
+    { measure: 'context: build a request from 60 turns + 5 attached files, fitted to the window', value: request, unit: 'ms', limit: '< 5', met: request < 5 },
+  ];
+}
+
 async function completionRows(): Promise<Row[]> {
   const figures = await measureCompletion();
   const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.95) - 1];
@@ -150,7 +161,7 @@ function format(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const rows = [...(await clientRows()), ...(await webviewRows()), ...(await memoryRows()), ...(await vscodeRows()), ...(await completionRows()), ...sizeRows()];
+  const rows = [...(await clientRows()), ...contextRows(), ...(await webviewRows()), ...(await memoryRows()), ...(await vscodeRows()), ...(await completionRows()), ...sizeRows()];
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`GenOS for VS Code benchmark (median of ${REPEAT}; ${machine})\n`);
   console.log(format(rows));

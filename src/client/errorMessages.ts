@@ -1,5 +1,6 @@
 import { tlsProblemOf, type GenosError } from './errors';
 import type { RetryWait } from './genosClient';
+import { parseContextLimit } from './openai';
 
 /**
  * Formats a message with `{0}`-style arguments in the user's language. In the extension this is
@@ -8,7 +9,7 @@ import type { RetryWait } from './genosClient';
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
 
 /** The next step a surface can offer for an error. */
-export type ErrorAction = 'setToken' | 'openSettings' | 'retry' | 'showLog';
+export type ErrorAction = 'setToken' | 'openSettings' | 'retry' | 'retryLessContext' | 'showLog';
 
 /** English (the source language): fills `{0}`-style arguments without translating. */
 export const english: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (match, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : match));
@@ -101,10 +102,13 @@ function mainText(error: GenosError, t: Translate): string {
         : t('GenOS did not accept the access token (401). It may be wrong or expired: set a new one.');
     case 'notFound':
       return t('GenOS was reached, but there is no serving at this address (404). Check "GenOS: Base Url" and "GenOS: Serving Id".');
-    case 'badRequest':
+    case 'badRequest': {
+      const limit = parseContextLimit(error.serverMessage);
+      if (limit) return t("The conversation is too long for the model's context window ({0} tokens). Retry with less context: earlier turns are left out and long attachments cut.", limit.window);
       return error.serverMessage
         ? t('GenOS refused the request ({0}): {1}', error.status ?? 400, error.serverMessage)
         : t('GenOS refused the request ({0}).', error.status ?? 400);
+    }
     case 'rateLimited':
       return error.retryAfterSeconds !== undefined
         ? t('GenOS is receiving too many requests. Try again in {0} seconds.', error.retryAfterSeconds)
@@ -163,6 +167,8 @@ export function errorActions(error: GenosError): ErrorAction[] {
       return ['retry'];
     case 'internal':
       return ['showLog', 'retry'];
+    case 'badRequest':
+      return parseContextLimit(error.serverMessage) ? ['retryLessContext', 'showLog'] : ['retry', 'showLog'];
     default:
       return ['retry', 'showLog'];
   }

@@ -5,7 +5,7 @@ import { GenosError } from './errors';
 import { peekCertificate } from './certificates';
 import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
 import type { ConnectionTrace, NetworkPath } from './network';
-import { cleanServerText, parseChunk, parseCompletion, parseModels, parseTextCompletion, type ChatEvent, type ChatMessage, type ChunkResult } from './openai';
+import { cleanServerText, parseChunk, parseCompletion, parseModelInfo, parseTextCompletion, type ModelInfo, type ChatEvent, type ChatMessage, type ChunkResult } from './openai';
 
 /** Where request lines go; the client never passes it a token or message contents. */
 export interface ClientLog {
@@ -41,6 +41,8 @@ export interface ClientConfig {
 /** What a connection test found: the models and how the connection was made, step by step. */
 export interface ProbeResult {
   models: string[];
+  /** The same models with what the server says of them (context window). */
+  info: ModelInfo[];
   trace: ConnectionTrace;
   /** Milliseconds from the start: response headers received, and the whole list read. */
   headersMs: number;
@@ -118,9 +120,9 @@ export class GenosClient {
     const response = await this.send('GET', '/v1/models', undefined, signal, trace);
     const headersMs = performance.now() - started;
     const body = await readText(response, this.config.timeoutMs, signal);
-    const models = parseModels(body);
-    if (!models) throw new GenosError({ kind: 'malformed', message: 'The models list is not in the OpenAI format.' });
-    return { models, trace, headersMs, totalMs: performance.now() - started };
+    const info = parseModelInfo(body);
+    if (!info) throw new GenosError({ kind: 'malformed', message: 'The models list is not in the OpenAI format.' });
+    return { models: info.map((model) => model.id), info, trace, headersMs, totalMs: performance.now() - started };
   }
 
   /**

@@ -132,11 +132,26 @@ export function parseTextCompletion(body: string): string | undefined {
   return isObject(choice) && typeof choice.text === 'string' ? choice.text : undefined;
 }
 
-/** The model ids of a `/v1/models` answer, or undefined when it is not one. */
-export function parseModels(body: string): string[] | undefined {
+/** A model a serving lists, with its context window when the server says (vLLM's `max_model_len`). */
+export interface ModelInfo {
+  id: string;
+  maxModelLen?: number;
+}
+
+/** The models of a `/v1/models` answer, or undefined when it is not one. */
+export function parseModelInfo(body: string): ModelInfo[] | undefined {
   const value = objectOf(body);
   if (!value || !Array.isArray(value.data)) return undefined;
-  return value.data.flatMap((model) => (isObject(model) && typeof model.id === 'string' ? [model.id] : []));
+  return value.data.flatMap((model) => {
+    if (!isObject(model) || typeof model.id !== 'string') return [];
+    const length = model.max_model_len;
+    return [typeof length === 'number' && Number.isInteger(length) && length > 0 ? { id: model.id, maxModelLen: length } : { id: model.id }];
+  });
+}
+
+/** The model ids of a `/v1/models` answer, or undefined when it is not one. */
+export function parseModels(body: string): string[] | undefined {
+  return parseModelInfo(body)?.map((model) => model.id);
 }
 
 const MAX_SERVER_MESSAGE = 300;
@@ -163,4 +178,23 @@ export function cleanServerText(body: string, contentType: string | undefined, t
   text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (text.length > MAX_SERVER_MESSAGE) text = `${text.slice(0, MAX_SERVER_MESSAGE - 1)}…`;
   return text || undefined;
+}
+
+/**
+ * The window and the tokens a server counted, from vLLM's context-length refusal: the older
+ * "maximum context length is N tokens. However, you requested M tokens (P in the messages, C in
+ * the completion)" and the newer "… is N tokens and your request has P input tokens".
+ */
+export function parseContextLimit(message: string | undefined): { window: number; promptTokens?: number; requested?: number } | undefined {
+  if (!message) return undefined;
+  const window = /maximum context length is (\d+)/i.exec(message);
+  if (!window) return undefined;
+  const messagesPart = /\((\d+) in the messages/i.exec(message);
+  const input = /(?:has|have) (\d+) input tokens/i.exec(message);
+  const requested = /requested (\d+) tokens/i.exec(message);
+  return {
+    window: Number(window[1]),
+    promptTokens: messagesPart ? Number(messagesPart[1]) : input ? Number(input[1]) : undefined,
+    requested: requested ? Number(requested[1]) : undefined,
+  };
 }

@@ -7,6 +7,10 @@ export interface ContextBlock {
   /** The editor's language id, for the code fence. */
   language: string;
   text: string;
+  /** The 1-based line of the file where `text` starts, when it comes from a file. */
+  firstLine?: number;
+  /** Never shortened to fit the context window (the code a rewrite replaces). */
+  fixed?: boolean;
 }
 
 /** A finished exchange that later questions build on. */
@@ -78,7 +82,7 @@ export function selectionLabel(selection: Pick<Selection, 'fileName' | 'startLin
 
 /** The context blocks of a selection: the code, then its surroundings when they were taken. */
 export function selectionContext(selection: Selection): ContextBlock[] {
-  const blocks: ContextBlock[] = [{ label: selectionLabel(selection), language: selection.language, text: selection.code }];
+  const blocks: ContextBlock[] = [{ label: selectionLabel(selection), language: selection.language, text: selection.code, firstLine: selection.startLine }];
   if (selection.before || selection.after) {
     const surrounding = [selection.before, '<<< the selected code is here >>>', selection.after].filter((part) => part !== '').join('\n');
     blocks.push({ label: `Lines around it in ${selection.fileName}, for context only`, language: selection.language, text: surrounding });
@@ -86,14 +90,19 @@ export function selectionContext(selection: Selection): ContextBlock[] {
   return blocks;
 }
 
-/** The messages that ask for a rewrite of a selection; the answer must be code only. */
-export function rewriteMessages(systemPrompt: string, selection: Selection, instruction: string): ChatMessage[] {
+/** The question that asks for a rewrite of a selection; the answer must be code only. */
+export function rewriteQuestion(selection: Selection, instruction: string): string {
   const task = instruction.trim() || 'Improve this code: make it clearer and more robust without changing what it does.';
   const rules =
     `Rewrite the selected ${selection.language} code from ${selection.fileName} as asked. ` +
     'Answer with the complete replacement for the selection only, in a single fenced code block, with no explanation before or after it. ' +
     'Keep the indentation of the original.';
-  return buildMessages(systemPrompt, [], `${rules}\n\nRequest: ${task}`, selectionContext(selection));
+  return `${rules}\n\nRequest: ${task}`;
+}
+
+/** The messages that ask for a rewrite of a selection; the answer must be code only. */
+export function rewriteMessages(systemPrompt: string, selection: Selection, instruction: string): ChatMessage[] {
+  return buildMessages(systemPrompt, [], rewriteQuestion(selection, instruction), selectionContext(selection));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ContextBlock } from '../client/prompts';
-import type { ContextChip } from '../shared/protocol';
+import type { AttachKind, ContextChip } from '../shared/protocol';
+import { estimateTokens, MESSAGE_OVERHEAD } from '../shared/tokens';
 import { newId } from './conversationStore';
 import type { EditorContext } from './editorContext';
 
@@ -25,6 +26,10 @@ export class Attachments {
     return this.list.map((a) => a.chip);
   }
 
+  get blocks(): ContextBlock[] {
+    return this.list.map((a) => a.block);
+  }
+
   /** Attaches the current selection; says so when there is none. Returns whether it attached. */
   attachSelection(): boolean {
     return this.add('selection', this.editor.selection());
@@ -33,6 +38,30 @@ export class Attachments {
   /** Attaches the current file. */
   attachFile(): boolean {
     return this.add('file', this.editor.file());
+  }
+
+  /** Attaches what the `@` menu names; says so when there is nothing of that kind. */
+  async attach(kind: AttachKind): Promise<boolean> {
+    switch (kind) {
+      case 'selection':
+        return this.attachSelection();
+      case 'file':
+        return this.attachFile();
+      case 'files':
+        return this.addAll('file', await this.editor.pickFiles());
+      case 'problems':
+      case 'workspaceProblems':
+        return this.add('problems', this.editor.problems(kind === 'problems' ? 'file' : 'workspace'));
+      case 'editors':
+        return this.addAll('editors', this.editor.editors());
+      case 'terminal':
+        return this.add('terminal', this.editor.terminal());
+    }
+  }
+
+  private addAll(kind: ContextChip['kind'], blocks: ContextBlock[]): boolean {
+    for (const block of blocks) this.add(kind, block);
+    return blocks.length > 0;
   }
 
   /** Takes an attachment off. */
@@ -49,7 +78,8 @@ export class Attachments {
 
   private add(kind: ContextChip['kind'], block: ContextBlock | undefined): boolean {
     if (!block) return false;
-    this.set([...this.list.filter((a) => a.chip.label !== block.label), { chip: { id: newId('ctx'), kind, label: block.label }, block }]);
+    const tokens = estimateTokens(`${block.label}\n${block.text}`) + MESSAGE_OVERHEAD;
+    this.set([...this.list.filter((a) => a.chip.label !== block.label), { chip: { id: newId('ctx'), kind, label: block.label, tokens }, block }]);
     return true;
   }
 

@@ -10,7 +10,7 @@ import type { TurnRunner } from './turnRunner';
 
 /** Lets the user choose the model from the serving's list; saves it in user settings. */
 async function pickModel(runner: TurnRunner, chat: ChatController): Promise<string | undefined> {
-  const models = await runner.withConnection({}, (connection, signal) => connection.client.listModels(signal));
+  const models = await runner.withConnection({}, (connection, signal) => runner.listModels(connection, signal));
   const current = chat.model;
   const picked = await vscode.window.showQuickPick(
     models.map((id) => ({ label: id, description: id === current ? t('current') : undefined })),

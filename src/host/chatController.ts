@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { describeError, describeRetryWait, errorActions } from '../client/errorMessages';
-import { buildMessages, type ContextBlock } from '../client/prompts';
+import type { ContextBlock, HistoryTurn } from '../client/prompts';
 import type { HostMessage } from '../shared/protocol';
 import { asAttachments, Attachments, type Attachment } from './attachments';
 import { emptyConversation, newId, toView, type Conversation, type ConversationStore, type StoredTurn } from './conversationStore';
@@ -12,6 +12,7 @@ import type { Log } from './log';
 import { requestSettings } from './settings';
 import type { TurnRunner } from './turnRunner';
 import { webviewStrings } from './webviewStrings';
+import { fitToWindow, type FittedPrompt } from './contextBudget';
 
 /** Where the controller's messages go: the chat view, which holds them until the webview is ready. */
 export interface ChatSink {
@@ -31,7 +32,29 @@ interface AskOptions {
   clientId?: string;
   context?: Attachment[];
   replace?: StoredTurn;
+  /** Go on with this turn's answer instead of starting a new one. */
+  continues?: StoredTurn;
   cancellation?: vscode.CancellationToken;
+}
+
+/** What a continuation asks. */
+const CONTINUE = 'Continue exactly where your previous answer stopped. Do not repeat anything; do not start over.';
+
+/** The earlier exchanges a new question builds on: finished or stopped turns before `current`. */
+function historyOf(turns: StoredTurn[], current: StoredTurn | undefined): HistoryTurn[] {
+  const end = current ? turns.indexOf(current) : -1;
+  return (end >= 0 ? turns.slice(0, end) : turns)
+    .filter((h) => h !== current && (h.status === 'done' || h.status === 'stopped'))
+    .map((h) => ({ question: h.question, context: h.contextBlocks, answer: h.answer, reasoning: h.reasoning }));
+}
+
+/** What the panel says about a request fitted into the window. */
+function fitNotes(fitted: FittedPrompt): string[] {
+  const notes: string[] = [];
+  if (fitted.omittedTurns === 1) notes.push(t("1 earlier turn not sent, to fit the model's context window."));
+  else if (fitted.omittedTurns > 1) notes.push(t("{0} earlier turns not sent, to fit the model's context window.", fitted.omittedTurns));
+  for (const cut of fitted.cut) notes.push(t('{0} cut to lines {1}-{2} (of {3}) to fit.', cut.label, cut.from, cut.to, cut.lines));
+  return notes;
 }
 
 /** How a turn ended, and what the panel is told once the turn is released. */
@@ -53,6 +76,9 @@ export class ChatController implements vscode.Disposable {
   readonly attachments: Attachments;
   private active?: { controller: AbortController; done: Promise<unknown> };
   private lastModel = '';
+  /** The window of the last request and the serving's correction factor, for the gauge. */
+  private lastWindow?: number;
+  private lastFactor = 1;
 
   constructor(
     private readonly sink: ChatSink,
@@ -62,7 +88,10 @@ export class ChatController implements vscode.Disposable {
     private readonly log: Log,
     private readonly editor: EditorContext,
   ) {
-    this.attachments = new Attachments(editor, (context) => sink.post({ type: 'context', context }));
+    this.attachments = new Attachments(editor, (context) => {
+      sink.post({ type: 'context', context });
+      this.postBudget();
+    });
   }
 
   dispose(): void {
@@ -96,7 +125,22 @@ export class ChatController implements vscode.Disposable {
       model: this.model,
       context: this.attachments.chips,
       hasSelection: this.editor.hasSelection(),
+      budget: this.budget(),
     };
+  }
+
+  /**
+   * For the gauge: what the next request takes before the question is typed (system prompt,
+   * earlier turns, attachments), the window when a request has found it, and the correction.
+   */
+  budget(): Extract<HostMessage, { type: 'budget' }> {
+    const parts = { system: requestSettings().systemPrompt, history: historyOf(this.conversation.turns, undefined), question: '', context: this.attachments.blocks };
+    const fitted = fitToWindow(parts, { window: Number.MAX_SAFE_INTEGER, reserve: 0, factor: this.lastFactor });
+    return { type: 'budget', tokens: fitted.tokens, window: this.lastWindow, factor: this.lastFactor };
+  }
+
+  private postBudget(): void {
+    this.sink.post(this.budget());
   }
 
   /** Shows the saved conversations. */
@@ -161,6 +205,14 @@ export class ChatController implements vscode.Disposable {
     await this.showHistory();
   }
 
+  /** Asks the model to go on with an answer that stopped at the token limit, appended to it. */
+  async continue(requestId: string): Promise<TurnOutcome | undefined> {
+    const conversation = await this.current();
+    const turn = conversation.turns.find((t) => t.id === requestId);
+    if (!turn || turn.status === 'streaming') return undefined;
+    return this.ask(turn.question, { continues: turn });
+  }
+
   /** Sends a turn again: the same question and context, in place of its failed answer. */
   async retry(requestId: string): Promise<TurnOutcome | undefined> {
     const conversation = await this.current();
@@ -188,6 +240,7 @@ export class ChatController implements vscode.Disposable {
     }
     // The panel hears that the turn ended only now that it is saved and the next question is accepted.
     if (ended.message) this.sink.post(ended.message);
+    this.postBudget();
     return ended.outcome;
   }
 
@@ -209,10 +262,19 @@ export class ChatController implements vscode.Disposable {
         if (turn) turn.model = model;
         this.setModel(model);
       },
-      messages: (settings) => {
-        const history = conversation?.turns.filter((h) => h !== turn && (h.status === 'done' || h.status === 'stopped')) ?? [];
-        const past = history.map((h) => ({ question: h.question, context: h.contextBlocks, answer: h.answer, reasoning: h.reasoning }));
-        return buildMessages(settings.systemPrompt, past, text, turn?.contextBlocks ?? []);
+      prompt: (settings) => {
+        const past = historyOf(conversation?.turns ?? [], turn);
+        // A continuation sends the answer so far as the last exchange and asks the model to go on.
+        if (options.continues && turn) return { system: settings.systemPrompt, history: [...past, { question: turn.question, context: turn.contextBlocks, answer: turn.answer }], question: CONTINUE, context: [] };
+        return { system: settings.systemPrompt, history: past, question: text, context: turn?.contextBlocks ?? [] };
+      },
+      onFitted: (fitted, window) => {
+        this.lastWindow = window;
+        if (fitted.rawTokens > 0) this.lastFactor = fitted.tokens / fitted.rawTokens;
+        if (!turn) return;
+        const notes = fitNotes(fitted);
+        turn.notes = notes.length ? notes : undefined;
+        if (notes.length) this.sink.post({ type: 'fitted', requestId: turn.id, notes });
       },
       onRetryWait: (wait) => {
         batcher.flush();
@@ -236,6 +298,7 @@ export class ChatController implements vscode.Disposable {
       return { outcome };
     }
     turn.usage = result.usage;
+    turn.cutOff = result.finishReason === 'length' || undefined;
     let message: HostMessage;
     if (result.status === 'error' && result.error) {
       turn.status = 'error';
@@ -243,7 +306,7 @@ export class ChatController implements vscode.Disposable {
       message = { type: 'turnError', requestId: turn.id, message: turn.error.message, actions: turn.error.actions, status: 'error' };
     } else {
       turn.status = result.status === 'done' ? 'done' : 'stopped';
-      message = { type: 'turnDone', requestId: turn.id, status: turn.status, usage: turn.usage, model: turn.model };
+      message = { type: 'turnDone', requestId: turn.id, status: turn.status, usage: turn.usage, model: turn.model, cutOff: turn.cutOff };
     }
     conversation.updatedAt = Date.now();
     // A failed save is logged; the turn is still shown and kept in memory.
@@ -252,9 +315,17 @@ export class ChatController implements vscode.Disposable {
   }
 
   private async startTurn(conversation: Conversation, text: string, options: AskOptions): Promise<StoredTurn> {
+    if (options.continues) {
+      // The answer goes on where it stopped: the panel shows the turn streaming again, text kept.
+      const turn = options.continues;
+      Object.assign(turn, { status: 'streaming', error: undefined, cutOff: undefined });
+      await this.addTurn(conversation, turn);
+      this.sink.post({ type: 'turnStarted', turn: toView(turn) });
+      return turn;
+    }
     const context = options.context ?? this.attachments.take();
     const turn: StoredTurn = options.replace ?? { id: newId('turn'), question: text, context: [], answer: '', reasoning: '', status: 'streaming', contextBlocks: [] };
-    Object.assign(turn, { question: text, context: context.map((c) => c.chip), contextBlocks: context.map((c) => c.block), answer: '', reasoning: '', status: 'streaming', error: undefined, usage: undefined });
+    Object.assign(turn, { question: text, context: context.map((c) => c.chip), contextBlocks: context.map((c) => c.block), answer: '', reasoning: '', status: 'streaming', error: undefined, usage: undefined, notes: undefined, cutOff: undefined });
     await this.addTurn(conversation, turn);
     this.sink.post({ type: 'turnStarted', turn: toView(turn), clientId: options.clientId });
     return turn;

@@ -89,6 +89,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
         return;
       case 'action': {
         const { requestId } = message;
+        if (message.action === 'continue') {
+          if (requestId) await chat.continue(requestId);
+          return;
+        }
         return runErrorAction(message.action, this.log, { retry: requestId ? () => chat.retry(requestId) : undefined, afterToken: true });
       }
       case 'newChat':
@@ -100,8 +104,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
       case 'deleteConversation':
         return chat.remove(message.id);
       case 'attach':
-        if (message.kind === 'selection') chat.attachments.attachSelection();
-        else chat.attachments.attachFile();
+        await chat.attachments.attach(message.kind);
         return;
       case 'removeContext':
         return chat.attachments.remove(message.id);

@@ -20,11 +20,17 @@ export interface Connection {
 }
 
 const ALLOWED_CLEAR_TEXT = 'genos.allowedClearTextOrigins';
+/** For a serving that does not say its window, when `genos.contextWindow` is not set either. */
+export const DEFAULT_CONTEXT_WINDOW = 8192;
 
 /** Builds clients from the user's settings and stored token; asks for what is missing. */
 export class ConnectionManager {
   private readonly clearTextThisSession = new Set<string>();
   private readonly defaultModels = new Map<string, string>();
+  /** Context windows by endpoint and model: what the server listed, or what a refusal said. */
+  private readonly windows = new Map<string, number>();
+  /** Endpoints whose models were listed, so a serving that reports no window is asked once. */
+  private readonly listed = new Set<string>();
   private network?: { key: string; path: NetworkPath };
   private selfSignedWarned = false;
 
@@ -48,6 +54,8 @@ export class ConnectionManager {
   /** Forgets what was learned from the server (the default model), after settings change. */
   reset(): void {
     this.defaultModels.clear();
+    this.windows.clear();
+    this.listed.clear();
   }
 
   /**
@@ -101,10 +109,37 @@ export class ConnectionManager {
     if (chosen) return chosen;
     const known = this.defaultModels.get(connection.endpoint.href);
     if (known) return known;
-    const models = await connection.client.listModels(signal);
+    const models = await this.listModels(connection, signal);
     if (models.length === 0) throw configError('noModels', 'The serving lists no models.');
     this.defaultModels.set(connection.endpoint.href, models[0]);
     return models[0];
+  }
+
+  /** The serving's models; remembers the context window of each that states one. */
+  async listModels(connection: Connection, signal?: AbortSignal): Promise<string[]> {
+    const { info } = await connection.client.probe(signal);
+    this.listed.add(connection.endpoint.href);
+    for (const model of info) if (model.maxModelLen) this.windows.set(`${connection.endpoint.href} ${model.id}`, model.maxModelLen);
+    return info.map((model) => model.id);
+  }
+
+  /**
+   * The model's context window in tokens: what the server reports (its `max_model_len`, or the
+   * limit a refusal named), else `genos.contextWindow`, else a conservative default.
+   */
+  async contextWindow(connection: Connection, model: string, signal?: AbortSignal): Promise<number> {
+    const key = `${connection.endpoint.href} ${model}`;
+    if (!this.windows.has(key) && !this.listed.has(connection.endpoint.href)) {
+      await this.listModels(connection, signal).catch((error: unknown) => {
+        if (signal?.aborted) throw error;
+      });
+    }
+    return this.windows.get(key) ?? requestSettings().contextWindow ?? DEFAULT_CONTEXT_WINDOW;
+  }
+
+  /** Records the window a server named when it refused a request as too long. */
+  learnWindow(connection: Connection, model: string, window: number): void {
+    this.windows.set(`${connection.endpoint.href} ${model}`, window);
   }
 
   /**

@@ -5,6 +5,58 @@ import { isOpenableLink } from '../shared/protocol';
 import { t } from './l10n';
 
 const MAX_FILE_CHARS = 200_000;
+/** A file larger than this is not read at all. */
+const MAX_FILE_BYTES = 2_000_000;
+/** Diagnostics attached at most, most severe first. */
+const MAX_PROBLEMS = 100;
+/** Output kept of the last terminal command (its end, where the result and errors are). */
+const MAX_TERMINAL_CHARS = 20_000;
+
+/** The shell-integration API (VS Code 1.93+), looked up at run time: 1.90 does not have it. */
+interface ShellExecution {
+  commandLine: { value: string };
+  read(): AsyncIterable<string>;
+}
+interface ShellExecutionEvent {
+  terminal: vscode.Terminal;
+  execution: ShellExecution;
+  exitCode?: number;
+}
+type ShellEvents = {
+  onDidStartTerminalShellExecution?: vscode.Event<ShellExecutionEvent>;
+  onDidEndTerminalShellExecution?: vscode.Event<ShellExecutionEvent>;
+};
+
+/** What was run last in a terminal, as shell integration reported it. */
+interface TerminalCommand {
+  terminal: vscode.Terminal;
+  command: string;
+  output: string;
+  exitCode?: number;
+  done: boolean;
+}
+
+/** Strips terminal escape sequences (colours, cursor moves) from captured output. */
+function plainTerminalText(text: string): string {
+  return text.replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g, '').replace(/\r(?!\n)/g, '');
+}
+
+/** Gitignore lines as globs for findFiles (the common forms; negations are not followed). */
+export function gitignoreGlobs(text: string): string[] {
+  const globs: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
+    const directory = line.endsWith('/');
+    const body = line.replace(/^\//, '').replace(/\/$/, '');
+    if (!body) continue;
+    const anchored = line.startsWith('/') || body.includes('/');
+    const base = anchored ? body : `**/${body}`;
+    globs.push(`${base}/**`);
+    if (!directory) globs.push(base);
+  }
+  return globs;
+}
 /** Selection changes are reported after this quiet time, not on every cursor move. */
 const SELECTION_QUIET_MS = 200;
 
@@ -21,7 +73,25 @@ export class EditorContext implements vscode.Disposable {
   readonly onDidChangeSelection = this.selectionChanged.event;
   private readonly disposables: vscode.Disposable[] = [this.selectionChanged];
 
+  /** The last command of each terminal, when shell integration reports it. */
+  private readonly commands = new Map<vscode.Terminal, TerminalCommand>();
+
   constructor() {
+    const shell = vscode.window as unknown as ShellEvents;
+    if (shell.onDidStartTerminalShellExecution) {
+      this.disposables.push(
+        shell.onDidStartTerminalShellExecution((event) => void this.capture(event)),
+        vscode.window.onDidCloseTerminal((terminal) => this.commands.delete(terminal)),
+      );
+    }
+    if (shell.onDidEndTerminalShellExecution) {
+      this.disposables.push(
+        shell.onDidEndTerminalShellExecution((event) => {
+          const command = this.commands.get(event.terminal);
+          if (command && command.command === event.execution.commandLine.value) Object.assign(command, { exitCode: event.exitCode, done: true });
+        }),
+      );
+    }
     this.disposables.push(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor) this.lastEditor = editor;
@@ -62,7 +132,7 @@ export class EditorContext implements vscode.Disposable {
     const { selection, document } = editor;
     const name = path.basename(document.fileName);
     const label = selection.start.line === selection.end.line ? `${name}:${selection.start.line + 1}` : `${name}:${selection.start.line + 1}-${selection.end.line + 1}`;
-    return { label, language: document.languageId, text: document.getText(selection) };
+    return { label, language: document.languageId, text: document.getText(selection), firstLine: selection.start.line + 1 };
   }
 
   /** The current file as context; says why and returns undefined when there is none or it is too large. */
@@ -77,7 +147,7 @@ export class EditorContext implements vscode.Disposable {
       void vscode.window.showWarningMessage(t('The file is too large to attach ({0} characters; the limit is {1}). Attach a selection instead.', text.length, MAX_FILE_CHARS));
       return undefined;
     }
-    return { label: path.basename(document.fileName), language: document.languageId, text };
+    return { label: path.basename(document.fileName), language: document.languageId, text, firstLine: 1 };
   }
 
   /** Inserts code at the cursor, or in place of the selection. */
@@ -94,6 +164,130 @@ export class EditorContext implements vscode.Disposable {
     await vscode.window.showTextDocument(editor.document, editor.viewColumn);
   }
 
+  /** Reads a command's output as it runs, keeping its end. */
+  private async capture(event: ShellExecutionEvent): Promise<void> {
+    const command: TerminalCommand = { terminal: event.terminal, command: event.execution.commandLine.value, output: '', done: false };
+    this.commands.set(event.terminal, command);
+    try {
+      for await (const data of event.execution.read()) {
+        command.output = (command.output + data).slice(-MAX_TERMINAL_CHARS * 2);
+      }
+    } catch {
+      // The terminal went away: what was read is kept.
+    }
+  }
+
+  /** A file of the workspace the user picks, as context; not ignored or excluded ones. */
+  async pickFiles(): Promise<ContextBlock[]> {
+    const items = (await this.workspaceFiles())
+      .map((uri) => {
+        const relative = vscode.workspace.asRelativePath(uri, true);
+        const slash = relative.lastIndexOf('/');
+        return { label: relative.slice(slash + 1), description: slash > 0 ? relative.slice(0, slash) : '', uri };
+      })
+      .sort((a, b) => a.description.localeCompare(b.description) || a.label.localeCompare(b.label));
+    const picked = await vscode.window.showQuickPick(items, { matchOnDescription: true, title: t('GenOS: Attach a File'), placeHolder: t('Type to search the workspace; attach more files with @file again') });
+    const blocks: ContextBlock[] = [];
+    for (const item of picked ? [picked] : []) {
+      const block = await this.readFile(item.uri);
+      if (block) blocks.push(block);
+    }
+    return blocks;
+  }
+
+  /** The workspace's files that may be attached: not excluded by `files.exclude` or a .gitignore. */
+  async workspaceFiles(): Promise<vscode.Uri[]> {
+    return vscode.workspace.findFiles('**/*', await this.excludeGlob(), 20_000);
+  }
+
+  /** `files.exclude` and each workspace folder's .gitignore, as one glob. */
+  private async excludeGlob(): Promise<string | undefined> {
+    const globs: string[] = [];
+    const excluded = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
+    for (const [glob, on] of Object.entries(excluded)) if (on === true) globs.push(glob);
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      try {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.gitignore')));
+        globs.push(...gitignoreGlobs(text));
+      } catch {
+        // No .gitignore.
+      }
+    }
+    globs.push('**/.git/**');
+    return globs.length ? `{${globs.join(',')}}` : undefined;
+  }
+
+  /** A workspace file as context; a binary or very large one is refused with a message. */
+  private async readFile(uri: vscode.Uri): Promise<ContextBlock | undefined> {
+    const name = vscode.workspace.asRelativePath(uri, false);
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_FILE_BYTES) {
+      void vscode.window.showWarningMessage(t('{0} is too large to attach ({1} KB). Attach a selection of it instead.', name, Math.round(stat.size / 1024)));
+      return undefined;
+    }
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    if (bytes.subarray(0, 8000).includes(0)) {
+      void vscode.window.showWarningMessage(t('{0} is a binary file, so it cannot be attached.', name));
+      return undefined;
+    }
+    let text = new TextDecoder().decode(bytes);
+    let label = name;
+    if (text.length > MAX_FILE_CHARS) {
+      text = text.slice(0, text.lastIndexOf('\n', MAX_FILE_CHARS));
+      label = `${name} (${t('first {0} lines', text.split('\n').length)})`;
+    }
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    return { label, language: document?.languageId ?? languageOf(name), text, firstLine: 1 };
+  }
+
+  /** Diagnostics of the current file (or every file), with the line each points at. */
+  problems(scope: 'file' | 'workspace'): ContextBlock | undefined {
+    const document = this.editor()?.document;
+    const entries = scope === 'file' ? (document ? [[document.uri, vscode.languages.getDiagnostics(document.uri)] as const] : []) : vscode.languages.getDiagnostics();
+    const lines: string[] = [];
+    const all = entries.flatMap(([uri, diagnostics]) => diagnostics.map((diagnostic) => ({ uri, diagnostic }))).sort((a, b) => a.diagnostic.severity - b.diagnostic.severity);
+    for (const { uri, diagnostic } of all.slice(0, MAX_PROBLEMS)) {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const line = diagnostic.range.start.line;
+      const code = open && line < open.lineCount ? open.lineAt(line).text.trim() : '';
+      const severity = ['error', 'warning', 'info', 'hint'][diagnostic.severity] ?? 'info';
+      lines.push(`${vscode.workspace.asRelativePath(uri, false)}:${line + 1}:${diagnostic.range.start.character + 1} ${severity}: ${diagnostic.message.replace(/\s+/g, ' ')}${code ? `\n    ${code}` : ''}`);
+    }
+    if (lines.length === 0) {
+      void vscode.window.showInformationMessage(scope === 'file' ? t('The current file has no problems to attach.') : t('The workspace has no problems to attach.'));
+      return undefined;
+    }
+    const label = scope === 'file' && document ? t('Problems in {0}', path.basename(document.fileName)) : t('Problems in the workspace');
+    return { label, language: 'text', text: lines.join('\n') };
+  }
+
+  /** What the visible editors show, each as its own block. */
+  editors(): ContextBlock[] {
+    const blocks = vscode.window.visibleTextEditors
+      .filter((editor) => editor.document.uri.scheme === 'file' || editor.document.uri.scheme === 'untitled')
+      .map((editor) => {
+        const range = editor.visibleRanges.reduce((all, r) => all.union(r), editor.visibleRanges[0] ?? new vscode.Range(0, 0, 0, 0));
+        const full = new vscode.Range(range.start.line, 0, range.end.line, editor.document.lineAt(Math.min(range.end.line, editor.document.lineCount - 1)).text.length);
+        const name = path.basename(editor.document.fileName);
+        return { label: `${name}:${full.start.line + 1}-${full.end.line + 1}`, language: editor.document.languageId, text: editor.document.getText(full), firstLine: full.start.line + 1 };
+      });
+    if (blocks.length === 0) void vscode.window.showInformationMessage(t('Open a file in an editor first.'));
+    return blocks;
+  }
+
+  /** The last command run in the active terminal and its output, when shell integration reports it. */
+  terminal(): ContextBlock | undefined {
+    const terminal = vscode.window.activeTerminal;
+    const command = terminal ? this.commands.get(terminal) : [...this.commands.values()].at(-1);
+    if (!command) {
+      void vscode.window.showInformationMessage(t("No terminal command to attach: run one in a terminal with shell integration (VS Code's default for bash, zsh, fish and PowerShell), then attach it."));
+      return undefined;
+    }
+    const output = plainTerminalText(command.output).slice(-MAX_TERMINAL_CHARS);
+    const status = command.done ? (command.exitCode === undefined ? '' : ` (exit code ${command.exitCode})`) : ' (still running)';
+    return { label: t('Terminal: {0}', command.command.slice(0, 60)), language: 'shell', text: `$ ${command.command}${status}\n${output}` };
+  }
+
   copy(text: string): Thenable<void> {
     return vscode.env.clipboard.writeText(text);
   }
@@ -102,4 +296,11 @@ export class EditorContext implements vscode.Disposable {
   async openLink(href: string): Promise<void> {
     if (isOpenableLink(href)) await vscode.env.openExternal(vscode.Uri.parse(href));
   }
+}
+
+/** A language id for a file not open in an editor, from its extension, for the code fence. */
+function languageOf(name: string): string {
+  const extension = path.extname(name).slice(1).toLowerCase();
+  const known: Record<string, string> = { ts: 'typescript', tsx: 'typescript', js: 'javascript', jsx: 'javascript', py: 'python', rs: 'rust', go: 'go', java: 'java', kt: 'kotlin', cs: 'csharp', cpp: 'cpp', cc: 'cpp', h: 'c', c: 'c', md: 'markdown', json: 'json', yml: 'yaml', yaml: 'yaml', sh: 'bash', sql: 'sql', html: 'html', css: 'css' };
+  return known[extension] ?? extension;
 }

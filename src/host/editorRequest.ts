@@ -73,7 +73,7 @@ export class EditorRequests implements vscode.Disposable {
   }
 
   /** Streams an answer; `onAnswer` gets the answer so far each time it grows. */
-  async stream(title: string, messages: TurnSpec['messages'], onAnswer?: (answer: string) => void): Promise<EditorOutcome> {
+  async stream(title: string, prompt: TurnSpec['prompt'], onAnswer?: (answer: string) => void): Promise<EditorOutcome> {
     const controller = new AbortController();
     this.controllers.add(controller);
     try {
@@ -82,7 +82,7 @@ export class EditorRequests implements vscode.Disposable {
         this.runner.run({
           token,
           signal: controller.signal,
-          messages,
+          prompt,
           onRetryWait: (wait) => progress.report({ message: describeRetryWait(wait, t) }),
           onText: (kind, text) => {
             if (kind !== 'content') return;

@@ -14,6 +14,8 @@ export function actionLabel(action: ErrorAction): string {
       return t('Open Settings');
     case 'retry':
       return t('Retry');
+    case 'retryLessContext':
+      return t('Retry with Less Context');
     case 'showLog':
       return t('Show Log');
   }
@@ -43,6 +45,7 @@ export async function runErrorAction(action: ErrorAction | undefined, log: Log, 
       await openSettings();
       return;
     case 'retry':
+    case 'retryLessContext':
       await retry?.();
       return;
     case 'showLog':
@@ -58,7 +61,7 @@ export async function runErrorAction(action: ErrorAction | undefined, log: Log, 
 export async function showError(error: unknown, log: Log, retry?: () => Thenable<unknown> | Promise<unknown>): Promise<void> {
   const failure = asGenosError(error, log);
   if (failure.kind === 'cancelled') return;
-  const actions = errorActions(failure).filter((action) => action !== 'retry' || retry !== undefined);
+  const actions = errorActions(failure).filter((action) => (action !== 'retry' && action !== 'retryLessContext') || retry !== undefined);
   const labels = actions.map(actionLabel);
   const chosen = await vscode.window.showErrorMessage(describeError(failure, t), ...labels);
   await runErrorAction(actions[labels.indexOf(chosen ?? '')], log, { retry });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { buildMessages, selectionContext, type Selection } from '../client/prompts';
+import { selectionContext, type Selection } from '../client/prompts';
 import type { ChatController, TurnOutcome } from './chatController';
 import { withProgress } from './interaction';
 import type { ChatViewProvider } from './chatView';
@@ -76,7 +76,7 @@ export class ExplainCommand implements vscode.Disposable {
     let latest = '';
     const outcome = await this.requests.stream(
       t('GenOS is explaining…'),
-      (settings) => buildMessages(settings.systemPrompt, [], question, selectionContext(selection)),
+      (settings) => ({ system: settings.systemPrompt, history: [], question, context: selectionContext(selection) }),
       (answer) => {
         latest = answer;
         timer ??= setTimeout(() => {

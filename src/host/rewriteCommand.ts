@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { extractCode, rewriteMessages } from '../client/prompts';
+import { extractCode, rewriteQuestion, selectionContext } from '../client/prompts';
 import { givenOrAsked } from './interaction';
 import { readSelection, selectedEditor, type EditorOutcome, type EditorRequests } from './editorRequest';
 import { t } from './l10n';
@@ -68,7 +68,14 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
     const range = new vscode.Range(editor.selection.start, editor.selection.end);
     const version = document.version;
     const selection = readSelection(editor);
-    const outcome = await this.requests.stream(t('GenOS is rewriting the selection…'), (settings) => rewriteMessages(settings.systemPrompt, selection, asked));
+    // The code to replace is never cut to fit the window; the lines around it may be.
+    const [code, ...around] = selectionContext(selection);
+    const outcome = await this.requests.stream(t('GenOS is rewriting the selection…'), (settings) => ({
+      system: settings.systemPrompt,
+      history: [],
+      question: rewriteQuestion(selection, asked),
+      context: [{ ...code, fixed: true }, ...around],
+    }));
     if (outcome.status !== 'done') return outcome;
     const proposed = extractCode(outcome.answer, selection.code);
     if (!proposed.trim()) {

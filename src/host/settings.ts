@@ -31,6 +31,8 @@ export interface RequestSettings {
   timeoutSeconds: number;
   temperature?: number;
   maxTokens?: number;
+  /** The window for servings that do not report one (tokens). */
+  contextWindow?: number;
 }
 
 function config(): vscode.WorkspaceConfiguration {
@@ -84,6 +86,7 @@ export function requestSettings(): RequestSettings {
     timeoutSeconds: Math.max(0, timeout),
     temperature: optionalNumber(c.get('temperature')),
     maxTokens: optionalNumber(c.get('maxTokens')),
+    contextWindow: optionalNumber(c.get('contextWindow')),
   };
 }
 

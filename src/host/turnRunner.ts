@@ -1,8 +1,9 @@
 import type * as vscode from 'vscode';
-import type { GenosError } from '../client/errors';
+import { GenosError } from '../client/errors';
 import type { ClientConfig, RetryWait } from '../client/genosClient';
-import type { ChatMessage, Usage } from '../client/openai';
+import { parseContextLimit, type Usage } from '../client/openai';
 import type { Connection, ConnectionManager } from './connection';
+import { fitToWindow, TokenCalibration, type FittedPrompt, type PromptParts } from './contextBudget';
 import { asGenosError } from './errorUi';
 import type { Log } from './log';
 import { requestSettings, type RequestSettings } from './settings';
@@ -21,8 +22,10 @@ export interface Cancellation {
 
 /** One request for a streamed answer. */
 export interface TurnSpec extends Cancellation {
-  /** The messages to send, built once the settings are read. */
-  messages(settings: RequestSettings): ChatMessage[];
+  /** What to send, built once the settings are read; it is fitted into the model's window. */
+  prompt(settings: RequestSettings): PromptParts;
+  /** What was sent, once it was fitted: tokens, turns left out, attachments cut. */
+  onFitted?(fitted: FittedPrompt, window: number): void;
   /** Runs once connected, before anything is sent (the chat saves the question here). */
   onConnected?(): Promise<void> | void;
   /** The model this turn asks. */
@@ -44,7 +47,12 @@ export interface TurnResult {
   error?: GenosError;
   /** False when the turn failed before it could connect: nothing was sent. */
   connected: boolean;
+  /** Why the model stopped (`length`: cut off at the token limit). */
+  finishReason?: string;
 }
+
+/** Tokens kept for the answer when `genos.maxTokens` is not set: a quarter of the window, at most this. */
+const DEFAULT_RESERVE = 1024;
 
 /**
  * The one path every request takes: connect, choose the model, read the request settings, stream,
@@ -52,10 +60,17 @@ export interface TurnResult {
  * explain, rewrite, ask and Test Connection all go through it.
  */
 export class TurnRunner {
+  readonly calibration = new TokenCalibration();
+
   constructor(
     private readonly connections: ConnectionManager,
     private readonly log: Log,
   ) {}
+
+  /** The key a serving's calibration is kept under. */
+  static calibrationKey(connection: Connection, model: string): string {
+    return `${connection.endpoint.href} ${model}`;
+  }
 
   /**
    * Connects and hands the client to `work` with one abort signal that any of the cancellation
@@ -83,6 +98,11 @@ export class TurnRunner {
     return this.connections.model(connection, signal, chosen || undefined);
   }
 
+  /** The serving's models (and what they say of their windows). */
+  listModels(connection: Connection, signal: AbortSignal): Promise<string[]> {
+    return this.connections.listModels(connection, signal);
+  }
+
   /** Streams one answer. Never throws: a stop or failure is in the result, with the text so far. */
   async run(spec: TurnSpec): Promise<TurnResult> {
     const result: TurnResult = { status: 'done', answer: '', reasoning: '', connected: false };
@@ -94,13 +114,32 @@ export class TurnRunner {
         result.model = model;
         spec.onModel?.(model);
         const settings = requestSettings();
+        const window = await this.connections.contextWindow(connection, model, signal);
+        const key = TurnRunner.calibrationKey(connection, model);
+        const reserve = Math.min(settings.maxTokens ?? DEFAULT_RESERVE, Math.floor(window / 4));
+        const fitted = fitToWindow(spec.prompt(settings), { window, reserve, factor: this.calibration.factor(key) });
+        spec.onFitted?.(fitted, window);
         const options = { model, temperature: settings.temperature, maxTokens: settings.maxTokens, onRetryWait: spec.onRetryWait };
-        for await (const event of connection.client.chat(spec.messages(settings), options, signal)) {
-          if (event.type === 'content') result.answer += event.text;
-          else if (event.type === 'reasoning') result.reasoning += event.text;
-          else if (event.type === 'usage') result.usage = event.usage;
-          if (event.type === 'content' || event.type === 'reasoning') spec.onText?.(event.type, event.text);
+        try {
+          for await (const event of connection.client.chat(fitted.messages, options, signal)) {
+            if (event.type === 'content') result.answer += event.text;
+            else if (event.type === 'reasoning') result.reasoning += event.text;
+            else if (event.type === 'usage') result.usage = event.usage;
+            else if (event.type === 'finish') result.finishReason = event.reason;
+            if (event.type === 'content' || event.type === 'reasoning') spec.onText?.(event.type, event.text);
+          }
+        } catch (error) {
+          // Refused as too long: learn the real window and count, so a retry fits.
+          const limit = error instanceof GenosError && error.kind === 'badRequest' ? parseContextLimit(error.serverMessage) : undefined;
+          if (limit) {
+            this.connections.learnWindow(connection, model, limit.window);
+            const actual = limit.promptTokens ?? (limit.requested !== undefined ? limit.requested - (settings.maxTokens ?? 0) : undefined);
+            if (actual) this.calibration.observe(key, fitted.rawTokens, actual, true);
+            this.log.warn(`the request was too long for ${model}: window ${limit.window}, ${actual ?? '?'} prompt tokens against ${fitted.tokens} estimated`);
+          }
+          throw error;
         }
+        if (result.usage?.promptTokens) this.calibration.observe(key, fitted.rawTokens, result.usage.promptTokens);
       });
     } catch (error) {
       const failure = error as GenosError;

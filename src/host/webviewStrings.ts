@@ -30,6 +30,25 @@ export function webviewStrings(): WebviewStrings {
     close: t('Close'),
     you: t('You'),
     assistant: t('GenOS'),
-    actions: { setToken: actionLabel('setToken'), openSettings: actionLabel('openSettings'), retry: actionLabel('retry'), showLog: actionLabel('showLog') },
+    actions: {
+      setToken: actionLabel('setToken'),
+      openSettings: actionLabel('openSettings'),
+      retry: actionLabel('retry'),
+      retryLessContext: actionLabel('retryLessContext'),
+      showLog: actionLabel('showLog'),
+      continue: t('Continue'),
+    },
+    gauge: t('Context: {0} of {1} tokens'),
+    gaugeUnknown: t('Context: {0} tokens'),
+    cutOff: t('The answer stopped at the length limit.'),
+    mentions: {
+      files: t('@file: files from the workspace…'),
+      selection: t('@selection: the selected code'),
+      file: t('@current: the current file'),
+      problems: t('@problems: problems in the current file'),
+      workspaceProblems: t('@workspace-problems: problems in the workspace'),
+      editors: t('@editors: what the visible editors show'),
+      terminal: t('@terminal: the last terminal command and its output'),
+    },
   };
 }

@@ -8,14 +8,24 @@
  */
 
 /** A next step offered with an error; the same set the notifications offer. */
-export type ChatAction = 'setToken' | 'openSettings' | 'retry' | 'showLog';
+export type ChatAction = 'setToken' | 'openSettings' | 'retry' | 'retryLessContext' | 'showLog' | 'continue';
+
+/**
+ * What can be attached (the `@` menu): the selection, the current file, files picked from the
+ * workspace, the problems of the current file or the workspace, the visible editors, the last
+ * terminal command with its output.
+ */
+export type AttachKind = 'selection' | 'file' | 'files' | 'problems' | 'workspaceProblems' | 'editors' | 'terminal';
+export const ATTACH_KINDS: readonly AttachKind[] = ['selection', 'file', 'files', 'problems', 'workspaceProblems', 'editors', 'terminal'];
 
 /** Context attached to a question, shown as a removable chip. The text stays in the host. */
 export interface ContextChip {
   id: string;
-  kind: 'selection' | 'file';
+  kind: 'selection' | 'file' | 'problems' | 'editors' | 'terminal';
   /** For example `app.ts:10-24` or `app.ts`. */
   label: string;
+  /** Estimated tokens it adds to the request. */
+  tokens?: number;
 }
 
 export interface TurnUsage {
@@ -37,6 +47,10 @@ export interface TurnView {
   model?: string;
   usage?: TurnUsage;
   error?: { message: string; actions: ChatAction[] };
+  /** What was left out or cut to fit the model's window, in the user's language. */
+  notes?: string[];
+  /** The answer stopped at the token limit; it can be continued. */
+  cutOff?: boolean;
 }
 
 export interface ConversationSummary {
@@ -74,19 +88,32 @@ export interface WebviewStrings {
   you: string;
   assistant: string;
   actions: Record<ChatAction, string>;
+  /** `{0}` tokens of `{1}`, for the gauge; and without a known window. */
+  gauge: string;
+  gaugeUnknown: string;
+  cutOff: string;
+  /** The `@` menu's entries. */
+  mentions: Record<AttachKind, string>;
 }
 
 // Host -> webview.
 export type HostMessage =
   /** The whole state; sent in answer to `ready` and when the conversation changes. */
-  | { type: 'init'; strings: WebviewStrings; turns: TurnView[]; model: string; context: ContextChip[]; hasSelection: boolean }
+  | { type: 'init'; strings: WebviewStrings; turns: TurnView[]; model: string; context: ContextChip[]; hasSelection: boolean; budget?: { tokens: number; window?: number; factor: number } }
   /** A question was accepted (`clientId` is the one `send` carried, so the composer may clear). */
   | { type: 'turnStarted'; turn: TurnView; clientId?: string }
   /** Text that arrived since the last delta of this turn. */
   | { type: 'delta'; requestId: string; content: string; reasoning: string }
   /** GenOS is busy or failed for a moment; the turn waits before trying again (Stop still ends it). */
   | { type: 'waiting'; requestId: string; message: string }
-  | { type: 'turnDone'; requestId: string; status: 'done' | 'stopped'; usage?: TurnUsage; model?: string }
+  | { type: 'turnDone'; requestId: string; status: 'done' | 'stopped'; usage?: TurnUsage; model?: string; cutOff?: boolean }
+  /** What the request of a turn left out to fit the window, once it is known. */
+  | { type: 'fitted'; requestId: string; notes: string[] }
+  /**
+   * For the context gauge: tokens the next request takes before the typed question (system
+   * prompt, history, attachments), the window when known, and the serving's correction factor.
+   */
+  | { type: 'budget'; tokens: number; window?: number; factor: number }
   | { type: 'turnError'; requestId: string; message: string; actions: ChatAction[]; status: 'error' | 'stopped' }
   /** A question was not sent (for example, nothing is configured); the composer keeps its text. */
   | { type: 'refused'; clientId: string; message: string; actions: ChatAction[] }
@@ -108,7 +135,7 @@ export type WebviewMessage =
   | { type: 'showHistory' }
   | { type: 'openConversation'; id: string }
   | { type: 'deleteConversation'; id: string }
-  | { type: 'attach'; kind: 'selection' | 'file' }
+  | { type: 'attach'; kind: AttachKind }
   | { type: 'removeContext'; id: string }
   | { type: 'copy'; text: string }
   | { type: 'insert'; text: string }
@@ -118,7 +145,7 @@ export type WebviewMessage =
 
 const MAX_TEXT = 1_000_000;
 const MAX_ID = 200;
-const ACTIONS: readonly ChatAction[] = ['setToken', 'openSettings', 'retry', 'showLog'];
+const ACTIONS: readonly ChatAction[] = ['setToken', 'openSettings', 'retry', 'retryLessContext', 'showLog', 'continue'];
 
 function isString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length <= max;
@@ -152,7 +179,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'removeContext':
       return isString(m.id, MAX_ID) ? { type: m.type, id: m.id } : undefined;
     case 'attach':
-      return m.kind === 'selection' || m.kind === 'file' ? { type: 'attach', kind: m.kind } : undefined;
+      return ATTACH_KINDS.includes(m.kind as AttachKind) ? { type: 'attach', kind: m.kind as AttachKind } : undefined;
     case 'copy':
     case 'insert':
     case 'replaceSelection':

@@ -15,14 +15,20 @@ export const notice = el('div', 'notice');
 notice.setAttribute('role', 'alert');
 notice.hidden = true;
 export const chips = el('div', 'chips');
+export const gauge = el('div', 'gauge');
+gauge.setAttribute('aria-live', 'off');
 export const input = el('textarea', 'input');
 input.rows = 3;
+/** The `@` menu, over the input. */
+export const mentionMenu = el('div', 'mention-menu');
+mentionMenu.setAttribute('role', 'listbox');
+mentionMenu.hidden = true;
 const row = el('div', 'composer-row');
 export const attachSelection = el('button', 'secondary attach-selection');
 export const attachFile = el('button', 'secondary attach-file');
 export const sendButton = el('button', 'primary send');
-row.append(attachSelection, attachFile, el('span', 'spacer'), sendButton);
-composer.append(notice, chips, input, row);
+row.append(attachSelection, attachFile, el('span', 'spacer'), gauge, sendButton);
+composer.append(notice, chips, mentionMenu, input, row);
 app.append(header, historyPanel, log, composer);
 
 // Following the answer as it grows is left to CSS scroll anchoring (see chat.css): the anchor at

@@ -3,14 +3,16 @@
  * messages. DOM only: it talks to the host through postMessage and never to the network. Model
  * output reaches the DOM only through renderMarkdown (sanitized) or textContent.
  */
-import type { ChatAction, HostMessage, TurnView } from '../shared/protocol';
+import type { AttachKind, ChatAction, HostMessage, TurnView } from '../shared/protocol';
+import { closeMentions, mentionKey, pickMention, updateMentions } from './mentions';
 import { el } from './dom';
 import { showHistory } from './history';
-import { app, attachFile, attachSelection, chips, empty, historyPanel, input, log, modelButton, notice, sendButton, toBottom } from './layout';
+import { app, attachFile, attachSelection, chips, empty, gauge, historyPanel, input, log, modelButton, notice, sendButton, toBottom } from './layout';
 import { warmUpWhenIdle } from './markdown';
 import { post, s, saved, saveState, state } from './state';
 import { StreamingMarkdown } from './streaming';
-import { addTurn, appendDelta, decorate, endTurn, renderChips, showWaiting, streaming } from './turns';
+import { addTurn, appendDelta, decorate, endTurn, formatTokens, renderChips, showFitted, showWaiting, streaming } from './turns';
+import { estimateTokens, MESSAGE_OVERHEAD } from '../shared/tokens';
 
 document.body.append(app);
 input.value = saved?.draft ?? '';
@@ -29,6 +31,20 @@ function renderChrome(): void {
   empty.replaceChildren(el('h2', undefined, s().emptyTitle), el('p', undefined, s().emptyHint));
   if (state.order.length === 0) log.replaceChildren(empty);
   else empty.remove();
+}
+
+/** The context gauge: the next request's tokens (the typed question included) of the window. */
+function renderGauge(): void {
+  const budget = state.budget;
+  if (!state.strings || !budget) {
+    gauge.hidden = true;
+    return;
+  }
+  const typed = input.value.trim() ? (estimateTokens(input.value) + MESSAGE_OVERHEAD) * budget.factor : 0;
+  const used = Math.round(budget.tokens + typed);
+  gauge.hidden = false;
+  gauge.textContent = budget.window ? s().gauge.replace('{0}', formatTokens(used)).replace('{1}', formatTokens(budget.window)) : s().gaugeUnknown.replace('{0}', formatTokens(used));
+  gauge.classList.toggle('over', budget.window !== undefined && used > budget.window * 0.75);
 }
 
 function renderAll(list: TurnView[]): void {
@@ -52,12 +68,18 @@ function send(): void {
 input.addEventListener('keydown', (event) => {
   // Enter while an input method composes (Korean, Japanese, Chinese) confirms the syllable; it must not send.
   if (event.isComposing || event.keyCode === 229) return;
+  if (mentionKey(event)) return;
   if (event.key === 'Enter' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
     event.preventDefault();
     if (!streaming()) send();
   }
 });
-input.addEventListener('input', () => saveState());
+input.addEventListener('input', () => {
+  saveState();
+  renderGauge();
+  updateMentions();
+});
+input.addEventListener('blur', () => setTimeout(closeMentions, 150));
 sendButton.addEventListener('click', () => (streaming() ? post({ type: 'stop' }) : send()));
 modelButton.addEventListener('click', () => post({ type: 'selectModel' }));
 attachSelection.addEventListener('click', () => post({ type: 'attach', kind: 'selection' }));
@@ -70,6 +92,12 @@ document.addEventListener('click', (event) => {
     event.preventDefault();
     const href = link.getAttribute('href');
     if (href && !href.startsWith('#')) post({ type: 'openLink', href });
+    return;
+  }
+  const mention = target.closest<HTMLElement>('[data-mention]');
+  if (mention) {
+    pickMention(mention.dataset.mention as AttachKind);
+    input.focus();
     return;
   }
   const code = target.closest<HTMLElement>('[data-code-action]');
@@ -122,13 +150,16 @@ function handle(message: HostMessage): void {
       state.model = message.model;
       state.context = message.context;
       state.hasSelection = message.hasSelection;
+      state.budget = message.budget;
       renderAll(message.turns);
+      renderGauge();
       saveState(true);
       return;
     case 'turnStarted':
       if (message.clientId && message.clientId === state.pendingClientId) {
         input.value = '';
         state.pendingClientId = undefined;
+        renderGauge();
       }
       empty.remove();
       addTurn(message.turn);
@@ -142,6 +173,13 @@ function handle(message: HostMessage): void {
       return;
     case 'waiting':
       showWaiting(message);
+      return;
+    case 'fitted':
+      showFitted(message);
+      return;
+    case 'budget':
+      state.budget = { tokens: message.tokens, window: message.window, factor: message.factor };
+      renderGauge();
       return;
     case 'turnDone':
     case 'turnError':
@@ -171,6 +209,7 @@ function handle(message: HostMessage): void {
       return;
     case 'prefill':
       input.value = message.text;
+      renderGauge();
       input.focus();
       saveState();
       return;

@@ -42,6 +42,8 @@ export const state = {
   pendingClientId: undefined as string | undefined,
   turns: new Map<string, TurnUi>(),
   order: [] as string[],
+  /** For the gauge: tokens before the typed question, the window when known, the correction. */
+  budget: undefined as { tokens: number; window?: number; factor: number } | undefined,
 };
 
 /** The strings; only called once the host has sent them. */

@@ -5,6 +5,12 @@ import { anchor, log } from './layout';
 import { s, state, type TurnUi } from './state';
 import { StreamingMarkdown } from './streaming';
 
+/** A token count as people read it: 950, 1.2k, 34k. */
+export function formatTokens(tokens: number): string {
+  if (tokens < 1000) return String(Math.round(tokens));
+  return tokens < 10_000 ? `${(tokens / 1000).toFixed(1)}k` : `${Math.round(tokens / 1000)}k`;
+}
+
 /** Adds Copy / Insert / Replace buttons to each code block not yet decorated. */
 export function decorate(container: HTMLElement): void {
   for (const pre of Array.from(container.querySelectorAll('pre'))) {
@@ -28,6 +34,7 @@ export function renderChips(target: HTMLElement, list: ContextChip[], removable:
   target.replaceChildren(
     ...list.map((chip) => {
       const node = el('span', `chip ${chip.kind}`, chip.label);
+      if (chip.tokens !== undefined) node.append(el('span', 'chip-tokens', formatTokens(chip.tokens)));
       if (removable) {
         const remove = el('button', 'chip-remove', '×');
         remove.title = s().removeContext;
@@ -52,7 +59,17 @@ function renderFooter(ui: TurnUi): void {
     note.setAttribute('role', 'status');
     footer.append(note);
   }
+  for (const note of turn.notes ?? []) footer.append(el('p', 'note fitted', note));
   if (turn.status === 'stopped') footer.append(el('p', 'note stopped', s().stopped));
+  if (turn.cutOff && turn.status === 'done') {
+    const box = el('div', 'cut-off');
+    box.append(el('p', 'note', s().cutOff));
+    const button = el('button', 'secondary', s().actions.continue);
+    button.dataset.errorAction = 'continue';
+    button.dataset.requestId = turn.id;
+    box.append(button);
+    footer.append(box);
+  }
   if (turn.error) {
     const box = el('div', 'error');
     box.setAttribute('role', 'alert');
@@ -120,6 +137,14 @@ export function streaming(): boolean {
   return state.order.some((id) => state.turns.get(id)?.turn.status === 'streaming');
 }
 
+/** Notes what the turn's request left out to fit the model's window. */
+export function showFitted(message: Extract<HostMessage, { type: 'fitted' }>): void {
+  const ui = state.turns.get(message.requestId);
+  if (!ui) return;
+  ui.turn.notes = message.notes;
+  renderFooter(ui);
+}
+
 /** Shows that the turn waits for GenOS to be ready again, until text arrives or it ends. */
 export function showWaiting(message: Extract<HostMessage, { type: 'waiting' }>): void {
   const ui = state.turns.get(message.requestId);
@@ -161,6 +186,7 @@ export function endTurn(message: Extract<HostMessage, { type: 'turnDone' | 'turn
   if (message.type === 'turnDone') {
     ui.turn.usage = message.usage;
     ui.turn.model = message.model ?? ui.turn.model;
+    ui.turn.cutOff = message.cutOff;
   } else {
     ui.turn.error = { message: message.message, actions: message.actions };
   }

@@ -22,7 +22,11 @@ function readResults(): SuiteResults | undefined {
 
 async function main(): Promise<number> {
   fs.rmSync(resultsFile, { force: true });
-  const server = await startCodeServer({ userSettings: { 'genos.requestTimeoutSeconds': 10 } });
+  const server = await startCodeServer({
+    userSettings: { 'genos.requestTimeoutSeconds': 10 },
+    // A small project for attachments: one file the .gitignore hides, one files.exclude hides.
+    workspaceFiles: { 'src/hello.ts': 'export const hello = 1;\n', '.gitignore': 'build/\n*.log\n', 'build/out.js': 'x', 'debug.log': 'x', '.vscode/settings.json': '{ "files.exclude": { "**/secret.txt": true } }', 'secret.txt': 'x' },
+  });
   const browser = await launchChromium();
   let printed = 0;
   try {

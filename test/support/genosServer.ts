@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { estimateMessages } from '../../src/shared/tokens';
 
 /** How a stream ends. */
 export type StreamEnding =
@@ -89,6 +90,8 @@ export interface RecordedRequest {
   /** When the request's headers arrived, and when its response was finished (epoch ms, sub-ms precision). */
   arrivedAt: number;
   finishedAt?: number;
+  /** For chat requests: the prompt's tokens as this server counts them. */
+  promptTokens?: number;
 }
 
 export interface FakeGenosOptions {
@@ -103,6 +106,13 @@ export interface FakeGenosOptions {
   tls?: { key: string; cert: string };
   /** Further serving ids answered like the first. */
   otherServings?: string[];
+  /**
+   * The models' context window, listed as `max_model_len`; when set, a chat request over it is
+   * refused with vLLM's 400. `null` lists no window at all.
+   */
+  maxModelLen?: number | null;
+  /** Server tokens per token of the extension's estimate (a tokenizer that counts differently). */
+  tokenRatio?: number;
 }
 
 const MODEL_PATH = '/model/snapshots/9eb2daaa8597bf192a8b0e73f848f3a102794df5';
@@ -181,6 +191,11 @@ export class FakeGenos {
     return this.requests.filter((r) => r.path.endsWith('/v1/chat/completions'));
   }
 
+  /** How many tokens this server's tokenizer counts in `messages`. */
+  countTokens(messages: Array<{ content: string }>): number {
+    return Math.ceil(estimateMessages(messages) * (this.options.tokenRatio ?? 1));
+  }
+
   /** Completion requests received so far. */
   get completionRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.path.endsWith('/v1/completions'));
@@ -246,6 +261,15 @@ export class FakeGenos {
         this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'messages is required', type: 'BadRequestError', code: 400 }) });
         return;
       }
+      const promptTokens = this.countTokens(request.messages);
+      record.promptTokens = promptTokens;
+      const window = this.options.maxModelLen;
+      const completion = (body as { max_tokens?: number }).max_tokens ?? 0;
+      if (typeof window === 'number' && promptTokens + completion > window) {
+        const message = `This model's maximum context length is ${window} tokens. However, you requested ${promptTokens + completion} tokens (${promptTokens} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`;
+        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }) });
+        return;
+      }
       const scenario = this.chatQueue.shift() ?? defaultScenario(request.messages);
       if (!request.stream && scenario.type === 'stream') {
         await this.play({ type: 'json', content: (scenario.content ?? []).join(''), reasoning: scenario.reasoning?.join('') }, res, body);
@@ -283,7 +307,8 @@ export class FakeGenos {
 
   private sendModels(res: http.ServerResponse): void {
     const created = Math.floor(Date.now() / 1000);
-    const data = this.models.map((id) => ({ id, object: 'model', created, owned_by: 'vllm', root: id, parent: null, max_model_len: 32768 }));
+    const window = this.options.maxModelLen === undefined ? 32768 : this.options.maxModelLen;
+    const data = this.models.map((id) => ({ id, object: 'model', created, owned_by: 'vllm', root: id, parent: null, ...(window === null ? {} : { max_model_len: window }) }));
     this.sendStatus(res, { type: 'status', status: 200, body: JSON.stringify({ object: 'list', data }) });
   }
 
@@ -318,12 +343,12 @@ export class FakeGenos {
         return;
       }
       case 'stream':
-        await this.stream(scenario, res, model, (body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true);
+        await this.stream(scenario, res, model, (body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true, this.countTokens((body as { messages?: Array<{ content: string }> }).messages ?? []));
         return;
     }
   }
 
-  private async stream(s: StreamScenario, res: http.ServerResponse, model: string, includeUsage: boolean): Promise<void> {
+  private async stream(s: StreamScenario, res: http.ServerResponse, model: string, includeUsage: boolean, promptTokens: number): Promise<void> {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     const id = `chat-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
     const created = Math.floor(Date.now() / 1000);
@@ -365,7 +390,7 @@ export class FakeGenos {
         if (ending !== 'finishNoDone') {
           if (includeUsage) {
             const completion = deltas.length;
-            await write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: 21, total_tokens: 21 + completion, completion_tokens: completion } })}\n\n`);
+            await write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + completion, completion_tokens: completion } })}\n\n`);
           }
           await write('data: [DONE]\n\n');
         }

@@ -57,7 +57,8 @@ describe('the protocol', () => {
     const result = await chat(client({ userId: '653' }));
     assert.equal(result.text, answer);
     assert.equal(result.finish, 'stop');
-    assert.deepEqual(result.usage, { promptTokens: 21, completionTokens: splitDeltas(answer, 3).length, totalTokens: 21 + splitDeltas(answer, 3).length });
+    const prompt = server.countTokens(question);
+    assert.deepEqual(result.usage, { promptTokens: prompt, completionTokens: splitDeltas(answer, 3).length, totalTokens: prompt + splitDeltas(answer, 3).length });
     const request = server.chatRequests[0];
     assert.deepEqual(request.body, { model: server.models[0], messages: question, stream: true, stream_options: { include_usage: true } });
     assert.equal(request.headers['x-genos-user-id'], '653');
@@ -211,13 +212,13 @@ describe('faults, as the user sees them', () => {
 
   it('400 and 422: the request was refused, with the server\'s reason', async () => {
     server.chatQueue.push(
-      { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: "This model's maximum context length is 8192 tokens.", type: 'BadRequestError', code: 400 }) },
+      { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'temperature must be at most 2.', type: 'BadRequestError', code: 400 }) },
       { type: 'status', status: 422, body: JSON.stringify({ detail: [{ loc: ['body', 'messages'], msg: 'field required', type: 'missing' }] }) },
       { type: 'status', status: 400 },
     );
     const tooLong = await failure(chat(client()));
     assert.equal(tooLong.kind, 'badRequest');
-    assert.equal(describeError(tooLong, english), "GenOS refused the request (400): This model's maximum context length is 8192 tokens.");
+    assert.equal(describeError(tooLong, english), 'GenOS refused the request (400): temperature must be at most 2.');
     assert.deepEqual(errorActions(tooLong), ['retry', 'showLog']);
     const invalid = await failure(chat(client()));
     assert.equal(describeError(invalid, english), 'GenOS refused the request (422): field required');

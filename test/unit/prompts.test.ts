@@ -20,7 +20,7 @@ describe('prompts for the editor commands', () => {
 
   it('sends the selection with its language, file name and surrounding lines', () => {
     const blocks = selectionContext(selection);
-    assert.deepEqual(blocks[0], { label: 'geometry.py:10-11', language: 'python', text: selection.code });
+    assert.deepEqual(blocks[0], { label: 'geometry.py:10-11', language: 'python', text: selection.code, firstLine: 10 });
     assert.match(blocks[1].label, /around it in geometry\.py/);
     assert.equal(blocks[1].text, 'import math\n\n<<< the selected code is here >>>\n\nprint(area(2))');
     assert.equal(selectionContext({ ...selection, before: '', after: '' }).length, 1);

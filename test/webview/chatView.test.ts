@@ -89,6 +89,71 @@ describe('the chat webview in a real browser', () => {
     await page.close();
   });
 
+  it('offers attachments when @ is typed: letters narrow the list, Enter attaches, the @word goes', async () => {
+    const view = await ready();
+    const { page } = view;
+    const input = page.locator('textarea');
+    await input.click();
+    await input.pressSequentially('이 파일 좀 봐 줘 @');
+    const menu = page.locator('.mention-menu');
+    await menu.locator('.mention', { hasText: '@terminal' }).waitFor();
+    assert.equal(await menu.locator('.mention').count(), 7);
+    await input.pressSequentially('prob');
+    assert.deepEqual(await menu.locator('.mention').allTextContents(), [strings.mentions.problems, strings.mentions.workspaceProblems]);
+    for (let i = 0; i < 'prob'.length; i++) await input.press('Backspace');
+    await input.pressSequentially('fi');
+    assert.equal(await menu.locator('.mention').first().textContent(), strings.mentions.files, '@fi means @file first');
+    for (let i = 0; i < 2; i++) await input.press('Backspace');
+    await input.pressSequentially('prob');
+    await input.press('ArrowDown');
+    await input.press('Enter');
+    await menu.waitFor({ state: 'hidden' });
+    assert.deepEqual((await view.posted()).at(-1), { type: 'attach', kind: 'workspaceProblems' });
+    assert.equal(await input.inputValue(), '이 파일 좀 봐 줘 ');
+    assert.ok(!(await view.posted()).some((m) => m.type === 'send'), 'Enter picked, it did not send');
+    // An e-mail address is not a mention; Escape closes the menu.
+    await input.pressSequentially('me@example');
+    assert.equal(await menu.isHidden(), true);
+    await input.pressSequentially(' @fi');
+    await menu.locator('.mention', { hasText: '@file' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'attach', kind: 'files' });
+    await page.close();
+  });
+
+  it('shows the context gauge, moving as the user types and attaches', async () => {
+    const view = await openWebview(browser);
+    await view.host(init({ budget: { tokens: 1200, window: 8192, factor: 1 } }));
+    const { page } = view;
+    const gauge = page.locator('.gauge');
+    await gauge.getByText('Context: 1.2k of 8.2k tokens').waitFor();
+    await page.locator('textarea').fill('안녕하세요 '.repeat(100));
+    await gauge.getByText('Context: 1.7k of 8.2k tokens').waitFor();
+    await view.host({ type: 'context', context: [{ id: 'c1', kind: 'file', label: 'big.ts', tokens: 5300 }] });
+    await page.getByText('5.3k').waitFor();
+    await view.host({ type: 'budget', tokens: 6500, window: 8192, factor: 1 });
+    await gauge.getByText('Context: 7.0k of 8.2k tokens').waitFor();
+    assert.match((await gauge.getAttribute('class')) ?? '', /over/, 'near the window it warns');
+    await view.host({ type: 'budget', tokens: 300, factor: 1 });
+    await gauge.getByText(/^Context: \d+ tokens$/).waitFor();
+    await page.close();
+  });
+
+  it('says what a request left out, and offers Continue for an answer cut off at the limit', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('f1') });
+    await view.host({ type: 'fitted', requestId: 'f1', notes: ["3 earlier turns not sent, to fit the model's context window.", 'sample.ts cut to lines 120-480 (of 1000) to fit.'] });
+    await page.getByText('3 earlier turns not sent').waitFor();
+    await page.getByText('sample.ts cut to lines 120-480').waitFor();
+    await view.host({ type: 'delta', requestId: 'f1', content: '잘린 답변', reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 'f1', status: 'done', cutOff: true });
+    await page.getByText(strings.cutOff).waitFor();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'action', action: 'continue', requestId: 'f1' });
+    await page.getByText('3 earlier turns not sent').waitFor();
+    await page.close();
+  });
+
   it('renders per frame, not per delta', async () => {
     const view = await ready();
     const { page } = view;

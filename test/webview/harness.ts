@@ -34,7 +34,19 @@ export const strings: WebviewStrings = {
   close: 'Close',
   you: 'You',
   assistant: 'GenOS',
-  actions: { setToken: 'Set Access Token', openSettings: 'Open Settings', retry: 'Retry', showLog: 'Show Log' },
+  actions: { setToken: 'Set Access Token', openSettings: 'Open Settings', retry: 'Retry', retryLessContext: 'Retry with Less Context', showLog: 'Show Log', continue: 'Continue' },
+  gauge: 'Context: {0} of {1} tokens',
+  gaugeUnknown: 'Context: {0} tokens',
+  cutOff: 'The answer stopped at the length limit.',
+  mentions: {
+    files: '@file: files from the workspace…',
+    selection: '@selection: the selected code',
+    file: '@current: the current file',
+    problems: '@problems: problems in the current file',
+    workspaceProblems: '@workspace-problems: problems in the workspace',
+    editors: '@editors: what the visible editors show',
+    terminal: '@terminal: the last terminal command and its output',
+  },
 };
 
 export const init = (extra: Partial<Extract<HostMessage, { type: 'init' }>> = {}): HostMessage => ({
