@@ -14,6 +14,7 @@ import { RewriteCommand } from './host/rewriteCommand';
 import { onDidChangeSettings } from './host/settings';
 import { TokenStore } from './host/tokenStore';
 import { TurnRunner } from './host/turnRunner';
+import { offerWalkthrough } from './host/walkthrough';
 
 /** How long activate() took, for the benchmark (read from the module, not exposed as an API). */
 export const timing = { activateMs: 0 };
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerChatCommands(chat, view, runner, log, () => editorRequests.stop()),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view),
   );
+  offerWalkthrough(context.globalState, connections);
   timing.activateMs = performance.now() - started;
 }
 

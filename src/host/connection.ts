@@ -11,12 +11,15 @@ import { normalizeToken } from '../client/token';
 import { t } from './l10n';
 import type { Log } from './log';
 import { connectionSettings, networkConfig, openSettings, requestSettings } from './settings';
+import { provisionedServing, type ProvisionedServing } from './provisioned';
 import type { TokenStore } from './tokenStore';
 
 /** A client ready to send, with the endpoint it talks to. */
 export interface Connection {
   client: GenosClient;
   endpoint: URL;
+  /** The token is the provisioned key from the environment, not one the user stored. */
+  tokenFromEnvironment?: boolean;
 }
 
 const ALLOWED_CLEAR_TEXT = 'genos.allowedClearTextOrigins';
@@ -34,10 +37,14 @@ export class ConnectionManager {
   private network?: { key: string; path: NetworkPath };
   private selfSignedWarned = false;
 
+  private readonly announced = new Set<string>();
+
   constructor(
     private readonly state: vscode.Memento,
     private readonly tokens: TokenStore,
     private readonly log: Log,
+    /** A serving provisioned in the environment (a GenOS codespace); read once at activation. */
+    readonly provisioned: ProvisionedServing | undefined = provisionedServing(),
   ) {}
 
   /**
@@ -45,10 +52,39 @@ export class ConnectionManager {
    * `config` GenosError when the settings cannot form one.
    */
   endpoint(servingId?: string): URL {
-    const settings = connectionSettings();
-    if (!servingId) return buildEndpoint(settings.baseUrl, settings.servingId);
+    const { baseUrl, servingId: chatServing } = this.address();
+    if (!servingId) return buildEndpoint(baseUrl, chatServing);
     // A base URL pasted with a serving path names the chat serving; the other one replaces it.
-    return buildEndpoint(settings.baseUrl.trim().replace(/\/api\/gateway\/rep\/serving\/[^/]+(?:\/v1)?\/*$/, ''), servingId);
+    return buildEndpoint(baseUrl.trim().replace(/\/api\/gateway\/rep\/serving\/[^/]+(?:\/v1)?\/*$/, ''), servingId);
+  }
+
+  /**
+   * The GenOS address and serving: the user's settings, or else the serving a GenOS codespace
+   * provisions in the environment. A user setting always wins.
+   */
+  private address(): { baseUrl: string; servingId: string } {
+    const settings = connectionSettings();
+    if (settings.baseUrl.trim() || settings.servingId.trim()) return settings;
+    return this.provisioned ? { baseUrl: this.provisioned.url, servingId: '' } : settings;
+  }
+
+  /** Where each part of the connection comes from, for Test Connection and the log. */
+  sources(endpoint: URL, tokenFromEnvironment: boolean): { address: 'settings' | 'environment'; token: 'stored' | 'environment'; model: 'settings' | 'environment' | 'serving' } {
+    const settings = connectionSettings();
+    const fromEnvironment = !settings.baseUrl.trim() && !settings.servingId.trim() && this.provisioned?.endpoint.href === endpoint.href;
+    return {
+      address: fromEnvironment ? 'environment' : 'settings',
+      token: tokenFromEnvironment ? 'environment' : 'stored',
+      model: requestSettings().model ? 'settings' : this.provisioned?.model && this.provisioned.endpoint.href === endpoint.href ? 'environment' : 'serving',
+    };
+  }
+
+  /** The token for `endpoint`: the one the user stored, else a provisioned key for exactly that endpoint. */
+  private async token(endpoint: URL): Promise<{ token?: string; fromEnvironment: boolean }> {
+    const stored = await this.tokens.get(endpoint);
+    if (stored) return { token: stored, fromEnvironment: false };
+    if (this.provisioned && this.provisioned.endpoint.href === endpoint.href) return { token: this.provisioned.key, fromEnvironment: true };
+    return { fromEnvironment: false };
   }
 
   /** Forgets what was learned from the server (the default model), after settings change. */
@@ -65,7 +101,11 @@ export class ConnectionManager {
   async promptForToken(endpoint: URL): Promise<string | undefined> {
     const entered = await vscode.window.showInputBox({
       title: t('GenOS: Set Access Token'),
-      prompt: t('Access token for {0}', endpoint.href),
+      // In a browser the editor keeps secrets in the browser's own storage: say so, and how a codespace avoids it.
+      prompt:
+        vscode.env.uiKind === vscode.UIKind.Web
+          ? t("Access token for {0}. This editor runs in a browser, so the token is kept in this browser's storage: another browser, or clearing site data, asks again. In a GenOS codespace, GENOS_SERVING_API_KEY provides it with no prompt.", endpoint.href)
+          : t('Access token for {0}', endpoint.href),
       placeHolder: t('Paste the access token issued in GenOS'),
       password: true,
       ignoreFocusOut: true,
@@ -84,7 +124,12 @@ export class ConnectionManager {
    */
   async connect(interactive: boolean, options: { servingId?: string; retry?: ClientConfig['retry'] } = {}): Promise<Connection> {
     const endpoint = this.endpoint(options.servingId);
-    let token = await this.tokens.get(endpoint);
+    const found = await this.token(endpoint);
+    let token = found.token;
+    if (found.fromEnvironment && !this.announced.has(endpoint.href)) {
+      this.announced.add(endpoint.href);
+      this.log.info(`using the GenOS serving ${endpoint.href} and its key from the environment (GENOS_SERVING_URL, GENOS_SERVING_API_KEY)`);
+    }
     if (!token && interactive) token = await this.promptForToken(endpoint);
     if (!token) throw configError('missingToken', 'No access token is stored for this serving.');
     await this.confirmClearText(endpoint, interactive);
@@ -92,6 +137,7 @@ export class ConnectionManager {
     const settings = connectionSettings();
     return {
       endpoint,
+      tokenFromEnvironment: found.fromEnvironment,
       client: new GenosClient({
         endpoint,
         token,
@@ -107,6 +153,7 @@ export class ConnectionManager {
   /** The model to ask: the one chosen, or the first the serving lists (remembered per endpoint). */
   async model(connection: Connection, signal?: AbortSignal, chosen = requestSettings().model): Promise<string> {
     if (chosen) return chosen;
+    if (this.provisioned?.model && this.provisioned.endpoint.href === connection.endpoint.href) return this.provisioned.model;
     const known = this.defaultModels.get(connection.endpoint.href);
     if (known) return known;
     const models = await this.listModels(connection, signal);

@@ -23,6 +23,8 @@ export interface TestConnectionResult {
   trace?: ConnectionTrace;
   /** The timing line of the report. */
   steps?: string;
+  /** Where the address, token and model came from. */
+  sources?: ReturnType<ConnectionManager['sources']>;
 }
 
 /** Commands that set up the connection: token, test, log. */
@@ -64,11 +66,21 @@ export function registerConnectionCommands(connections: ConnectionManager, runne
   const testConnection = async (): Promise<TestConnectionResult> => {
     const started = Date.now();
     try {
-      const probe = await withProgress(t('Testing the GenOS connection…'), (token) => runner.withConnection({ token }, (connection, signal) => connection.client.probe(signal)));
+      const { probe, sources } = await withProgress(t('Testing the GenOS connection…'), (token) =>
+        runner.withConnection({ token }, async (connection, signal) => ({ probe: await connection.client.probe(signal), sources: connections.sources(connection.endpoint, connection.tokenFromEnvironment === true) })),
+      );
+      const origin =
+        sources.address === 'environment'
+          ? ` ${t('The address and key come from the environment (GENOS_SERVING_URL, GENOS_SERVING_API_KEY){0}.', sources.model === 'environment' ? t(', the model from GENOS_SERVING_MODEL_ID') : '')}`
+          : sources.token === 'environment'
+            ? ` ${t('The key comes from the environment (GENOS_SERVING_API_KEY).')}`
+            : '';
       const report = connectionReport(probe, t);
+      const summary = report.summary + origin;
       for (const line of connectionReport(probe, english).details) log.info(`test connection: ${line}`);
-      void vscode.window.showInformationMessage(report.summary);
-      return { ok: true, models: probe.models, message: report.summary, elapsedMs: Date.now() - started, trace: probe.trace, steps: report.details[1] };
+      log.info(`test connection: address from ${sources.address}, token ${sources.token === 'environment' ? 'from the environment' : 'stored'}, model from ${sources.model}`);
+      void vscode.window.showInformationMessage(summary);
+      return { ok: true, models: probe.models, message: summary, elapsedMs: Date.now() - started, trace: probe.trace, steps: report.details[1], sources };
     } catch (error) {
       const failure = asGenosError(error, log);
       const message = describeError(failure, t);

@@ -93,9 +93,9 @@ export class TurnRunner {
     }
   }
 
-  /** The model to ask on `connection`: `chosen`, or the first the serving lists. */
+  /** The model to ask on `connection`: `chosen`, or the provisioned one, or the first the serving lists. */
   model(connection: Connection, signal: AbortSignal, chosen?: string): Promise<string> {
-    return this.connections.model(connection, signal, chosen || undefined);
+    return this.connections.model(connection, signal, chosen ?? '');
   }
 
   /** The serving's models (and what they say of their windows). */

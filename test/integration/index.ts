@@ -24,11 +24,16 @@ export interface SuiteResults {
 export const resultsFile = path.resolve(__dirname, '../../../test-results/integration.json');
 
 export function run(): Promise<void> {
+  return runSuite(__dirname, resultsFile);
+}
+
+/** Runs every `*.test.js` in `dir` with mocha, writing the outcome to `resultsFile` as it goes. */
+export function runSuite(dir: string, resultsFile: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
   const grep = process.env.GENOS_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
-    mocha.addFile(path.join(__dirname, file));
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) {
+    mocha.addFile(path.join(dir, file));
   }
   const results: SuiteResults = { tests: [], passed: 0, failed: 0, done: false };
   const save = () => {

@@ -48,6 +48,10 @@ export interface StartOptions {
   workspaceFiles?: Record<string, string>;
   /** .vsix files to install first, as a user would. */
   install?: string[];
+  /** Further environment of code-server, which its extension host inherits. */
+  env?: Record<string, string>;
+  /** Open the workspace in Restricted Mode (workspace trust on, never trusted) instead of trusted. */
+  restricted?: boolean;
 }
 
 function waitForListening(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
@@ -78,7 +82,8 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const workspace = path.join(root, 'workspace');
   const logFile = path.join(root, 'code-server.log');
   for (const dir of [path.join(userDataDir, 'User'), extensionsDir, workspace]) fs.mkdirSync(dir, { recursive: true });
-  const settings = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...options.userSettings };
+  const trust = options.restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : { 'security.workspace.trust.enabled': false };
+  const settings = { 'workbench.startupEditor': 'none', ...trust, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...options.userSettings };
   fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify(settings, null, 2));
   if (options.machineSettings) {
     fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
@@ -96,8 +101,8 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const log = fs.openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
-    [path.join(home, 'out/node/entry.js'), ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspace],
-    { cwd: home, stdio: ['ignore', log, log], detached: true },
+    [path.join(home, 'out/node/entry.js'), ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(options.restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', workspace],
+    { cwd: home, stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...options.env } },
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
