@@ -1,0 +1,41 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { repoRoot } from '../support/l10n';
+
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+  icon: string;
+  categories: string[];
+  contributes: { walkthroughs: Array<{ steps: Array<{ media: { markdown?: string } }> }>; keybindings?: unknown[] };
+};
+
+describe('the package', () => {
+  const listed = execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+  it('holds the icon, a 128x128 PNG, and every image the README shows', () => {
+    assert.ok(listed.includes(manifest.icon), listed.join(', '));
+    const png = fs.readFileSync(path.join(repoRoot, manifest.icon));
+    assert.equal(png.subarray(1, 4).toString('ascii'), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+    for (const readme of ['README.md', 'README.ko.md']) {
+      for (const [, image] of fs.readFileSync(path.join(repoRoot, readme), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+        if (!/^https?:/.test(image)) assert.ok(listed.includes(image), `${readme} shows ${image}, which is not packaged`);
+      }
+    }
+  });
+
+  it('holds the walkthrough\'s media, and neither sources nor tests', () => {
+    for (const step of manifest.contributes.walkthroughs[0].steps) if (step.media.markdown) assert.ok(listed.includes(step.media.markdown), step.media.markdown);
+    assert.deepEqual(listed.filter((file) => /^(src|test|bench|out|scripts)\//.test(file) || file.endsWith('.map')), []);
+  });
+
+  it('fits its category and binds no keys that clash with layouts or defaults', () => {
+    assert.ok(!manifest.categories.includes('Programming Languages'));
+    assert.equal(manifest.contributes.keybindings, undefined);
+  });
+});
