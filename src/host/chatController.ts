@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { describeError, describeRetryWait, errorActions } from '../client/errorMessages';
-import type { ContextBlock, HistoryTurn } from '../client/prompts';
+import type { ContextBlock } from '../client/prompts';
 import type { HostMessage } from '../shared/protocol';
 import { asAttachments, Attachments, type Attachment } from './attachments';
 import { emptyConversation, newId, toView, type Conversation, type ConversationStore, type StoredTurn } from './conversationStore';
@@ -12,7 +12,8 @@ import type { Log } from './log';
 import { requestSettings } from './settings';
 import type { TurnRunner } from './turnRunner';
 import { webviewStrings } from './webviewStrings';
-import { fitToWindow, type FittedPrompt } from './contextBudget';
+import { fitToWindow } from './contextBudget';
+import { CONTINUE, fitNotes, historyOf } from './turnHistory';
 
 /** Where the controller's messages go: the chat view, which holds them until the webview is ready. */
 export interface ChatSink {
@@ -37,26 +38,6 @@ interface AskOptions {
   cancellation?: vscode.CancellationToken;
 }
 
-/** What a continuation asks. */
-const CONTINUE = 'Continue exactly where your previous answer stopped. Do not repeat anything; do not start over.';
-
-/** The earlier exchanges a new question builds on: finished or stopped turns before `current`. */
-function historyOf(turns: StoredTurn[], current: StoredTurn | undefined): HistoryTurn[] {
-  const end = current ? turns.indexOf(current) : -1;
-  return (end >= 0 ? turns.slice(0, end) : turns)
-    .filter((h) => h !== current && (h.status === 'done' || h.status === 'stopped'))
-    .map((h) => ({ question: h.question, context: h.contextBlocks, answer: h.answer, reasoning: h.reasoning }));
-}
-
-/** What the panel says about a request fitted into the window. */
-function fitNotes(fitted: FittedPrompt): string[] {
-  const notes: string[] = [];
-  if (fitted.omittedTurns === 1) notes.push(t("1 earlier turn not sent, to fit the model's context window."));
-  else if (fitted.omittedTurns > 1) notes.push(t("{0} earlier turns not sent, to fit the model's context window.", fitted.omittedTurns));
-  for (const cut of fitted.cut) notes.push(t('{0} cut to lines {1}-{2} (of {3}) to fit.', cut.label, cut.from, cut.to, cut.lines));
-  return notes;
-}
-
 /** How a turn ended, and what the panel is told once the turn is released. */
 interface TurnEnd {
   outcome?: TurnOutcome;
@@ -68,6 +49,8 @@ const ACTIVE_CONVERSATION = 'genos.activeConversation';
 /**
  * The conversation and the life cycle of its turns, apart from any view: the turns, the context
  * waiting to be sent, the request in flight. The panel and the editor commands both drive it.
+ * (A little over 300 lines: a turn's start, stream, retry, continuation and end belong together;
+ * what could stand apart, the history and notes, the attachments and the strings, does.)
  */
 export class ChatController implements vscode.Disposable {
   private conversation: Conversation = emptyConversation();

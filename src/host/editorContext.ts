@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ContextBlock } from '../client/prompts';
 import { isOpenableLink } from '../shared/protocol';
 import { t } from './l10n';
+import { gitignoreGlobs, languageOf, plainTerminalText, type ShellEvents, type ShellExecutionEvent, type TerminalCommand } from './workspaceText';
 
 const MAX_FILE_CHARS = 200_000;
 /** A file larger than this is not read at all. */
@@ -11,52 +12,6 @@ const MAX_FILE_BYTES = 2_000_000;
 const MAX_PROBLEMS = 100;
 /** Output kept of the last terminal command (its end, where the result and errors are). */
 const MAX_TERMINAL_CHARS = 20_000;
-
-/** The shell-integration API (VS Code 1.93+), looked up at run time: 1.90 does not have it. */
-interface ShellExecution {
-  commandLine: { value: string };
-  read(): AsyncIterable<string>;
-}
-interface ShellExecutionEvent {
-  terminal: vscode.Terminal;
-  execution: ShellExecution;
-  exitCode?: number;
-}
-type ShellEvents = {
-  onDidStartTerminalShellExecution?: vscode.Event<ShellExecutionEvent>;
-  onDidEndTerminalShellExecution?: vscode.Event<ShellExecutionEvent>;
-};
-
-/** What was run last in a terminal, as shell integration reported it. */
-interface TerminalCommand {
-  terminal: vscode.Terminal;
-  command: string;
-  output: string;
-  exitCode?: number;
-  done: boolean;
-}
-
-/** Strips terminal escape sequences (colours, cursor moves) from captured output. */
-function plainTerminalText(text: string): string {
-  return text.replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g, '').replace(/\r(?!\n)/g, '');
-}
-
-/** Gitignore lines as globs for findFiles (the common forms; negations are not followed). */
-export function gitignoreGlobs(text: string): string[] {
-  const globs: string[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
-    const directory = line.endsWith('/');
-    const body = line.replace(/^\//, '').replace(/\/$/, '');
-    if (!body) continue;
-    const anchored = line.startsWith('/') || body.includes('/');
-    const base = anchored ? body : `**/${body}`;
-    globs.push(`${base}/**`);
-    if (!directory) globs.push(base);
-  }
-  return globs;
-}
 /** Selection changes are reported after this quiet time, not on every cursor move. */
 const SELECTION_QUIET_MS = 200;
 
@@ -296,11 +251,4 @@ export class EditorContext implements vscode.Disposable {
   async openLink(href: string): Promise<void> {
     if (isOpenableLink(href)) await vscode.env.openExternal(vscode.Uri.parse(href));
   }
-}
-
-/** A language id for a file not open in an editor, from its extension, for the code fence. */
-function languageOf(name: string): string {
-  const extension = path.extname(name).slice(1).toLowerCase();
-  const known: Record<string, string> = { ts: 'typescript', tsx: 'typescript', js: 'javascript', jsx: 'javascript', py: 'python', rs: 'rust', go: 'go', java: 'java', kt: 'kotlin', cs: 'csharp', cpp: 'cpp', cc: 'cpp', h: 'c', c: 'c', md: 'markdown', json: 'json', yml: 'yaml', yaml: 'yaml', sh: 'bash', sql: 'sql', html: 'html', css: 'css' };
-  return known[extension] ?? extension;
 }

@@ -14,7 +14,7 @@ import { TurnRunner } from '../../src/host/turnRunner';
 import type { HostMessage } from '../../src/shared/protocol';
 import { MemoryMemento, MemorySecrets } from '../support/memoryState';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
-import { genosConfig, useServer, waitFor } from './helpers';
+import { answerUntilSettled, genosConfig, useServer, waitFor } from './helpers';
 
 describe('chat: asking, stopping, context', () => {
   let server: FakeGenos;
@@ -71,16 +71,10 @@ describe('chat: asking, stopping, context', () => {
     // The wanted model comes first, so accepting the open list picks it without moving in it.
     server.models = ['gemma-3-12b-it', 'Qwen3-8B'];
     const listed = server.requests.filter((r) => r.path.endsWith('/v1/models')).length;
-    let picked: string | undefined | null = null;
-    const picking = vscode.commands.executeCommand<string | undefined>('genos.selectModel').then((model) => (picked = model));
+    const picking = vscode.commands.executeCommand<string | undefined>('genos.selectModel');
     await waitFor(() => server.requests.filter((r) => r.path.endsWith('/v1/models') && r.finished).length > listed, 'the models list');
     // The quick pick opens once the list is read; until it does, accepting does nothing.
-    await waitFor(async () => {
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return picked !== null;
-    }, 'the model picked');
-    await picking;
-    assert.equal(picked, 'gemma-3-12b-it');
+    assert.equal(await answerUntilSettled(picking, () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), 'the model picked'), 'gemma-3-12b-it');
     assert.equal(genosConfig().get('model'), 'gemma-3-12b-it');
     await vscode.commands.executeCommand('genos.ask', '모델 확인');
     assert.equal((server.chatRequests.at(-1)?.body as { model: string }).model, 'gemma-3-12b-it');

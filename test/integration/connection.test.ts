@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { FakeGenos } from '../support/genosServer';
-import { genosConfig, testConnection, useServer, waitFor } from './helpers';
+import { answerUntilSettled, genosConfig, testConnection, useServer } from './helpers';
 
 describe('token and test connection', () => {
   let server: FakeGenos;
@@ -80,17 +80,8 @@ describe('token and test connection', () => {
     await useServer(server);
     assert.equal(await vscode.commands.executeCommand('genos.clearToken'), true);
     const before = server.requests.length;
-    let settled = false;
-    const pending = testConnection().then((result) => {
-      settled = true;
-      return result;
-    });
-    // The password box opens; the user dismisses it (until it is open, closing does nothing).
-    await waitFor(async () => {
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      return settled;
-    }, 'the password box dismissed');
-    const result = await pending;
+    // The password box opens; the user dismisses it.
+    const result = await answerUntilSettled(testConnection(), () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'), 'the password box dismissed');
     assert.equal(result.ok, false);
     assert.equal(result.errorKind, 'config');
     assert.equal(server.requests.length, before, 'nothing was sent without a token');

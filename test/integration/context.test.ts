@@ -14,7 +14,7 @@ import { TurnRunner } from '../../src/host/turnRunner';
 import type { HostMessage } from '../../src/shared/protocol';
 import { FakeGenos } from '../support/genosServer';
 import { MemoryMemento, MemorySecrets } from '../support/memoryState';
-import { useServer, waitFor } from './helpers';
+import { answerUntilSettled, useServer, waitFor } from './helpers';
 
 type Body = { messages: Array<{ role: string; content: string }> };
 
@@ -165,17 +165,8 @@ describe('context that fits the model\'s window', () => {
 
     it('@file: files picked from the workspace', async () => {
       const chat = controller({ post: () => undefined });
-      let done = false;
-      const picking = chat.attachments.attach('files').then((attached) => {
-        done = true;
-        return attached;
-      });
       // The quick pick lists the workspace's files; Enter takes the highlighted one.
-      await waitFor(async () => {
-        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-        return done;
-      }, 'the file picked');
-      assert.equal(await picking, true);
+      assert.equal(await answerUntilSettled(chat.attachments.attach('files'), () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), 'the file picked'), true);
       assert.ok(chat.attachments.chips.length > 0);
       chat.dispose();
     });

@@ -26,3 +26,16 @@ export function testConnection(): Thenable<TestConnectionResult> {
   return vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection');
 }
 
+/**
+ * Repeats a user's action (accepting or closing a quick pick) until `pending` settles, and returns
+ * its value: until the quick pick is open, such an action does nothing, so no fixed wait is needed.
+ */
+export async function answerUntilSettled<T>(pending: Thenable<T>, act: () => Thenable<unknown>, what: string): Promise<T> {
+  let settled = false;
+  const result = Promise.resolve(pending).finally(() => (settled = true));
+  await waitFor(async () => {
+    await act();
+    return settled;
+  }, what);
+  return result;
+}

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parseContextLimit } from '../../src/client/openai';
 import type { HistoryTurn } from '../../src/client/prompts';
 import { fitToWindow, TokenCalibration, type PromptParts } from '../../src/host/contextBudget';
+import { gitignoreGlobs } from '../../src/host/workspaceText';
 import { estimateMessages, estimateTokens } from '../../src/shared/tokens';
 
 describe('the token estimate', () => {
@@ -118,5 +119,11 @@ describe('learning from the server', () => {
     assert.equal(calibration.factor('a'), 2, 'a refusal\'s exact count replaces the estimate');
     calibration.observe('b', 0, 50);
     assert.equal(calibration.factor('b'), 1, 'nothing to learn from an empty estimate');
+  });
+});
+
+describe('what @file leaves out', () => {
+  it('reads the common .gitignore forms as globs', () => {
+    assert.deepEqual(gitignoreGlobs('# build output\nbuild/\n*.log\n/dist\nsrc/generated\n!keep.log\n\n'), ['**/build/**', '**/*.log/**', '**/*.log', 'dist/**', 'dist', 'src/generated/**', 'src/generated']);
   });
 });

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TurnOutcome } from '../../../src/host/chatController';
 import type { TestConnectionResult } from '../../../src/host/connectionCommands';
 import { FakeGenos } from '../../support/genosServer';
-import { genosConfig, waitFor } from '../helpers';
+import { answerUntilSettled, genosConfig, waitFor } from '../helpers';
 
 // The runner started this extension host with GENOS_SERVING_URL, GENOS_SERVING_API_KEY and
 // GENOS_SERVING_MODEL_ID pointing at a port it chose; the GenOS answering there is started here.
@@ -50,16 +50,7 @@ describe('a GenOS codespace: the serving comes from the environment', () => {
     const before = provisioned.requests.length;
     // No token is stored for the user's serving, and the provisioned key is not offered to it:
     // the editor asks for one; the user dismisses the box, and nothing is sent.
-    let settled = false;
-    const asking = vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection').then((result) => {
-      settled = true;
-      return result;
-    });
-    await waitFor(async () => {
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      return settled;
-    }, 'the token box dismissed');
-    const unanswered = await asking;
+    const unanswered = await answerUntilSettled(vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection'), () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'), 'the token box dismissed');
     assert.equal(unanswered.ok, false);
     assert.equal(unanswered.errorKind, 'config');
     assert.equal(other.requests.length, 0, 'nothing was sent to the user\'s serving without its own token');
