@@ -20,6 +20,8 @@ describe('a new user with nothing configured meets the walkthrough', () => {
       await step('Set your access token').waitFor();
       assert.equal(await step('Turn on completions').locator('.codicon-getting-started-step-checked').count(), 0);
       await workbench.screenshot('walkthrough');
+      // The step's media renders in a webview, which may take the keyboard; the user clicks the page.
+      await page.getByText('Get started with GenOS').first().click();
       await workbench.runCommand('GenOS: Turn Completions On or Off');
       await step('Turn on completions').locator('.codicon-getting-started-step-checked').waitFor();
       await workbench.runCommand('GenOS: Test Connection');

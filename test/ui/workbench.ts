@@ -46,6 +46,8 @@ export async function openWorkbench(options: StartOptions): Promise<Workbench> {
           } catch (error) {
             if (attempt >= 6) throw error;
             await page.keyboard.press('Escape');
+            // A webview (a walkthrough's media, the chat) may hold the keyboard: give it back to the workbench.
+            await page.locator('.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => undefined);
             continue;
           }
           await page.keyboard.press('Enter');
