@@ -61,8 +61,11 @@ export class StreamingMarkdown {
     }
   }
 
-  /** Replaces the whole text, which is complete, and renders it now (restoring a saved conversation). */
-  reset(text: string): void {
+  /**
+   * Replaces the whole text and renders it now (restoring a saved conversation). Only a `complete`
+   * text has its last block committed; a turn still streaming keeps it open for what follows.
+   */
+  reset(text: string, complete: boolean): void {
     this.text = text;
     this.committed = 0;
     this.renderedTail = '';
@@ -70,7 +73,8 @@ export class StreamingMarkdown {
     this.chunks = [];
     this.stable.replaceChildren();
     this.tail.replaceChildren();
-    this.finish();
+    if (complete) this.finish();
+    else this.flush();
   }
 
   /** Renders the rest now; the text is complete, so its last block is final too. */

@@ -123,8 +123,8 @@ export function addTurn(turn: TurnView): TurnUi {
     reasoning: new StreamingMarkdown(reasoningBody, decorate),
     content: new StreamingMarkdown(contentBody, decorate),
   };
-  ui.reasoning.reset(turn.reasoning);
-  ui.content.reset(turn.answer);
+  ui.reasoning.reset(turn.reasoning, turn.status !== 'streaming');
+  ui.content.reset(turn.answer, turn.status !== 'streaming');
   root.classList.toggle('streaming', turn.status === 'streaming');
   renderFooter(ui);
   state.turns.set(turn.id, ui);
