@@ -89,7 +89,7 @@ export function registerCompletions(connections: ConnectionManager, runner: Turn
       // For tests and the benchmark: what the status bar shows, and the requests made.
       vscode.commands.registerCommand('genos.completionState', (): CompletionState & { requests: number } => ({ ...status.state, requests: provider.stats?.requests ?? 0 })),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('genos') || event.affectsConfiguration('editor.inlineSuggest.enabled')) provider.reset();
+        if (event.affectsConfiguration('genos') || event.affectsConfiguration('http') || event.affectsConfiguration('editor.inlineSuggest.enabled')) provider.reset();
       }),
     ],
   };

@@ -8,6 +8,7 @@ import { asGenosError } from './errorUi';
 import { t } from './l10n';
 import type { Log } from './log';
 import { completionSettings, inlineSuggestEnabled, type CompletionSettings } from './settings';
+import type { Connection } from './connection';
 import type { TurnRunner } from './turnRunner';
 
 const COMPLETIONS_PATH = '/v1/completions';
@@ -117,8 +118,12 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
 
   /** One request to GenOS, through the turn runner's connection path, never retried. */
   private fetcher(settings: CompletionSettings): CompletionFetch {
+    // The connection (token, network path, client) is made once per settings, not per keystroke;
+    // a change of settings or token makes a new engine and so a new connection.
+    let reuse: Connection | undefined;
     return (context, signal) =>
-      this.runner.withConnection({ signal, interactive: false, servingId: settings.servingId || undefined, retry: { maxRetries: 0 } }, async (connection, aborted) => {
+      this.runner.withConnection({ signal, interactive: false, servingId: settings.servingId || undefined, retry: { maxRetries: 0 }, reuse }, async (connection, aborted) => {
+        reuse = connection;
         this.inFlight++;
         this.refresh();
         try {

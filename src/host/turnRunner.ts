@@ -18,6 +18,8 @@ export interface Cancellation {
   servingId?: string;
   /** How often to retry; completions do not, since a later keystroke asks again anyway. */
   retry?: ClientConfig['retry'];
+  /** A connection made before with the same settings, to use instead of connecting again. */
+  reuse?: Connection;
 }
 
 /** One request for a streamed answer. */
@@ -83,7 +85,7 @@ export class TurnRunner {
     cancel.signal?.addEventListener('abort', abort, { once: true });
     const subscription = cancel.token?.onCancellationRequested(abort);
     try {
-      const connection = await this.connections.connect(cancel.interactive ?? true, { servingId: cancel.servingId, retry: cancel.retry });
+      const connection = cancel.reuse ?? (await this.connections.connect(cancel.interactive ?? true, { servingId: cancel.servingId, retry: cancel.retry }));
       return await work(connection, controller.signal);
     } catch (error) {
       throw asGenosError(error, this.log);
