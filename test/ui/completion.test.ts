@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../runner/codeServer';
+import { waitUntil } from '../support/wait';
 import { FakeGenos } from '../support/genosServer';
 import { openWorkbench, setTokenFromPalette, withFailureScreenshot, type Workbench } from './workbench';
 
@@ -78,7 +79,7 @@ describe('a user completes code as they type', () => {
       await page.keyboard.type('let typedQuickly = 1 + 2;', { delay: 40 });
       await page.keyboard.press('Enter');
       await page.keyboard.type('let slowAnswer = ', { delay: 40 });
-      await waitUntil(() => genos.completionRequests.length > before);
+      await waitUntil(() => genos.completionRequests.length > before, 'a completion request');
       const sent = genos.completionRequests.length - before;
       assert.ok(sent <= 3, `${sent} requests while typing 42 characters`);
 
@@ -86,7 +87,7 @@ describe('a user completes code as they type', () => {
       genos.completionQueue.push({ type: 'completion', delayMs: 10_000, match: 'let again = <' });
       await page.keyboard.press('Enter');
       await page.keyboard.type('let again = ');
-      await waitUntil(() => genos.completionRequests.some((r) => (r.body as { prompt: string }).prompt.includes('let again = <')));
+      await waitUntil(() => genos.completionRequests.some((r) => (r.body as { prompt: string }).prompt.includes('let again = <')), 'the slow completion request');
       const slow = genos.completionRequests.find((r) => (r.body as { prompt: string }).prompt.includes('let again = <'));
       await page.keyboard.press('Backspace');
       await page.keyboard.press('Backspace');
@@ -113,14 +114,6 @@ describe('a user completes code as they type', () => {
   });
 });
 
-async function waitUntil(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 async function waitForFile(file: string, check: (text: string) => boolean): Promise<void> {
-  await waitUntil(() => check(fs.readFileSync(file, 'utf8')), 10_000);
+  await waitUntil(() => check(fs.readFileSync(file, 'utf8')), `${path.basename(file)} saved`, 10_000);
 }

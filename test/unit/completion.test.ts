@@ -4,6 +4,7 @@ import { allowsCompletion, buildCompletionPrompt, fitCompletion, formatForModel,
 import { CompletionEngine } from '../../src/client/completionEngine';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { GenosClient } from '../../src/client/genosClient';
+import { waitUntil } from '../support/wait';
 import { FakeGenos, fimCompletion, parseFimPrompt } from '../support/genosServer';
 
 const context: CursorContext = { prefix: 'function add(a, b) {\n  return ', suffix: '\n}\n', language: 'typescript', path: 'src/math.ts' };
@@ -142,7 +143,7 @@ describe('asking only when it is worth it (against the loopback GenOS)', () => {
     server.completionQueue.push({ type: 'completion', delayMs: 2000 }, { type: 'completion' });
     const first = new AbortController();
     const slow = engine.complete(cursor('let a = '), first.signal);
-    await waitUntil(() => server.completionRequests.some((r) => (r.body as { prompt: string }).prompt.includes('let a = ')));
+    await waitUntil(() => server.completionRequests.some((r) => (r.body as { prompt: string }).prompt.includes('let a = ')), 'the slow request at the server', 5000);
     first.abort();
     const moved = await engine.complete(cursor('let b = '), new AbortController().signal);
     assert.equal(await slow, undefined);
@@ -159,7 +160,7 @@ describe('asking only when it is worth it (against the loopback GenOS)', () => {
     const before = server.completionRequests.length;
     const first = new AbortController();
     const pending = engine.complete(cursor('return '), first.signal);
-    await waitUntil(() => server.completionRequests.length > before);
+    await waitUntil(() => server.completionRequests.length > before, 'the pending request at the server', 5000);
     first.abort();
     assert.equal(await engine.complete(cursor('return Math.'), new AbortController().signal), 'max(a, b);');
     assert.equal(await pending, undefined);
@@ -188,11 +189,3 @@ describe('asking only when it is worth it (against the loopback GenOS)', () => {
     await assert.rejects(engine.complete(cursor('let z = '), new AbortController().signal), (error: Error & { kind?: string }) => error.kind === 'notFound');
   });
 });
-
-async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
