@@ -97,15 +97,17 @@ async function completionRows(): Promise<Row[]> {
   const figures = await measureCompletion();
   const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.95) - 1];
   const toSend = p95(figures.toSendMs);
-  const toItems = p95(figures.toItemsMs);
+  const ownItems = p95(figures.ownItemsMs);
   const hit = median(figures.cacheHitMs);
   return [
     { measure: `completion: provider called → request handed to Node's HTTP, median (${figures.lines}-line file)`, value: median(figures.toSendMs), unit: 'ms' },
     { measure: 'completion: same, p95 (this extension\'s overhead)', value: toSend, unit: 'ms', limit: '< 5', met: toSend < 5 },
     { measure: 'completion: provider called → request at GenOS (with VS Code\'s proxy resolution), median', value: median(figures.toRequestMs), unit: 'ms' },
     { measure: 'completion: same, p95', value: p95(figures.toRequestMs), unit: 'ms' },
-    { measure: 'completion: response end → items returned, median', value: median(figures.toItemsMs), unit: 'ms' },
-    { measure: 'completion: same, p95', value: toItems, unit: 'ms', limit: '< 5', met: toItems < 5 },
+    { measure: 'completion: response read by the client → items returned, median', value: median(figures.ownItemsMs), unit: 'ms' },
+    { measure: 'completion: same, p95 (this extension\'s overhead)', value: ownItems, unit: 'ms', limit: '< 5', met: ownItems < 5 },
+    { measure: 'completion: response end at GenOS → items returned (with the host\'s network stack), median', value: median(figures.toItemsMs), unit: 'ms' },
+    { measure: 'completion: same, p95', value: p95(figures.toItemsMs), unit: 'ms' },
     { measure: 'completion: answer from the cache, median', value: hit, unit: 'ms', limit: '< 1', met: hit < 1 },
     { measure: `completion: requests while typing ${figures.typedChars} characters at 60 wpm`, value: figures.typingRequests, unit: '', limit: '≤ 4', met: figures.typingRequests <= 4 },
   ];
@@ -161,7 +163,19 @@ function format(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const rows = [...(await clientRows()), ...contextRows(), ...(await webviewRows()), ...(await memoryRows()), ...(await vscodeRows()), ...(await completionRows()), ...sizeRows()];
+  // GENOS_BENCH_ONLY=webview,completion runs only those groups (for work on one figure).
+  const only = process.env.GENOS_BENCH_ONLY?.split(',');
+  const groups: Array<[string, () => Row[] | Promise<Row[]>]> = [
+    ['client', clientRows],
+    ['context', contextRows],
+    ['webview', webviewRows],
+    ['memory', memoryRows],
+    ['vscode', vscodeRows],
+    ['completion', completionRows],
+    ['size', sizeRows],
+  ];
+  const rows: Row[] = [];
+  for (const [name, measure] of groups) if (!only || only.includes(name)) rows.push(...(await measure()));
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`GenOS for VS Code benchmark (median of ${REPEAT}; ${machine})\n`);
   console.log(format(rows));
