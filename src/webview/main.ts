@@ -11,7 +11,7 @@ import { app, attachFile, attachSelection, chips, empty, gauge, historyPanel, in
 import { warmUpWhenIdle } from './markdown';
 import { post, s, saved, saveState, state } from './state';
 import { StreamingMarkdown } from './streaming';
-import { addTurn, appendDelta, decorate, endTurn, formatTokens, renderChips, showFitted, showWaiting, streaming } from './turns';
+import { addTurn, appendDelta, removeTurn, decorate, endTurn, formatTokens, renderChips, showFitted, showWaiting, streaming } from './turns';
 import { estimateTokens, MESSAGE_OVERHEAD } from '../shared/tokens';
 
 document.body.append(app);
@@ -48,6 +48,7 @@ function renderGauge(): void {
 }
 
 function renderAll(list: TurnView[]): void {
+  for (const ui of state.turns.values()) removeTurn(ui);
   state.turns.clear();
   state.order = [];
   log.replaceChildren();
@@ -227,9 +228,13 @@ warmUpWhenIdle((sample) => {
   const probe = el('div', 'md warm-up');
   probe.setAttribute('aria-hidden', 'true');
   document.body.append(probe);
-  const markdown = new StreamingMarkdown(probe, decorate, () => undefined);
-  for (let i = 0; i < sample.length; i += 3) markdown.append(sample.slice(i, i + 3));
-  markdown.flush();
+  const markdown = new StreamingMarkdown(probe, decorate);
+  for (let i = 0; i < sample.length; i += 3) {
+    markdown.append(sample.slice(i, i + 3));
+    if (i % 30 === 0) markdown.flushNow();
+  }
+  markdown.finish();
+  markdown.flushNow();
   void probe.offsetHeight;
   probe.remove();
 });

@@ -38,7 +38,7 @@ const md = new MarkdownIt({
   linkify: true,
   breaks: false,
   highlight(code, lang) {
-    const language = lang.trim().toLowerCase();
+    const language = codeLanguage(lang);
     // Only named languages: guessing one for every block costs more than it gives while streaming.
     if (language && hljs.getLanguage(language)) {
       try {
@@ -77,33 +77,22 @@ export function renderMarkdown(text: string, env: MarkdownEnv = {}): string {
   return DOMPurify.sanitize(md.render(text, env), PURIFY) as string;
 }
 
+/** The language a fence's info string names (` ```TypeScript title="a.ts"` → `typescript`). */
+export function codeLanguage(info: string): string {
+  return info.trim().split(/\s+/)[0].toLowerCase();
+}
+
 /**
- * Where a streamed markdown text can be cut so that the part before it never renders differently
- * as more text arrives: the start of a line after a blank line, outside any fenced code block.
- * Scans from `from` (itself such a point) and returns the last cut found, or `from`.
+ * Highlighted, sanitized HTML for `code` in `language`, as the markdown renderer would put inside
+ * `<code>`; undefined for a language without a highlighter (the caller shows plain text).
  */
-export function stableBoundary(text: string, from: number): number {
-  let boundary = from;
-  let fence: string | undefined;
-  let previousBlank = false;
-  let lineStart = from;
-  while (lineStart < text.length) {
-    const newline = text.indexOf('\n', lineStart);
-    if (newline === -1) break; // The last line is still being written.
-    const line = text.slice(lineStart, newline);
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (fence) {
-      if (marker && marker[1][0] === fence[0] && marker[1].length >= fence.length && line.trim() === marker[1]) fence = undefined;
-    } else if (marker) {
-      if (previousBlank) boundary = lineStart;
-      fence = marker[1];
-    } else if (previousBlank && line.trim() !== '' && !/^\s/.test(line)) {
-      boundary = lineStart;
-    }
-    previousBlank = !fence && line.trim() === '';
-    lineStart = newline + 1;
+export function highlightCode(code: string, language: string): string | undefined {
+  if (!language || !hljs.getLanguage(language)) return undefined;
+  try {
+    return DOMPurify.sanitize(hljs.highlight(code, { language, ignoreIllegals: true }).value, PURIFY) as string;
+  } catch {
+    return undefined;
   }
-  return boundary;
 }
 
 /** Small samples that exercise the markdown, sanitizer and common highlighters once. */

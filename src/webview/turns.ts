@@ -90,13 +90,27 @@ function renderFooter(ui: TurnUi): void {
   if (meta.length && turn.status !== 'streaming') footer.append(el('p', 'meta', meta.join(' · ')));
 }
 
-/** Shows a turn at the end of the log (in place of an earlier showing of the same turn). */
+/** Each turn shown gets the next number: the newest turn's text renders first. */
+let shown = 0;
+
+/** Takes a turn off the page, with any rendering it still had queued. */
+export function removeTurn(ui: TurnUi): void {
+  ui.root.remove();
+  ui.content.dispose();
+  ui.reasoning.dispose();
+}
+
+/**
+ * Shows a turn at the end of the log (in place of an earlier showing of the same turn). Its text
+ * renders over the next frames, within the panel's frame budget.
+ */
 export function addTurn(turn: TurnView): TurnUi {
   const existing = state.turns.get(turn.id);
   if (existing) {
-    existing.root.remove();
+    removeTurn(existing);
     state.order = state.order.filter((id) => id !== turn.id);
   }
+  const priority = ++shown;
   const root = el('section', 'turn');
   root.dataset.id = turn.id;
   const question = el('div', 'question');
@@ -120,8 +134,8 @@ export function addTurn(turn: TurnView): TurnUi {
     root,
     thinking,
     footer,
-    reasoning: new StreamingMarkdown(reasoningBody, decorate),
-    content: new StreamingMarkdown(contentBody, decorate),
+    reasoning: new StreamingMarkdown(reasoningBody, decorate, priority),
+    content: new StreamingMarkdown(contentBody, decorate, priority),
   };
   ui.reasoning.reset(turn.reasoning, turn.status !== 'streaming');
   ui.content.reset(turn.answer, turn.status !== 'streaming');
@@ -176,7 +190,7 @@ export function appendDelta(message: Extract<HostMessage, { type: 'delta' }>): b
   return true;
 }
 
-/** Ends a turn: the rest of its text is rendered, and the footer says how it ended. */
+/** Ends a turn: the rest of its text is rendered (over the next frames), and the footer says how it ended. */
 export function endTurn(message: Extract<HostMessage, { type: 'turnDone' | 'turnError' }>): boolean {
   const ui = state.turns.get(message.requestId);
   if (!ui) return false;
