@@ -1,3 +1,5 @@
+import type { TurnView } from '../src/shared/protocol';
+
 /** A long markdown answer like a model's: prose, lists and many fenced code blocks, Korean and English. */
 export function longAnswer(targetBytes: number): string {
   const parts: string[] = [];
@@ -25,4 +27,26 @@ export function longAnswer(targetBytes: number): string {
     size += Buffer.byteLength(section) + 1;
   }
   return parts.join('\n');
+}
+
+/** One fenced code block of about `targetBytes`, as a model writing a whole file would answer. */
+export function longCodeBlock(targetBytes: number): string {
+  const lines = ['```typescript'];
+  let size = 0;
+  for (let i = 0; size < targetBytes; i++) {
+    const line = i % 30 === 0 ? `export function handler${i}(request: Request): Response {` : i % 30 === 29 ? '}' : `  const field${i} = request.headers.get("x-field-${i}") ?? "기본값 ${i}"; // ${i}`;
+    lines.push(line);
+    size += Buffer.byteLength(line) + 1;
+  }
+  lines.push('```');
+  return lines.join('\n');
+}
+
+/** A saved conversation of `count` turns with about `totalBytes` of code-heavy answers. */
+export function savedConversation(count: number, totalBytes: number): TurnView[] {
+  return Array.from({ length: count }, (_, t) => {
+    // Every fifth answer is one big file; the others mix prose and smaller blocks.
+    const answer = t % 5 === 4 ? `파일 전체입니다 (the whole file):\n\n${longCodeBlock((totalBytes / count) * 2)}\n\n끝.` : longAnswer((totalBytes / count) * 0.75);
+    return { id: `saved${t}`, question: `질문 ${t}: 이 코드를 설명해 주세요`, context: [], answer, reasoning: '', status: 'done' as const, model: 'Qwen3-8B' };
+  });
 }

@@ -7,7 +7,7 @@
  */
 
 /** Script time per frame for rendering: leaves most of a 16 ms frame for style, layout and paint. */
-export const FRAME_BUDGET_MS = 6;
+export const FRAME_BUDGET_MS = 4;
 
 export interface FrameJob {
   /** Higher runs first: the newest turn is the one on screen. */

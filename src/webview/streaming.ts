@@ -2,11 +2,17 @@ import { cancelFrame, requestFrame, type FrameJob } from './frames';
 import { codeLanguage, highlightCode, referenceCount, renderMarkdown, type MarkdownEnv } from './markdown';
 
 /** Lines of code highlighted together: a growing code block costs per segment, never per block. */
-const SEGMENT_LINES = 40;
+const SEGMENT_LINES = 20;
+/** Segments per page of a code block; a page out of view is neither laid out nor painted. */
+const PAGE_SEGMENTS = 20;
+/** Finished markdown per element that the browser skips while out of view. */
+const GROUP_CHARS = 4_000;
 /** A finished code block up to this size is highlighted again whole, exactly as a single render. */
-const WHOLE_BLOCK_CHARS = 16_000;
+const WHOLE_BLOCK_CHARS = 8_000;
+/** Highlighting ranks below the text of every turn. */
+const HIGHLIGHT_AFTER = 1_000_000;
 /** Finished markdown blocks rendered in one call, to spare the per-call cost of many small ones. */
-const MERGE_CHARS = 6_000;
+const MERGE_CHARS = 3_000;
 
 /** A fence that opens (group 1: the marker, group 2: the info string) or closes a code block. */
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
@@ -24,20 +30,115 @@ function fence(line: string): RegExpExecArray | undefined {
   return match;
 }
 
+/**
+ * An answer's text from the first offset still needed, addressed by offsets in the whole text.
+ * What is rendered is let go, so the string searched each frame is the unfinished part, not the
+ * whole answer (searching a string that grew by appends copies it whole).
+ */
+class TextWindow {
+  private base = 0;
+  private buffer = '';
+
+  get end(): number {
+    return this.base + this.buffer.length;
+  }
+
+  append(delta: string): void {
+    this.buffer += delta;
+  }
+
+  reset(text: string): void {
+    this.base = 0;
+    this.buffer = text;
+  }
+
+  slice(start: number, end = this.end): string {
+    return this.buffer.slice(start - this.base, end - this.base);
+  }
+
+  indexOf(search: string, from: number): number {
+    const index = this.buffer.indexOf(search, from - this.base);
+    return index === -1 ? -1 : index + this.base;
+  }
+
+  /** Forgets the text before `offset`. */
+  release(offset: number): void {
+    if (offset > this.base) {
+      this.buffer = this.buffer.slice(offset - this.base);
+      this.base = offset;
+    }
+  }
+}
+
 /** A part of the text that no later text can change, waiting to be rendered. */
 type Piece =
   | { kind: 'markdown'; start: number; end: number }
   | { kind: 'code'; start: number; bodyStart: number; bodyEnd: number; language: string };
 
+/** Code waiting for its highlighting: a segment of a block, or a small block whole. */
+interface Highlight {
+  target: HTMLElement;
+  source: string;
+  language: string;
+  writer: CodeWriter;
+}
+
 /**
- * A fenced code block written line by line: complete lines are highlighted in segments of
- * {@link SEGMENT_LINES} as each fills, and the open segment shows as plain text until then. The
- * work for new text is bounded by a segment, however long the block is.
+ * Highlighting comes after text: each answer queues its code here, and the queue runs in what is
+ * left of a frame once every answer's text is on screen (its priority is below any text's).
+ */
+class Highlighter implements FrameJob {
+  private readonly queue: Highlight[] = [];
+
+  constructor(
+    readonly priority: number,
+    /** Marked `data-highlighting` while code waits. */
+    private readonly element: HTMLElement,
+  ) {}
+
+  add(item: Highlight): void {
+    if (this.queue.length === 0) this.element.dataset.highlighting = '';
+    this.queue.push(item);
+    requestFrame(this);
+  }
+
+  /** Drops what is queued for `writer` (it is highlighted again whole). */
+  drop(writer: CodeWriter): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].writer === writer) this.queue.splice(i, 1);
+  }
+
+  clear(): void {
+    this.queue.length = 0;
+    delete this.element.dataset.highlighting;
+    cancelFrame(this);
+  }
+
+  step(deadline: number): boolean {
+    do {
+      const item = this.queue.shift();
+      if (!item) break;
+      const html = highlightCode(item.source, item.language);
+      if (html !== undefined && item.target.isConnected) item.target.innerHTML = html;
+    } while (performance.now() < deadline);
+    if (this.queue.length > 0) return true;
+    delete this.element.dataset.highlighting;
+    return false;
+  }
+}
+
+/**
+ * A fenced code block written line by line: complete lines go in segments of
+ * {@link SEGMENT_LINES}, each a block of its own (so the browser lays out only the new one), shown
+ * as plain text at once and highlighted when the frame has time. The line being written shows as
+ * plain text. The work for new text is bounded by a segment, however long the block is.
  */
 class CodeWriter {
   readonly chunk: HTMLElement;
   private readonly code: HTMLElement;
-  private readonly live = document.createTextNode('');
+  private page?: HTMLElement;
+  private pageSegments = 0;
+  private readonly live: HTMLElement;
+  private readonly highlighted: boolean;
   private segmentStart: number;
   private segmentLines = 0;
   private segments = 0;
@@ -48,14 +149,18 @@ class CodeWriter {
     readonly start: number,
     private readonly bodyStart: number,
     private readonly language: string,
+    private readonly highlighter: Highlighter,
   ) {
     this.segmentStart = this.written = bodyStart;
+    this.highlighted = highlightCode('', language) !== undefined;
     this.chunk = document.createElement('div');
-    this.chunk.className = 'chunk';
+    this.chunk.className = 'part';
     const pre = document.createElement('pre');
     pre.className = 'hljs';
     this.code = document.createElement('code');
-    if (language && highlightCode('', language) !== undefined) this.code.className = `language-${language}`;
+    if (this.highlighted) this.code.className = `language-${language}`;
+    this.live = document.createElement('span');
+    this.live.className = 'segment';
     this.code.append(this.live);
     pre.append(this.code);
     this.chunk.append(pre);
@@ -65,7 +170,7 @@ class CodeWriter {
    * Takes the lines of `text` up to `end` (a line start), sealing each segment that fills, until
    * `deadline`. True when every line up to `end` is taken.
    */
-  write(text: string, end: number, deadline: number): boolean {
+  write(text: TextWindow, end: number, deadline: number): boolean {
     while (this.written < end) {
       const newline = text.indexOf('\n', this.written);
       this.written = newline === -1 || newline >= end ? end : newline + 1;
@@ -78,31 +183,41 @@ class CodeWriter {
   }
 
   /** Shows the open segment and the line being written, as plain text. */
-  showLive(text: string, end: number): void {
+  showLive(text: TextWindow, end: number): void {
     const live = text.slice(this.segmentStart, end);
-    if (this.live.data !== live) this.live.data = live;
+    if (this.live.textContent !== live) this.live.textContent = live;
   }
 
-  /** The block is complete at `bodyEnd`: the rest is highlighted, a small block again whole. */
-  close(text: string, bodyEnd: number): void {
+  /** The block is complete at `bodyEnd`: the rest is sealed, and a small block highlighted whole. */
+  close(text: TextWindow, bodyEnd: number): void {
     if (this.segmentStart < bodyEnd) this.seal(text, bodyEnd);
-    this.live.data = '';
-    if (this.segments > 1 && bodyEnd - this.bodyStart <= WHOLE_BLOCK_CHARS) {
-      const html = highlightCode(text.slice(this.bodyStart, bodyEnd), this.language);
-      if (html !== undefined) {
-        this.code.innerHTML = html;
-        this.code.append(this.live);
-      }
+    this.live.remove();
+    if (this.highlighted && this.segments > 1 && bodyEnd - this.bodyStart <= WHOLE_BLOCK_CHARS) {
+      this.highlighter.drop(this);
+      this.highlighter.add({ target: this.code, source: text.slice(this.bodyStart, bodyEnd), language: this.language, writer: this });
     }
   }
 
-  private seal(text: string, end: number): void {
+  /** The first offset of the text this block still needs: all of it while it may be highlighted whole. */
+  needed(): number {
+    return this.written - this.bodyStart <= WHOLE_BLOCK_CHARS ? this.bodyStart : this.segmentStart;
+  }
+
+  private seal(text: TextWindow, end: number): void {
     const source = text.slice(this.segmentStart, end);
     const segment = document.createElement('span');
-    const html = highlightCode(source, this.language);
-    if (html === undefined) segment.textContent = source;
-    else segment.innerHTML = html;
-    this.code.insertBefore(segment, this.live);
+    segment.className = 'segment';
+    segment.textContent = source;
+    if (!this.page || this.pageSegments >= PAGE_SEGMENTS) {
+      this.page = document.createElement('span');
+      this.page.className = 'page';
+      this.code.insertBefore(this.page, this.live);
+      this.pageSegments = 0;
+    }
+    this.page.append(segment);
+    this.pageSegments++;
+    if (this.highlighted) this.highlighter.add({ target: segment, source, language: this.language, writer: this });
+    this.live.textContent = '';
     this.segmentStart = end;
     this.segmentLines = 0;
     this.segments++;
@@ -122,7 +237,7 @@ class CodeWriter {
  * are rendered again (rare: once per block that brings new definitions).
  */
 export class StreamingMarkdown implements FrameJob {
-  private text = '';
+  private readonly text = new TextWindow();
   private complete = false;
   /** Scanning: where the next unscanned line starts, and what is open there. */
   private scanned = 0;
@@ -140,6 +255,9 @@ export class StreamingMarkdown implements FrameJob {
   private readonly stable: HTMLElement;
   private readonly tail: HTMLElement;
   private pending = false;
+  private readonly highlighter: Highlighter;
+  private group?: HTMLElement;
+  private groupChars = 0;
 
   constructor(
     readonly element: HTMLElement,
@@ -149,11 +267,12 @@ export class StreamingMarkdown implements FrameJob {
     this.stable = document.createElement('div');
     this.tail = document.createElement('div');
     element.append(this.stable, this.tail);
+    this.highlighter = new Highlighter(priority - HIGHLIGHT_AFTER, element);
   }
 
   append(delta: string): void {
     if (!delta) return;
-    this.text += delta;
+    this.text.append(delta);
     this.request();
   }
 
@@ -162,12 +281,14 @@ export class StreamingMarkdown implements FrameJob {
    * Only a `complete` text has its last block final; a turn still streaming keeps it open.
    */
   reset(text: string, complete: boolean): void {
-    this.text = text;
+    this.text.reset(text);
     this.complete = complete;
+    this.group = undefined;
     this.scanned = this.pieceStart = 0;
     this.previousBlank = false;
     this.innerFence = this.openCode = this.writer = undefined;
     this.pieces = [];
+    this.highlighter.clear();
     this.renderedTail = '';
     this.env = {};
     this.chunks = [];
@@ -186,11 +307,14 @@ export class StreamingMarkdown implements FrameJob {
   flushNow(): void {
     cancelFrame(this);
     while (this.step(Infinity));
+    cancelFrame(this.highlighter);
+    while (this.highlighter.step(Infinity));
   }
 
   /** Stops rendering: the element left the page. */
   dispose(): void {
     cancelFrame(this);
+    this.highlighter.clear();
   }
 
   private request(): void {
@@ -213,11 +337,12 @@ export class StreamingMarkdown implements FrameJob {
     } else if (this.openCode) {
       this.showTail('');
       const writer = this.writerFor(this.openCode.start, this.openCode.bodyStart, this.openCode.language);
-      if (writer.write(this.text, this.scanned, deadline)) writer.showLive(this.text, this.text.length);
+      if (writer.write(this.text, this.scanned, deadline)) writer.showLive(this.text, this.text.end);
       else return true;
     } else {
       this.showTail(this.text.slice(this.pieceStart));
     }
+    this.release();
     if (this.pieces.length > 0) return true;
     this.pending = false;
     delete this.element.dataset.pending;
@@ -227,11 +352,11 @@ export class StreamingMarkdown implements FrameJob {
   /** Cuts the new complete lines into pieces; at the end of a complete text, the rest too. */
   private scan(): void {
     const text = this.text;
-    while (this.scanned < text.length) {
+    while (this.scanned < text.end) {
       const newline = text.indexOf('\n', this.scanned);
       if (newline === -1 && !this.complete) break; // The last line is still being written.
-      const lineEnd = newline === -1 ? text.length : newline;
-      const next = newline === -1 ? text.length : newline + 1;
+      const lineEnd = newline === -1 ? text.end : newline;
+      const next = newline === -1 ? text.end : newline + 1;
       const line = text.slice(this.scanned, lineEnd);
       if (this.openCode) {
         if (closes(line, this.openCode.marker)) {
@@ -259,17 +384,26 @@ export class StreamingMarkdown implements FrameJob {
       }
       this.scanned = next;
     }
-    if (this.complete && this.scanned >= text.length) {
+    if (this.complete && this.scanned >= text.end) {
       if (this.openCode) {
         // A fence never closed: the block runs to the end, as markdown-it renders it.
         const { start, bodyStart, language } = this.openCode;
-        this.pieces.push({ kind: 'code', start, bodyStart, bodyEnd: text.length, language });
+        this.pieces.push({ kind: 'code', start, bodyStart, bodyEnd: text.end, language });
         this.openCode = undefined;
-        this.pieceStart = text.length;
+        this.pieceStart = text.end;
       } else {
-        this.cut(text.length);
+        this.cut(text.end);
       }
     }
+  }
+
+  /** Lets go of the text that nothing still needs: before the first piece, line or block not done. */
+  private release(): void {
+    let needed = Math.min(this.scanned, this.pieces[0]?.start ?? Infinity);
+    if (this.openCode) needed = Math.min(needed, this.writer?.start === this.openCode.start ? this.writer.needed() : this.openCode.start);
+    else needed = Math.min(needed, this.pieceStart);
+    if (this.writer) needed = Math.min(needed, this.writer.needed());
+    this.text.release(needed);
   }
 
   /** Makes the markdown from the last cut to `end` a piece, if it holds anything. */
@@ -302,8 +436,8 @@ export class StreamingMarkdown implements FrameJob {
 
   private writerFor(start: number, bodyStart: number, language: string): CodeWriter {
     if (this.writer?.start !== start) {
-      this.writer = new CodeWriter(start, bodyStart, language);
-      this.stable.append(this.writer.chunk);
+      this.writer = new CodeWriter(start, bodyStart, language, this.highlighter);
+      this.place(this.writer.chunk, 0);
       this.decorate(this.writer.chunk);
     }
     return this.writer;
@@ -311,14 +445,12 @@ export class StreamingMarkdown implements FrameJob {
 
   /** Renders finished markdown as a block of its own, which later text cannot change. */
   private commitMarkdown(source: string): void {
-    // Each block is its own element, so the browser can skip its layout and paint once it scrolls
-    // out of view (`content-visibility` in chat.css).
     const block = document.createElement('div');
-    block.className = 'chunk';
+    block.className = 'part';
     const known = referenceCount(this.env);
     block.innerHTML = renderMarkdown(source, this.env);
     this.decorate(block);
-    this.stable.append(block);
+    this.place(block, source.length);
     if (referenceCount(this.env) > known) {
       // A definition arrived after blocks that may use it: render those again with it.
       for (const chunk of this.chunks) {
@@ -328,6 +460,22 @@ export class StreamingMarkdown implements FrameJob {
       }
     }
     this.chunks.push({ element: block, source });
+  }
+
+  /**
+   * Adds a finished part to the current group, which the browser can skip in layout and paint
+   * once it scrolls out of view (`content-visibility` in chat.css). Groups of several KB, not one
+   * per block: the browser checks each such element's visibility every frame.
+   */
+  private place(part: HTMLElement, chars: number): void {
+    if (!this.group || this.groupChars >= GROUP_CHARS) {
+      this.group = document.createElement('div');
+      this.group.className = 'chunk';
+      this.stable.append(this.group);
+      this.groupChars = 0;
+    }
+    this.group.append(part);
+    this.groupChars += chars;
   }
 
   /** The unfinished block at the end, rendered again whenever it changed. */

@@ -74,6 +74,69 @@ describe('the chat webview in a real browser', () => {
     await reopened.page.close();
   });
 
+  it('streams a code block of a thousand lines line by line: every line, in order, highlighted', async () => {
+    const code = Array.from({ length: 1000 }, (_, i) => (i % 25 === 0 ? `export function step${i}(value: number): number {` : `  const line${i} = value * ${i}; // 줄 ${i}`)).join('\n');
+    const answer = `Here is the file:\n\`\`\`typescript\n${code}\n\`\`\`\nDone.`;
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('c1') });
+    await page.evaluate((text) => {
+      for (let i = 0; i < text.length; i += 50) window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'c1', content: text.slice(i, i + 50), reasoning: '' } }));
+    }, answer.slice(0, answer.length / 2));
+    // Half-way, the block shows what arrived, while the rest is still streaming.
+    await page.waitForFunction((expected) => document.querySelector('.turn .content pre')?.textContent === expected, answer.slice(0, answer.length / 2).split('typescript\n')[1]);
+    for (let i = answer.length / 2; i < answer.length; i += 5000) await view.host({ type: 'delta', requestId: 'c1', content: answer.slice(i, i + 5000), reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 'c1', status: 'done' });
+    await page.locator('.turn .content:not([data-pending])').waitFor();
+    assert.equal(await page.locator('.turn .content pre').count(), 1);
+    assert.equal(await page.locator('.turn .content pre').textContent(), `${code}\n`);
+    // Highlighting follows the text, in what is left of the frames.
+    await page.locator('.turn .content:not([data-highlighting])').waitFor();
+    assert.equal(await page.locator('.turn .content .hljs-keyword', { hasText: 'export' }).count(), 40);
+    // Segments are blocks, yet the lines are laid out as one text: no blank line after a segment.
+    const heights = await page.evaluate(async () => {
+      const segments = document.querySelectorAll('.turn .content pre .segment');
+      segments[1].scrollIntoView();
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const lineHeight = parseFloat(getComputedStyle(segments[1]).lineHeight);
+      return [0, 1].map((i) => Math.round(segments[i].getBoundingClientRect().height / lineHeight));
+    });
+    assert.deepEqual(heights, [20, 20]);
+    assert.equal(await page.locator('.turn .content p').first().textContent(), 'Here is the file:');
+    assert.equal(await page.locator('.turn .content p').last().textContent(), 'Done.');
+    await page.close();
+  });
+
+  it('reopens a large conversation whole: newest turn first, every turn\'s text in the end', async () => {
+    const turns = Array.from({ length: 50 }, (_, t) => {
+      const block = Array.from({ length: 300 }, (_, i) => `    value_${t}_${i} = compute(${i})  # 설명 ${i}`).join('\n');
+      const answer = `## 답변 ${t}\n\n설명 문단 ${t}.\n\n\`\`\`python\ndef answer_${t}():\n${block}\n\`\`\`\n\n- 끝 ${t}\n- end-of-turn-${t}`;
+      return turn(`big${t}`, { question: `질문 ${t}`, answer, status: 'done' });
+    });
+    const view = await openWebview(browser);
+    const { page } = view;
+    await page.evaluate(() => {
+      const w = window as unknown as { __rendered: string[] };
+      w.__rendered = [];
+      new MutationObserver((records) => {
+        for (const record of records) {
+          const target = record.target as HTMLElement;
+          if (target.classList.contains('content') && !target.hasAttribute('data-pending')) w.__rendered.push(target.closest('.turn')?.getAttribute('data-id') ?? '');
+        }
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-pending'] });
+    });
+    await view.host(init({ turns }));
+    await page.waitForFunction(() => document.querySelectorAll('.turn').length === 50 && !document.querySelector('[data-pending]'), undefined, { timeout: 60_000 });
+    for (const [t, { answer }] of turns.entries()) {
+      const content = page.locator(`.turn[data-id="big${t}"] .content`);
+      assert.equal(await content.locator('pre').textContent(), `${answer.split('```python\n')[1].split('\n```')[0]}\n`);
+      assert.equal(await content.locator('li').last().textContent(), `end-of-turn-${t}`);
+    }
+    const order = await page.evaluate(() => (window as unknown as { __rendered: string[] }).__rendered);
+    assert.deepEqual(order.slice(0, 3), ['big49', 'big48', 'big47']);
+    await page.close();
+  });
+
   it('shows that GenOS is busy while the turn waits, until the answer arrives; Stop stays offered', async () => {
     const view = await ready();
     const { page } = view;
