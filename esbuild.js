@@ -40,6 +40,16 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node18',
+    // The core is a bundle of its own, required on first use (see src/extension.ts).
+    external: ['vscode', './core.js'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/core.ts'],
+    outfile: 'dist/core.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
     external: ['vscode'],
   },
 ];

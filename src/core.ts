@@ -16,15 +16,17 @@ import { TokenStore } from './host/tokenStore';
 import { TurnRunner } from './host/turnRunner';
 import { offerWalkthrough } from './host/walkthrough';
 
-/** How long activate() took, for the benchmark (read from the module, not exposed as an API). */
-export const timing = { activateMs: 0 };
+/** What the entry (extension.ts) hands work to once the core is loaded. */
+export interface Core {
+  view: ChatViewProvider;
+}
 
 /**
- * Wires the features. Runs once the editor has started (completion needs its status bar item and
- * provider from the start); everything it does here is cheap, and nothing is sent until used.
+ * Wires the features: commands, the chat view's provider, completions. Loaded by the entry on
+ * first use (a command, the chat view, completions turned on, or the first start's walkthrough).
+ * The entry registered stand-ins for the commands and disposed them before this runs.
  */
-export function activate(context: vscode.ExtensionContext): void {
-  const started = performance.now();
+export function start(context: vscode.ExtensionContext): Core {
   const log = new Log();
   const tokens = new TokenStore(context.secrets);
   const connections = new ConnectionManager(context.globalState, tokens, log);
@@ -53,12 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...completions.disposables,
     ...registerConnectionCommands(connections, runner, tokens, log),
     ...registerChatCommands(chat, view, runner, log, () => editorRequests.stop()),
-    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, view),
   );
   offerWalkthrough(context.globalState, connections);
-  timing.activateMs = performance.now() - started;
-}
-
-export function deactivate(): void {
-  // Everything is owned by context.subscriptions.
+  return { view };
 }

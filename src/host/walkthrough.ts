@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from './connection';
 import { connectionSettings } from './settings';
+import { WALKTHROUGH_OFFERED } from './walkthroughState';
 
-const OFFERED = 'genos.walkthroughOffered';
 export const WALKTHROUGH = 'genos.genos-vscode#genos.gettingStarted';
 
 /**
@@ -11,10 +11,10 @@ export const WALKTHROUGH = 'genos.genos-vscode#genos.gettingStarted';
  * `workbench.welcomePage.walkthroughs.openOnInstall`.
  */
 export function offerWalkthrough(state: vscode.Memento, connections: ConnectionManager): void {
-  if (state.get<boolean>(OFFERED)) return;
+  if (state.get<boolean>(WALKTHROUGH_OFFERED)) return;
   const settings = connectionSettings();
   const configured = !!(settings.baseUrl.trim() || settings.servingId.trim() || connections.provisioned);
-  void state.update(OFFERED, true);
+  void state.update(WALKTHROUGH_OFFERED, true);
   if (configured || vscode.workspace.getConfiguration('workbench.welcomePage').get('walkthroughs.openOnInstall') === false) return;
   void vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
 }

@@ -34,6 +34,17 @@ describe('the package', () => {
     assert.deepEqual(listed.filter((file) => /^(src|test|bench|out|scripts)\//.test(file) || file.endsWith('.map')), []);
   });
 
+  it('packages the entry and the core it loads on first use', () => {
+    assert.ok(listed.includes('dist/extension.js') && listed.includes('dist/core.js'), listed.join(', '));
+  });
+
+  it('loads at activation only the entry: no client, network, markdown or panel code', async () => {
+    // The same options as esbuild.js's entry, in memory: which sources end up in dist/extension.js.
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({ absWorkingDir: repoRoot, entryPoints: ['src/extension.ts'], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', external: ['vscode', './core.js'], logLevel: 'silent' });
+    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['src/extension.ts', 'src/host/walkthroughState.ts']);
+  });
+
   it('fits its category and binds no keys that clash with layouts or defaults', () => {
     assert.ok(!manifest.categories.includes('Programming Languages'));
     assert.equal(manifest.contributes.keybindings, undefined);
