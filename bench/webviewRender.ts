@@ -19,6 +19,12 @@ async function scriptSeconds(cdp: CDPSession): Promise<number> {
   return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0;
 }
 
+/**
+ * Tasks only (a long run's full timeline is hundreds of MB, which the browser's connection did not
+ * always survive); with GENOS_BENCH_TRACE set, the full timeline, to see what a long task was.
+ */
+const TRACE_CATEGORIES = process.env.GENOS_BENCH_TRACE ? ['devtools.timeline', 'toplevel'] : ['toplevel'];
+
 /** The longest task on the renderer's main thread in a trace, in ms. */
 function longestTask(trace: Buffer): number {
   // GENOS_BENCH_TRACE=/path/prefix keeps each trace, to see what a long task was made of.
@@ -68,7 +74,7 @@ async function measure(browser: Browser, answer: string, drive: (page: Page, ans
     w.__mutations = 0;
     new MutationObserver((records) => (w.__mutations += records.length)).observe(document.querySelector('.turn .content') as Node, { childList: true, subtree: true, characterData: true });
   });
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   const before = await scriptSeconds(cdp);
   const started = Date.now();
   await drive(page, answer);
@@ -143,7 +149,7 @@ export async function streamGrowth(browser: Browser, answer: string): Promise<Gr
     await settled(page);
     return (((await scriptSeconds(cdp)) - before) * 1000) / ((Buffer.byteLength(answer.slice(from * 3, to * 3)) / 1024));
   };
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   const startMsPerKb = await measured(0, tenth);
   await stream(tenth, count - tenth);
   await settled(page);
@@ -170,7 +176,7 @@ export async function reopen(browser: Browser, turns: TurnView[]): Promise<Reope
   // The conversation is in the page before measuring: handing it over is the harness's cost.
   await page.evaluate((message) => ((window as unknown as { __reopen: unknown }).__reopen = message), init({ turns }));
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   const times = await page.evaluate(
     () =>
       new Promise<{ first: number; all: number }>((resolve) => {
