@@ -306,6 +306,7 @@ export class StreamingMarkdown implements FrameJob {
   /** Renders everything now, whatever it costs (warming up the rendering path). */
   flushNow(): void {
     cancelFrame(this);
+    this.pending = true;
     while (this.step(Infinity));
     cancelFrame(this.highlighter);
     while (this.highlighter.step(Infinity));
@@ -314,14 +315,15 @@ export class StreamingMarkdown implements FrameJob {
   /** Stops rendering: the element left the page. */
   dispose(): void {
     cancelFrame(this);
+    this.pending = false;
     this.highlighter.clear();
   }
 
+  /** Queues this text's rendering once: while pending it is queued, so a delta costs nothing more. */
   private request(): void {
-    if (!this.pending) {
-      this.pending = true;
-      this.element.dataset.pending = '';
-    }
+    if (this.pending) return;
+    this.pending = true;
+    this.element.dataset.pending = '';
     requestFrame(this);
   }
 
