@@ -60,15 +60,19 @@ function settled(page: Page): Promise<unknown> {
   );
 }
 
-/** Runs `drive` in the page and measures it. */
-async function measure(browser: Browser, answer: string, drive: (page: Page, answer: string) => Promise<void>): Promise<RenderFigures> {
-  const { page, cdp } = await prepare(browser);
-  // The driver's own preparation (cutting the answer into deltas) happens before measuring.
-  await page.evaluate((t) => {
+/** The answer cut into 3-character deltas, put in the page before measuring (the driver's own work). */
+function loadDeltas(page: Page, answer: string): Promise<void> {
+  return page.evaluate((t) => {
     const deltas: string[] = [];
     for (let i = 0; i < t.length; i += 3) deltas.push(t.slice(i, i + 3));
     (window as unknown as { __deltas: string[] }).__deltas = deltas;
   }, answer);
+}
+
+/** Runs `drive` in the page and measures it. */
+async function measure(browser: Browser, answer: string, drive: (page: Page, answer: string) => Promise<void>): Promise<RenderFigures> {
+  const { page, cdp } = await prepare(browser);
+  await loadDeltas(page, answer);
   await page.evaluate(() => {
     const w = window as unknown as { __mutations: number };
     w.__mutations = 0;
@@ -120,16 +124,12 @@ export interface GrowthFigures {
 }
 
 /**
- * Whether streaming costs more as the answer grows: one answer (a single code block of `bytes`)
- * in 3-character deltas, 100 every 4 ms; scripting per KB over its first tenth and its last.
+ * Whether streaming costs more as the answer grows: `answer` (one long code block, in the bench) in
+ * 3-character deltas, 100 every 4 ms; scripting per KB over its first tenth and its last.
  */
 export async function streamGrowth(browser: Browser, answer: string): Promise<GrowthFigures> {
   const { page, cdp } = await prepare(browser);
-  await page.evaluate((t) => {
-    const deltas: string[] = [];
-    for (let i = 0; i < t.length; i += 3) deltas.push(t.slice(i, i + 3));
-    (window as unknown as { __deltas: string[] }).__deltas = deltas;
-  }, answer);
+  await loadDeltas(page, answer);
   const stream = (from: number, to: number) =>
     page.evaluate(
       async ([a, b]) => {
