@@ -14,7 +14,6 @@ import { RewriteCommand } from './host/rewriteCommand';
 import { onDidChangeSettings } from './host/settings';
 import { TokenStore } from './host/tokenStore';
 import { TurnRunner } from './host/turnRunner';
-import { offerWalkthrough } from './host/walkthrough';
 
 /** What the entry (extension.ts) hands work to once the core is loaded. */
 export interface Core {
@@ -23,7 +22,7 @@ export interface Core {
 
 /**
  * Wires the features: commands, the chat view's provider, completions. Loaded by the entry on
- * first use (a command, the chat view, completions turned on, or the first start's walkthrough).
+ * first use (a command, the chat view) or right after activation when completions are on.
  * The entry registered stand-ins for the commands and disposed them before this runs.
  */
 export function start(context: vscode.ExtensionContext): Core {
@@ -56,6 +55,5 @@ export function start(context: vscode.ExtensionContext): Core {
     ...registerConnectionCommands(connections, runner, tokens, log),
     ...registerChatCommands(chat, view, runner, log, () => editorRequests.stop()),
   );
-  offerWalkthrough(context.globalState, connections);
   return { view };
 }

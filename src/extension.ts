@@ -2,19 +2,18 @@
  * The extension's entry: what activation needs and nothing more. It stands in for the commands
  * and the chat view, and loads the core (dist/core.js: the client, network, prompts, the panel's
  * host side) on first use, so starting the editor costs a few registrations, not the whole
- * extension. Completions turned on, or a first start that may open the walkthrough, load it right
- * after activation instead.
+ * extension. With completions turned on, it loads right after activation instead. The first
+ * start's walkthrough is offered from here.
  */
 import * as vscode from 'vscode';
 import type * as CoreModule from './core';
-import { WALKTHROUGH_OFFERED } from './host/walkthroughState';
+import { HIDDEN_COMMANDS } from './host/entryKeys';
+import { offerWalkthrough } from './host/walkthrough';
 
 /** How long activate() and loading the core took, for the benchmark (not an API). */
 export const timing = { activateMs: 0, coreMs: Number.NaN };
 
 const VIEW_TYPE = 'genos.chatView';
-/** Commands the core registers that the manifest does not list (tests and menus use them). */
-const HIDDEN_COMMANDS = ['genos.completionState'];
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -44,9 +43,9 @@ export function activate(context: vscode.ExtensionContext): void {
     );
   }
 
-  const later = () => setTimeout(() => load(), 0);
   const completionsOn = () => vscode.workspace.getConfiguration('genos').get<boolean>('completion.enabled') === true;
-  if (completionsOn() || !context.globalState.get<boolean>(WALKTHROUGH_OFFERED)) later();
+  if (completionsOn()) setTimeout(() => load(), 0);
+  offerWalkthrough(context.globalState);
 
   context.subscriptions.push(
     { dispose: () => standIns.splice(0).forEach((standIn) => standIn.dispose()) },

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from './connection';
 import { CompletionStatus, type CompletionFix, type CompletionState } from './completionStatus';
+import { COMPLETION_STATE_COMMAND } from './entryKeys';
 import { showError } from './errorUi';
 import { InlineCompletions } from './inlineCompletions';
 import { t } from './l10n';
@@ -87,7 +88,7 @@ export function registerCompletions(connections: ConnectionManager, runner: Turn
       vscode.commands.registerCommand('genos.toggleCompletions', toggle),
       vscode.commands.registerCommand('genos.completionMenu', menu),
       // For tests and the benchmark: what the status bar shows, and the requests made.
-      vscode.commands.registerCommand('genos.completionState', (): CompletionState & { requests: number } => ({ ...status.state, requests: provider.stats?.requests ?? 0 })),
+      vscode.commands.registerCommand(COMPLETION_STATE_COMMAND, (): CompletionState & { requests: number } => ({ ...status.state, requests: provider.stats?.requests ?? 0 })),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('genos') || event.affectsConfiguration('http') || event.affectsConfiguration('editor.inlineSuggest.enabled')) provider.reset();
       }),

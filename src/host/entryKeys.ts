@@ -1,2 +1,10 @@
-/** The global-state key set once the Get Started walkthrough was offered (read by the entry too). */
-export const WALKTHROUGH_OFFERED = 'genos.walkthroughOffered';
+/**
+ * Commands the entry (src/extension.ts) stands in for beyond the manifest's, named here so the
+ * entry bundles nothing else of the core.
+ */
+
+/** A command for tests and the benchmark: completion's state and request count. */
+export const COMPLETION_STATE_COMMAND = 'genos.completionState';
+
+/** Commands the core registers that the manifest does not list. */
+export const HIDDEN_COMMANDS = [COMPLETION_STATE_COMMAND];

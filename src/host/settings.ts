@@ -1,14 +1,8 @@
 import * as vscode from 'vscode';
 import { PROMPT_FORMATS, type PromptFormatSetting } from '../client/completion';
+import { config, SECTION, userValue } from './connectionSettings';
 
-const SECTION = 'genos';
-
-/** Where and as whom to connect. Read from user settings only, never from a workspace. */
-export interface ConnectionSettings {
-  baseUrl: string;
-  servingId: string;
-  userId: string;
-}
+export { connectionSettings, type ConnectionSettings } from './connectionSettings';
 
 /** Certificates and proxy: GenOS's own settings (user scope only) and VS Code's `http.*`. */
 export interface NetworkConfig {
@@ -35,31 +29,8 @@ export interface RequestSettings {
   contextWindow?: number;
 }
 
-function config(): vscode.WorkspaceConfiguration {
-  return vscode.workspace.getConfiguration(SECTION);
-}
-
-/**
- * A value from the user's own settings (or the default), ignoring workspace and folder values.
- * A repository's `.vscode/settings.json` must not be able to send the token to another host; the
- * `machine` scope in package.json already says so, and this holds even where a host would not
- * enforce the scope.
- */
-function userValue<T>(key: string, fallback: T): T {
-  const inspected = config().inspect<T>(key);
-  return inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
-}
-
 function optionalNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-export function connectionSettings(): ConnectionSettings {
-  return {
-    baseUrl: String(userValue('baseUrl', '')),
-    servingId: String(userValue<string | number>('servingId', '')),
-    userId: String(userValue<string | number>('userId', '')).trim(),
-  };
 }
 
 export function networkConfig(): NetworkConfig {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, waitFor } from './helpers';
 
@@ -10,6 +11,18 @@ describe('activation', () => {
     const events: string[] = extension.packageJSON.activationEvents ?? [];
     assert.deepEqual(events, ['onStartupFinished'], `activation events: ${events.join(', ')}`);
     await waitFor(() => vscode.extensions.getExtension(EXTENSION_ID)?.isActive === true, 'activation after startup', 30_000);
+  });
+
+  it('loads the core on first use: until then a stand-in answers for each command', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension);
+    // The entry's own module, as the extension host loaded it: its timing says whether the core is loaded.
+    const entry = () => (require.cache[path.join(extension.extensionPath, 'dist/extension.js')]?.exports as { timing: { coreMs: number } }).timing;
+    // Completion is off in this window, and nothing has been used yet: nothing loaded the core.
+    assert.ok(Number.isNaN(entry().coreMs), `the core loaded at start-up (${entry().coreMs} ms)`);
+    const state = await vscode.commands.executeCommand<{ kind: string }>('genos.completionState');
+    assert.equal(state.kind, 'off', 'the stand-in hands the call to the real command');
+    assert.ok(Number.isFinite(entry().coreMs));
   });
 
   it('stays quiet on activation: completion is off and nothing is asked of GenOS', async () => {

@@ -3,12 +3,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { HIDDEN_COMMANDS } from '../../src/host/entryKeys';
 import { repoRoot } from '../support/l10n';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
   icon: string;
   categories: string[];
-  contributes: { walkthroughs: Array<{ steps: Array<{ media: { markdown?: string } }> }>; keybindings?: unknown[] };
+  contributes: { walkthroughs: Array<{ steps: Array<{ media: { markdown?: string } }> }>; keybindings?: unknown[]; commands: Array<{ command: string }> };
 };
 
 describe('the package', () => {
@@ -40,11 +41,25 @@ describe('the package', () => {
     for (const bundle of ['dist/extension.js', 'dist/core.js', 'dist/webview.js']) assert.ok(allowed.includes(`!${bundle}`), `${bundle} is not in .vscodeignore's allow-list`);
   });
 
-  it('loads at activation only the entry: no client, network, markdown or panel code', async () => {
+  it('loads at activation only the entry and the walkthrough\'s checks: no network, markdown or panel code', async () => {
     // The same options as esbuild.js's entry, in memory: which sources end up in dist/extension.js.
     const esbuild = await import('esbuild');
     const result = await esbuild.build({ absWorkingDir: repoRoot, entryPoints: ['src/extension.ts'], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', external: ['vscode', './core.js'], logLevel: 'silent' });
-    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['src/extension.ts', 'src/host/walkthroughState.ts']);
+    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['src/client/endpoint.ts', 'src/client/errors.ts', 'src/client/token.ts', 'src/extension.ts', 'src/host/connectionSettings.ts', 'src/host/entryKeys.ts', 'src/host/provisioned.ts', 'src/host/walkthrough.ts']);
+  });
+
+  it('has a stand-in at activation for every command the core registers', () => {
+    // The entry stands in for the manifest's commands and HIDDEN_COMMANDS; any other command
+    // would not exist until something else loaded the core.
+    const standIns = new Set([...manifest.contributes.commands.map((c) => c.command), ...HIDDEN_COMMANDS]);
+    const registered: string[] = [];
+    for (const file of fs.readdirSync(path.join(repoRoot, 'src/host'))) {
+      const source = fs.readFileSync(path.join(repoRoot, 'src/host', file), 'utf8');
+      for (const [, id] of source.matchAll(/registerCommand\(\s*'([^']+)'/g)) registered.push(id);
+      assert.doesNotMatch(source, /registerCommand\((?!\s*'|\s*COMPLETION_STATE_COMMAND\b)/, `${file} registers a command by a name this test cannot read`);
+    }
+    assert.ok(registered.length >= 18);
+    assert.deepEqual(registered.filter((id) => !standIns.has(id)), []);
   });
 
   it('fits its category and binds no keys that clash with layouts or defaults', () => {
