@@ -68,7 +68,8 @@ function client(server: FakeGenos, settings?: NetworkSettings): GenosClient {
 
 /** Queues a streamed answer cut into byte pieces, and checks it arrives whole and in order. */
 async function assertStreams(server: FakeGenos, c: GenosClient): Promise<void> {
-  server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 2), pieceBytes: 5, delayMs: 2 });
+  // 37-byte writes cut Korean characters (3 bytes each) across reads without a thousand writes.
+  server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 2), pieceBytes: 37, delayMs: 2 });
   const result = await collect(c.chat(question, { model: server.models[0] }));
   assert.equal(result.text, answer);
   assert.equal(result.finish, 'stop');
