@@ -103,6 +103,9 @@ function mainText(error: GenosError, t: Translate): string {
     case 'notFound':
       return t('GenOS was reached, but there is no serving at this address (404). Check "GenOS: Base Url" and "GenOS: Serving Id".');
     case 'badRequest': {
+      if (error.detail === 'toolsRefused') {
+        return t('This GenOS serving does not accept tools, so agent mode cannot use it ({0}). Use Ask mode, or ask the serving owner to turn on tool calling (vLLM: --enable-auto-tool-choice with a --tool-call-parser).', error.serverMessage ?? error.status ?? 400);
+      }
       const limit = parseContextLimit(error.serverMessage);
       if (limit) return t("The conversation is too long for the model's context window ({0} tokens). Retry with less context: earlier turns are left out and long attachments cut.", limit.window);
       return error.serverMessage

@@ -5,7 +5,7 @@ import { GenosError } from './errors';
 import { peekCertificate } from './certificates';
 import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
 import type { ConnectionTrace, NetworkPath } from './network';
-import { cleanServerText, parseChunk, parseCompletion, parseModelInfo, parseTextCompletion, type ModelInfo, type ChatEvent, type ChatMessage, type ChunkResult } from './openai';
+import { cleanServerText, parseChunk, parseCompletion, parseModelInfo, parseTextCompletion, refusesTools, type ModelInfo, type ChatEvent, type ChatMessage, type ChunkResult, type ToolCall, type ToolSpec } from './openai';
 
 /** Where request lines go; the client never passes it a token or message contents. */
 export interface ClientLog {
@@ -76,6 +76,10 @@ export interface ChatOptions {
   maxTokens?: number;
   /** Called when the client waits before trying again (after a 429's Retry-After, or a 5xx). */
   onRetryWait?: (wait: RetryWait) => void;
+  /** Tools the model may call; their calls come back as `toolCall` events before `finish`. */
+  tools?: ToolSpec[];
+  /** `required`: the model must call a tool; `auto` (the server's default with tools): it may. */
+  toolChoice?: 'auto' | 'required';
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 10_000 };
@@ -159,13 +163,38 @@ export class GenosClient {
     };
     if (options.temperature !== undefined) body.temperature = options.temperature;
     if (options.maxTokens !== undefined) body.max_tokens = options.maxTokens;
+    if (options.tools?.length) {
+      body.tools = options.tools.map((tool) => ({
+        type: 'function',
+        function: { name: tool.name, description: tool.description ?? '', parameters: tool.parameters ?? { type: 'object', properties: {} } },
+      }));
+      body.tool_choice = options.toolChoice ?? 'auto';
+    }
 
     const started = Date.now();
-    const response = await this.send('POST', '/v1/chat/completions', JSON.stringify(body), signal, undefined, options.onRetryWait);
+    let response: http.IncomingMessage;
+    try {
+      response = await this.send('POST', '/v1/chat/completions', JSON.stringify(body), signal, undefined, options.onRetryWait);
+    } catch (error) {
+      // A serving started without tool calling refuses any request that carries tools: say that.
+      if (options.tools?.length && error instanceof GenosError && error.kind === 'badRequest' && refusesTools(error.serverMessage)) {
+        throw new GenosError({ kind: 'badRequest', status: error.status, serverMessage: error.serverMessage, detail: 'toolsRefused', message: `HTTP ${error.status}: the serving does not accept tools.` });
+      }
+      throw error;
+    }
     let text = '';
     let reasoning = '';
     let finished = false;
     let done = false;
+    // Tool calls arrive in pieces, by index; each is handed on whole, before the finish event.
+    const calls = new Map<number, ToolCall>();
+    const flushCalls = (events: ChatEvent[]) => {
+      for (const index of [...calls.keys()].sort((a, b) => a - b)) {
+        const call = calls.get(index)!;
+        events.push({ type: 'toolCall', call: { ...call, id: call.id || `call_${index}` } });
+      }
+      calls.clear();
+    };
     try {
       /**
        * Turns parsed results into events. Adjacent text deltas of one network read are merged
@@ -177,6 +206,7 @@ export class GenosClient {
         for (const result of results) {
           if (result.kind === 'done') {
             done = true;
+            flushCalls(events);
             break;
           }
           if (result.kind === 'error') {
@@ -184,9 +214,20 @@ export class GenosClient {
           }
           if (result.kind === 'malformed') return { events, failure: new GenosError({ kind: 'malformed', message: result.message }) };
           for (const event of result.events) {
+            if (event.type === 'toolCallDelta') {
+              const call = calls.get(event.index) ?? { id: '', name: '', arguments: '' };
+              call.id ||= event.id ?? '';
+              call.name ||= event.name ?? '';
+              call.arguments += event.arguments ?? '';
+              calls.set(event.index, call);
+              continue;
+            }
             if (event.type === 'content') text += event.text;
             else if (event.type === 'reasoning') reasoning += event.text;
-            else if (event.type === 'finish') finished = true;
+            else if (event.type === 'finish') {
+              finished = true;
+              flushCalls(events);
+            }
             const last = events[events.length - 1];
             if (last && (event.type === 'content' || event.type === 'reasoning') && last.type === event.type) last.text += event.text;
             else events.push(event.type === 'content' || event.type === 'reasoning' ? { ...event } : event);

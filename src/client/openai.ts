@@ -1,12 +1,36 @@
 /** Roles the OpenAI-compatible API behind GenOS accepts. */
 export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
 
+/** A tool the model asked to call, as an assistant message carries it. */
+export interface WireToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
 /** One message of a conversation, as sent to `/v1/chat/completions`. */
 export interface ChatMessage {
   role: ChatRole;
   content: string;
   name?: string;
+  /** On a `tool` message: the call it answers. */
   tool_call_id?: string;
+  /** On an `assistant` message: the tools it called. */
+  tool_calls?: WireToolCall[];
+}
+
+/** A tool the model may call: a function with a JSON schema for its arguments. */
+export interface ToolSpec {
+  name: string;
+  description?: string;
+  parameters?: object;
+}
+
+/** A tool call the model made, whole: `arguments` is the JSON text it wrote. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
 }
 
 /** Token counts the server reports for one answer. */
@@ -21,11 +45,21 @@ export type ChatEvent =
   | { type: 'content'; text: string }
   | { type: 'reasoning'; text: string }
   | { type: 'usage'; usage: Usage }
+  | { type: 'toolCall'; call: ToolCall }
   | { type: 'finish'; reason: string };
+
+/** A piece of a tool call as a stream sends it: the id and name first, the arguments in parts. */
+export interface ToolCallDelta {
+  type: 'toolCallDelta';
+  index: number;
+  id?: string;
+  name?: string;
+  arguments?: string;
+}
 
 /** What one `data:` payload of the stream means. */
 export type ChunkResult =
-  | { kind: 'events'; events: ChatEvent[] }
+  | { kind: 'events'; events: Array<ChatEvent | ToolCallDelta> }
   | { kind: 'done' }
   | { kind: 'error'; message: string }
   | { kind: 'malformed'; message: string };
@@ -57,9 +91,23 @@ export function errorMessageOf(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The tool-call pieces of a delta or message (a whole message's calls have no `index`). */
+function toolCallDeltas(value: unknown): ToolCallDelta[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((call, position) => {
+    if (!isObject(call)) return [];
+    const fn = isObject(call.function) ? call.function : {};
+    const delta: ToolCallDelta = { type: 'toolCallDelta', index: typeof call.index === 'number' ? call.index : position };
+    if (typeof call.id === 'string' && call.id) delta.id = call.id;
+    if (typeof fn.name === 'string' && fn.name) delta.name = fn.name;
+    if (typeof fn.arguments === 'string' && fn.arguments) delta.arguments = fn.arguments;
+    return [delta];
+  });
+}
+
 /** Events of one completion object, streamed (`delta`) or whole (`message`). */
-function eventsOf(chunk: Json): ChatEvent[] {
-  const events: ChatEvent[] = [];
+function eventsOf(chunk: Json): Array<ChatEvent | ToolCallDelta> {
+  const events: Array<ChatEvent | ToolCallDelta> = [];
   const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
   const choice = choices.find((c) => isObject(c) && (c.index === undefined || c.index === 0));
   if (isObject(choice)) {
@@ -68,6 +116,7 @@ function eventsOf(chunk: Json): ChatEvent[] {
     const reasoning = typeof part.reasoning_content === 'string' ? part.reasoning_content : part.reasoning;
     if (typeof reasoning === 'string' && reasoning) events.push({ type: 'reasoning', text: reasoning });
     if (typeof part.content === 'string' && part.content) events.push({ type: 'content', text: part.content });
+    events.push(...toolCallDeltas(part.tool_calls));
     if (typeof choice.finish_reason === 'string' && choice.finish_reason) events.push({ type: 'finish', reason: choice.finish_reason });
   }
   const usage = toUsage(chunk.usage);
@@ -178,6 +227,16 @@ export function cleanServerText(body: string, contentType: string | undefined, t
   text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (text.length > MAX_SERVER_MESSAGE) text = `${text.slice(0, MAX_SERVER_MESSAGE - 1)}…`;
   return text || undefined;
+}
+
+/**
+ * Whether a refusal says the serving does not take tools: vLLM without `--enable-auto-tool-choice`
+ * ("\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set"), or a
+ * model or gateway that does not support them.
+ */
+export function refusesTools(message: string | undefined): boolean {
+  if (!message) return false;
+  return /tool[ _-]?(choice|call)|tools? (is|are) not (supported|enabled|allowed)|does not support tools/i.test(message);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { GenosError } from '../../src/client/errors';
-import type { ChatEvent, Usage } from '../../src/client/openai';
+import type { ChatEvent, ToolCall, Usage } from '../../src/client/openai';
 
 export interface Collected {
   text: string;
@@ -8,16 +8,18 @@ export interface Collected {
   events: ChatEvent[];
   usage?: Usage;
   finish?: string;
+  toolCalls: ToolCall[];
 }
 
 /** Drains a chat stream into what a user would end up seeing. */
 export async function collect(stream: AsyncIterable<ChatEvent>, onEvent?: (event: ChatEvent, sofar: Collected) => void): Promise<Collected> {
-  const result: Collected = { text: '', reasoning: '', events: [] };
+  const result: Collected = { text: '', reasoning: '', events: [], toolCalls: [] };
   for await (const event of stream) {
     result.events.push(event);
     if (event.type === 'content') result.text += event.text;
     else if (event.type === 'reasoning') result.reasoning += event.text;
     else if (event.type === 'usage') result.usage = event.usage;
+    else if (event.type === 'toolCall') result.toolCalls.push(event.call);
     else result.finish = event.reason;
     onEvent?.(event, result);
   }

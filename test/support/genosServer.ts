@@ -38,6 +38,11 @@ export interface StreamScenario {
   finishReason?: string;
   /** Called after delta `index` was written, with the time (epoch ms, sub-ms precision). */
   onWrite?: (index: number, at: number) => void;
+  /**
+   * Tool calls after the content, streamed as vLLM does: the id and name first, then the
+   * arguments in three pieces; the finish reason is then `tool_calls`.
+   */
+  toolCalls?: Array<{ name: string; arguments: string }>;
 }
 
 export interface StatusScenario {
@@ -113,6 +118,8 @@ export interface FakeGenosOptions {
   maxModelLen?: number | null;
   /** Server tokens per token of the extension's estimate (a tokenizer that counts differently). */
   tokenRatio?: number;
+  /** False: refuse requests with `tools`, as vLLM does without `--enable-auto-tool-choice`. */
+  toolCalling?: boolean;
 }
 
 const MODEL_PATH = '/model/snapshots/9eb2daaa8597bf192a8b0e73f848f3a102794df5';
@@ -270,6 +277,11 @@ export class FakeGenos {
         this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }) });
         return;
       }
+      if (this.options.toolCalling === false && Array.isArray((body as { tools?: unknown }).tools)) {
+        const message = '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set';
+        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }) });
+        return;
+      }
       const scenario = this.chatQueue.shift() ?? defaultScenario(request.messages);
       if (!request.stream && scenario.type === 'stream') {
         await this.play({ type: 'json', content: (scenario.content ?? []).join(''), reasoning: scenario.reasoning?.join('') }, res, body);
@@ -382,11 +394,18 @@ export class FakeGenos {
       s.onWrite?.(i, performance.timeOrigin + performance.now());
     }
     if (res.destroyed) return;
+    for (const [index, call] of (ending === 'done' ? (s.toolCalls ?? []) : []).entries()) {
+      await write(`data: ${chunk({ tool_calls: [{ index, id: `chatcmpl-tool-${index}${id.slice(-6)}`, type: 'function', function: { name: call.name, arguments: '' } }] })}\n\n`);
+      const third = Math.ceil(call.arguments.length / 3);
+      for (let at = 0; at < call.arguments.length; at += third) {
+        await write(`data: ${chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + third) } }] })}\n\n`);
+      }
+    }
     switch (ending) {
       case 'done':
       case 'doneHeldOpen':
       case 'finishNoDone': {
-        await write(`data: ${chunk({ content: '' }, s.finishReason ?? 'stop')}\n\n`);
+        await write(`data: ${chunk({ content: '' }, s.finishReason ?? (s.toolCalls?.length ? 'tool_calls' : 'stop'))}\n\n`);
         if (ending !== 'finishNoDone') {
           if (includeUsage) {
             const completion = deltas.length;

@@ -66,12 +66,14 @@ describe('the protocol', () => {
   });
 
   it('sends the bearer, the optional user id, and nothing else that identifies the user', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['ok'] });
     await chat(client());
     const sent = Object.keys(server.chatRequests[0].headers).sort();
     assert.deepEqual(sent, ['accept', 'authorization', 'connection', 'content-length', 'content-type', 'host']);
   });
 
   it('passes temperature and max_tokens only when set', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['ok'] });
     await collect(client().chat(question, { model: 'm', temperature: 0.2, maxTokens: 64 }));
     assert.deepEqual(server.chatRequests[0].body, { model: 'm', messages: question, stream: true, stream_options: { include_usage: true }, temperature: 0.2, max_tokens: 64 });
   });
@@ -121,6 +123,60 @@ describe('the protocol', () => {
     assert.ok(Buffer.byteLength(big) > 200_000);
     server.chatQueue.push({ type: 'stream', content: splitDeltas(big, 3) });
     assert.equal((await chat(client())).text, big);
+  });
+});
+
+describe('tools (for agent mode in VS Code\'s chat)', () => {
+  const tools = [
+    { name: 'readFile', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } },
+    { name: 'listFiles' },
+  ];
+
+  it('sends the tools as functions and streams calls back whole, in order, before the finish', async () => {
+    const args = JSON.stringify({ path: 'src/한글.ts', lines: [1, 20] });
+    server.chatQueue.push({ type: 'stream', content: ['파일을 ', '읽겠습니다.'], toolCalls: [{ name: 'readFile', arguments: args }, { name: 'listFiles', arguments: '{}' }] });
+    const result = await collect(client().chat(question, { model: server.models[0], tools }));
+    assert.equal(result.text, '파일을 읽겠습니다.');
+    assert.deepEqual(result.toolCalls.map((call) => [call.name, call.arguments]), [['readFile', args], ['listFiles', '{}']]);
+    assert.ok(result.toolCalls.every((call) => /^chatcmpl-tool-\d/.test(call.id)), 'the server\'s call ids are kept');
+    assert.deepEqual(result.events.slice(-3).map((event) => event.type), ['toolCall', 'finish', 'usage']);
+    assert.equal(result.finish, 'tool_calls');
+    const body = server.chatRequests[0].body as Record<string, unknown>;
+    assert.equal(body.tool_choice, 'auto');
+    assert.deepEqual(body.tools, [
+      { type: 'function', function: tools[0] },
+      { type: 'function', function: { name: 'listFiles', description: '', parameters: { type: 'object', properties: {} } } },
+    ]);
+  });
+
+  it('sends no tools field at all without tools, and `required` when asked', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['ok'] }, { type: 'stream', content: ['ok'] });
+    await collect(client().chat(question, { model: server.models[0], tools: [] }));
+    await collect(client().chat(question, { model: server.models[0], tools, toolChoice: 'required' }));
+    assert.ok(!('tools' in (server.chatRequests[0].body as object)) && !('tool_choice' in (server.chatRequests[0].body as object)));
+    assert.equal((server.chatRequests[1].body as Record<string, unknown>).tool_choice, 'required');
+  });
+
+  it('says clearly when the serving does not accept tools, in both languages', async () => {
+    const plain = new FakeGenos({ prefix: '/genos', toolCalling: false });
+    await plain.start();
+    try {
+      const c = new GenosClient({ endpoint: buildEndpoint(plain.baseUrl, plain.servingId), token: plain.token, timeoutMs: 5_000 });
+      const error = await failure(collect(c.chat(question, { model: plain.models[0], tools })));
+      assert.equal(error.kind, 'badRequest');
+      assert.equal(error.detail, 'toolsRefused');
+      assert.match(describeError(error, english), /does not accept tools, so agent mode cannot use it \("auto" tool choice requires --enable-auto-tool-choice/);
+      assert.match(describeError(error, korean()), /도구\(tool\)를 받지 않아/);
+      // Without tools the same serving answers, and another 400 stays a plain refusal.
+      plain.chatQueue.push({ type: 'stream', content: ['ok'] });
+      assert.equal((await collect(c.chat(question, { model: plain.models[0] }))).finish, 'stop');
+      server.chatQueue.push({ type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'temperature must be positive' }) });
+      const other = await failure(collect(client().chat(question, { model: server.models[0], tools })));
+      assert.equal(other.kind, 'badRequest');
+      assert.equal(other.detail, undefined);
+    } finally {
+      await plain.close();
+    }
   });
 });
 
