@@ -1,6 +1,7 @@
 /**
- * Starts a real VS Code (code-server, VS Code 1.100.3 from the npm registry; see
- * shared/notes/REAL_VSCODE.md) on loopback for the integration and UI tests, and stops it.
+ * Starts a real VS Code (code-server from the npm registry; see shared/notes/REAL_VSCODE.md) on
+ * loopback for the integration and UI tests, and stops it. Two versions are tested: VS Code 1.100.3
+ * and 1.139.1; `GENOS_VSCODE` (`1.100` or `1.139`) picks one for a process, 1.100 by default.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,16 +12,35 @@ import { freePort } from '../support/ports';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 
-/** Installs code-server into the cache (once per version) and returns its folder. */
-export function ensureCodeServer(): string {
-  const out = execFileSync('bash', [path.join(repoRoot, 'scripts/installCodeServer.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The VS Code versions the tests run on, each with the code-server release that carries it. */
+export const VSCODE_TARGETS = { '1.100': '4.100.3', '1.139': '4.139.1' } as const;
+export type VscodeTarget = keyof typeof VSCODE_TARGETS;
+
+/** The target of this process: `GENOS_VSCODE`, or 1.100. */
+export function vscodeTarget(): VscodeTarget {
+  const wanted = process.env.GENOS_VSCODE ?? '1.100';
+  if (!(wanted in VSCODE_TARGETS)) throw new Error(`GENOS_VSCODE=${wanted}: use one of ${Object.keys(VSCODE_TARGETS).join(', ')}`);
+  return wanted as VscodeTarget;
+}
+
+/** Installs this target's code-server into the cache (once per version) and returns its folder. */
+export function ensureCodeServer(target = vscodeTarget()): string {
+  const out = execFileSync('bash', [path.join(repoRoot, 'scripts/installCodeServer.sh')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CODE_SERVER_VERSION: VSCODE_TARGETS[target] } });
   return out.toString().trim().split('\n').pop() ?? '';
+}
+
+/** The Node that runs this code-server: its own (1.139 needs Node 24) or this process's. */
+function nodeFor(home: string): string {
+  const own = path.join(home, 'node/bin/node');
+  return fs.existsSync(own) ? own : process.execPath;
 }
 
 // code-server's --bind-addr does not take port 0.
 export { freePort } from '../support/ports';
 
 export interface CodeServer {
+  /** The VS Code version it carries. */
+  target: VscodeTarget;
   port: number;
   url: string;
   /** Folders of this instance: user data, extensions, and the opened workspace. */
@@ -75,7 +95,9 @@ function waitForListening(url: string, child: ChildProcess, logFile: string, tim
 
 /** Starts code-server on a free loopback port with a fresh user-data and extensions folder. */
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
-  const home = ensureCodeServer();
+  const target = vscodeTarget();
+  const home = ensureCodeServer(target);
+  const node = nodeFor(home);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-vscode-'));
   const userDataDir = path.join(root, 'user-data');
   const extensionsDir = path.join(root, 'extensions');
@@ -95,13 +117,15 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   }
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', path.join(root, 'config.yaml')];
   for (const vsix of options.install ?? []) {
-    execFileSync(process.execPath, [path.join(home, 'out/node/entry.js'), ...common, '--install-extension', vsix], { stdio: 'pipe' });
+    execFileSync(node, [path.join(home, 'out/node/entry.js'), ...common, '--install-extension', vsix], { stdio: 'pipe' });
   }
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
+  // 1.139 runs the extension tests of a `payload` URL only with the smoke-test driver option on.
+  const testDriver = target === '1.139' ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
   const child = spawn(
-    process.execPath,
-    [path.join(home, 'out/node/entry.js'), ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(options.restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', workspace],
+    node,
+    [path.join(home, 'out/node/entry.js'), ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(options.restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...testDriver, workspace],
     { cwd: home, stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...options.env } },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -133,6 +157,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   }
   const remoteUri = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
   return {
+    target,
     port,
     url,
     userDataDir,

@@ -1,13 +1,13 @@
 /**
  * `npm run test:integration`: runs test/integration inside the Node extension host of a real
- * VS Code 1.100.3 (code-server), opened by headless Chromium. Prints each test, a closing
- * "N passed, N failed" line, and fails when any test failed or none ran. Always stops what it
- * started.
+ * VS Code (code-server), opened by headless Chromium, on VS Code 1.100.3 and then 1.139.1
+ * (`GENOS_VSCODE=1.100` or `1.139` runs one). Prints each test, a closing "N passed, N failed"
+ * line per version, and fails when any test failed or none ran. Always stops what it started.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SuiteResults } from '../integration/index';
-import { freePort, launchChromium, repoRoot, startCodeServer, type CodeServer, type StartOptions } from './codeServer';
+import { freePort, launchChromium, repoRoot, startCodeServer, VSCODE_TARGETS, type CodeServer, type StartOptions, type VscodeTarget } from './codeServer';
 
 const TIMEOUT_MS = Number(process.env.GENOS_INTEGRATION_TIMEOUT_MS ?? 10 * 60_000);
 
@@ -82,6 +82,18 @@ function filesContaining(dir: string, needle: string): string[] {
 }
 
 async function main(): Promise<number> {
+  const targets = process.env.GENOS_VSCODE ? [process.env.GENOS_VSCODE] : Object.keys(VSCODE_TARGETS);
+  let failed = false;
+  for (const target of targets) {
+    // The code-server started for each suite, and its extension host, read the target from here.
+    process.env.GENOS_VSCODE = target;
+    console.log(`# VS Code ${target}`);
+    if ((await runTarget(target as VscodeTarget)) !== 0) failed = true;
+  }
+  return failed ? 1 : 0;
+}
+
+async function runTarget(target: VscodeTarget): Promise<number> {
   const provisionedPort = await freePort();
   const key = `provisioned-key-${Math.random().toString(36).slice(2)}`;
   const suites: Suite[] = [
@@ -121,8 +133,8 @@ async function main(): Promise<number> {
     passed += outcome.passed;
     failed += outcome.failed;
   }
-  console.log(`integration: ${passed} passed, ${failed} failed`);
-  if (passed === 0) console.error('No integration test ran.');
+  console.log(`integration on VS Code ${target}: ${passed} passed, ${failed} failed`);
+  if (passed === 0) console.error(`No integration test ran on VS Code ${target}.`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
