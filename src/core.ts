@@ -3,6 +3,9 @@ import { ChatController } from './host/chatController';
 import { registerChatCommands } from './host/chatCommands';
 import { registerCompletions } from './host/completionCommands';
 import { ChatViewProvider } from './host/chatView';
+import { GenosParticipant } from './host/chatParticipant';
+import { GenosLanguageModels } from './host/languageModels';
+import type { NativeChatCore } from './host/nativeChatEntry';
 import { ConnectionManager } from './host/connection';
 import { registerConnectionCommands } from './host/connectionCommands';
 import { announceRecovery, ConversationStore } from './host/conversationStore';
@@ -18,14 +21,17 @@ import { TurnRunner } from './host/turnRunner';
 /** What the entry (extension.ts) hands work to once the core is loaded. */
 export interface Core {
   view: ChatViewProvider;
+  /** GenOS in VS Code's own chat: its models and `@genos`. */
+  nativeChat: NativeChatCore;
 }
 
 /**
- * Wires the features: commands, the chat view's provider, completions. Loaded by the entry on
+ * Wires the features: commands, the chat view's provider, completions, GenOS in VS Code's chat
+ * (`modelsChanged` tells it the models may differ after a new token). Loaded by the entry on
  * first use (a command, the chat view) or right after activation when completions are on.
  * The entry registered stand-ins for the commands and disposed them before this runs.
  */
-export function start(context: vscode.ExtensionContext): Core {
+export function start(context: vscode.ExtensionContext, modelsChanged: () => void = () => undefined): Core {
   const log = new Log();
   const tokens = new TokenStore(context.secrets);
   const connections = new ConnectionManager(context.globalState, tokens, log);
@@ -50,10 +56,11 @@ export function start(context: vscode.ExtensionContext): Core {
     tokens.onDidChange(() => {
       connections.reset();
       completions.provider.reset();
+      modelsChanged();
     }),
     ...completions.disposables,
     ...registerConnectionCommands(connections, runner, tokens, log),
     ...registerChatCommands(chat, view, runner, log, () => editorRequests.stop()),
   );
-  return { view };
+  return { view, nativeChat: { models: new GenosLanguageModels(connections, runner, log), participant: new GenosParticipant(runner).handle } };
 }

@@ -3,11 +3,13 @@
  * and the chat view, and loads the core (dist/core.js: the client, network, prompts, the panel's
  * host side) on first use, so starting the editor costs a few registrations, not the whole
  * extension. With completions turned on, it loads right after activation instead. The first
- * start's walkthrough is offered from here.
+ * start's walkthrough is offered from here, and GenOS models and `@genos` are registered in
+ * VS Code's own chat where the editor has it.
  */
 import * as vscode from 'vscode';
 import type * as CoreModule from './core';
 import { HIDDEN_COMMANDS } from './host/entryKeys';
+import { registerNativeChat } from './host/nativeChatEntry';
 import { offerWalkthrough } from './host/walkthrough';
 
 /** How long activate() and loading the core took, for the benchmark (not an API). */
@@ -19,6 +21,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   let core: CoreModule.Core | undefined;
   const standIns: vscode.Disposable[] = [];
+  // Fired when GenOS's models in VS Code's chat may have changed (settings, token).
+  const modelsChanged = new vscode.EventEmitter<void>();
 
   const load = (): CoreModule.Core => {
     if (!core) {
@@ -26,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
       for (const standIn of standIns.splice(0)) standIn.dispose();
       const loading = performance.now();
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, a bundle of its own (esbuild.js)
-      core = (require('./core.js') as typeof CoreModule).start(context);
+      core = (require('./core.js') as typeof CoreModule).start(context, () => modelsChanged.fire());
       timing.coreMs = performance.now() - loading;
     }
     return core;
@@ -46,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const completionsOn = () => vscode.workspace.getConfiguration('genos').get<boolean>('completion.enabled') === true;
   if (completionsOn()) setTimeout(() => load(), 0);
   offerWalkthrough(context.globalState);
+  registerNativeChat(context, modelsChanged, () => load().nativeChat);
 
   context.subscriptions.push(
     { dispose: () => standIns.splice(0).forEach((standIn) => standIn.dispose()) },

@@ -26,6 +26,8 @@ export interface Cancellation {
 export interface TurnSpec extends Cancellation {
   /** What to send, built once the settings are read; it is fitted into the model's window. */
   prompt(settings: RequestSettings): PromptParts;
+  /** The model to ask instead of the configured one (a model picked in VS Code's chat). */
+  model?: string;
   /** What was sent, once it was fitted: tokens, turns left out, attachments cut. */
   onFitted?(fitted: FittedPrompt, window: number): void;
   /** Runs once connected, before anything is sent (the chat saves the question here). */
@@ -112,7 +114,7 @@ export class TurnRunner {
       await this.withConnection(spec, async (connection, signal) => {
         result.connected = true;
         await spec.onConnected?.();
-        const model = await this.connections.model(connection, signal);
+        const model = spec.model ?? (await this.connections.model(connection, signal));
         result.model = model;
         spec.onModel?.(model);
         const settings = requestSettings();

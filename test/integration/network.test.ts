@@ -37,8 +37,12 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
     behindProxy = new FakeGenos({ token, host: lan, tls: certs.server, servingId: '45' });
     await Promise.all([privateCa.start(), selfSigned.start(), behindProxy.start()]);
     tiny = await startTinyproxy();
+    // These tests count the proxy's tunnels; VS Code's chat (1.139) would list the models again
+    // through the same path after each settings change. Off, it lists nothing and sends nothing.
+    await genosConfig().update('nativeChat.enabled', false, Global);
   });
   after(async () => {
+    await genosConfig().update('nativeChat.enabled', undefined, Global);
     await Promise.all([privateCa.close(), selfSigned.close(), behindProxy.close(), tiny.stop()]);
     await genosConfig().update('baseUrl', undefined, Global);
     await genosConfig().update('servingId', undefined, Global);

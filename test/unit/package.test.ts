@@ -41,11 +41,11 @@ describe('the package', () => {
     for (const bundle of ['dist/extension.js', 'dist/core.js', 'dist/webview.js']) assert.ok(allowed.includes(`!${bundle}`), `${bundle} is not in .vscodeignore's allow-list`);
   });
 
-  it('loads at activation only the entry and the walkthrough\'s checks: no network, markdown or panel code', async () => {
+  it('loads at activation only the entry, the walkthrough\'s checks and the chat stand-ins: no network, markdown or panel code', async () => {
     // The same options as esbuild.js's entry, in memory: which sources end up in dist/extension.js.
     const esbuild = await import('esbuild');
     const result = await esbuild.build({ absWorkingDir: repoRoot, entryPoints: ['src/extension.ts'], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', external: ['vscode', './core.js'], logLevel: 'silent' });
-    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['src/client/endpoint.ts', 'src/client/errors.ts', 'src/client/token.ts', 'src/extension.ts', 'src/host/connectionSettings.ts', 'src/host/entryKeys.ts', 'src/host/provisioned.ts', 'src/host/walkthrough.ts']);
+    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['src/client/endpoint.ts', 'src/client/errors.ts', 'src/client/token.ts', 'src/extension.ts', 'src/host/connectionSettings.ts', 'src/host/entryKeys.ts', 'src/host/lmApi.ts', 'src/host/nativeChatEntry.ts', 'src/host/provisioned.ts', 'src/host/walkthrough.ts']);
   });
 
   it('has a stand-in at activation for every command the core registers', () => {

@@ -1,0 +1,91 @@
+/**
+ * `@genos` in VS Code's chat: `/explain` explains the editor's selection and `/ask` (or no
+ * command) answers a question, with the panel's prompts and the model picked in the chat. A GenOS
+ * model goes through the same turn pipeline as the panel (fitted into its window); another
+ * vendor's model is asked through VS Code's language model API.
+ */
+import * as vscode from 'vscode';
+import { describeError } from '../client/errorMessages';
+import { buildMessages, selectionContext, selectionLabel, type ContextBlock, type HistoryTurn } from '../client/prompts';
+import { readSelection } from './editorRequest';
+import { t } from './l10n';
+import { VENDOR } from './lmApi';
+import { requestSettings } from './settings';
+import type { TurnRunner } from './turnRunner';
+
+/** What `request.model` carries on VS Code 1.95+ (absent before). */
+interface PickedModel {
+  vendor: string;
+  id: string;
+  sendRequest(messages: vscode.LanguageModelChatMessage[], options: object, token: vscode.CancellationToken): Thenable<{ text: AsyncIterable<string> }>;
+}
+
+/** The exchanges of this participant so far, as the panel's history. */
+function historyOf(context: vscode.ChatContext): HistoryTurn[] {
+  const turns: HistoryTurn[] = [];
+  for (const turn of context.history) {
+    if (turn instanceof vscode.ChatRequestTurn) {
+      turns.push({ question: turn.prompt, context: [], answer: '' });
+    } else if (turn instanceof vscode.ChatResponseTurn && turns.length > 0) {
+      const answer = turn.response.map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : '')).join('');
+      turns[turns.length - 1].answer = answer;
+    }
+  }
+  return turns.filter((turn) => turn.answer);
+}
+
+export class GenosParticipant {
+  constructor(private readonly runner: TurnRunner) {}
+
+  readonly handle = async (request: vscode.ChatRequest, context: vscode.ChatContext, response: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> => {
+    let question = request.prompt.trim();
+    let attached: ContextBlock[] = [];
+    if (request.command === 'explain') {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || editor.selection.isEmpty) {
+        response.markdown(t('Select some code in an editor first.'));
+        return {};
+      }
+      const selection = readSelection(editor);
+      attached = selectionContext(selection);
+      response.reference(new vscode.Location(editor.document.uri, editor.selection));
+      const explain = t('Explain the selected {0} code in {1}: what it does, how it works, and anything surprising or risky in it. Be concise.', selection.language, selection.fileName);
+      question = question ? `${explain}\n\n${question}` : explain;
+      response.progress(t('GenOS is explaining {0}…', selectionLabel(selection)));
+    } else if (!question) {
+      response.markdown(t('Ask a question after @genos, or use /explain with code selected.'));
+      return {};
+    }
+    const history = historyOf(context);
+    const picked = (request as unknown as { model?: PickedModel }).model;
+    if (picked && picked.vendor !== VENDOR) return this.viaLanguageModel(picked, history, question, attached, response, token);
+
+    const result = await this.runner.run({
+      token,
+      model: picked?.id,
+      prompt: (settings) => ({ system: settings.systemPrompt, history, question, context: attached }),
+      onText: (kind, text) => {
+        if (kind === 'content') response.markdown(text);
+      },
+    });
+    // Some GenOS servings put the whole reply in the reasoning field: show what the model said.
+    if (!result.answer && result.reasoning) response.markdown(result.reasoning);
+    if (result.status === 'error' && result.error) return { errorDetails: { message: describeError(result.error, t) } };
+    return {};
+  };
+
+  /** Another vendor's model, picked in the chat: the same prompt, through VS Code's API. */
+  private async viaLanguageModel(model: PickedModel, history: HistoryTurn[], question: string, attached: ContextBlock[], response: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+    const messages = buildMessages(requestSettings().systemPrompt, history, question, attached).map((message) =>
+      message.role === 'assistant' ? vscode.LanguageModelChatMessage.Assistant(message.content) : vscode.LanguageModelChatMessage.User(message.content),
+    );
+    try {
+      const answer = await model.sendRequest(messages, {}, token);
+      for await (const fragment of answer.text) response.markdown(fragment);
+      return {};
+    } catch (error) {
+      if (token.isCancellationRequested) return {};
+      return { errorDetails: { message: error instanceof Error ? error.message : String(error) } };
+    }
+  }
+}
