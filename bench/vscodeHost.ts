@@ -27,7 +27,7 @@ export function measureActivation(): Promise<ActivationFigures> {
 /** Runs a probe module inside the extension host of a fresh code-server and reads its result file. */
 async function runProbe<T>(probe: string, resultsFile: string): Promise<T> {
   fs.rmSync(resultsFile, { force: true });
-  const server = await startCodeServer();
+  const server = await startCodeServer({ extensionTests: true });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();

@@ -72,6 +72,12 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Open the workspace in Restricted Mode (workspace trust on, never trusted) instead of trusted. */
   restricted?: boolean;
+  /**
+   * Run extension tests given in the workbench URL's payload (the integration suite). VS Code 1.139
+   * needs its smoke-test driver for that, which also keeps notifications out of toasts, so the
+   * workbench UI tests leave it off.
+   */
+  extensionTests?: boolean;
 }
 
 function waitForListening(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
@@ -122,7 +128,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
   // 1.139 runs the extension tests of a `payload` URL only with the smoke-test driver option on.
-  const testDriver = target === '1.139' ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
+  const testDriver = target === '1.139' && options.extensionTests ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
   const child = spawn(
     node,
     [path.join(home, 'out/node/entry.js'), ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(options.restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...testDriver, workspace],

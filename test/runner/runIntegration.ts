@@ -31,7 +31,7 @@ interface Suite {
 
 async function runSuite(suite: Suite): Promise<{ passed: number; failed: number }> {
   fs.rmSync(suite.results, { force: true });
-  const server = await startCodeServer(suite.options);
+  const server = await startCodeServer({ ...suite.options, extensionTests: true });
   const browser = await launchChromium();
   let printed = 0;
   try {

@@ -29,7 +29,8 @@ describe('a user chats with GenOS in the side panel', () => {
     await genos.start();
     workbench = await openWorkbench({
       install: [path.join(repoRoot, 'genos-vscode.vsix')],
-      userSettings: { 'genos.baseUrl': genos.baseUrl, 'genos.servingId': genos.servingId, 'workbench.colorTheme': 'Default Dark Modern' },
+      machineSettings: { 'genos.baseUrl': genos.baseUrl, 'genos.servingId': genos.servingId },
+      userSettings: { 'workbench.colorTheme': 'Default Dark Modern' },
     });
     await withFailureScreenshot(workbench, 'chat-setup', () => setTokenFromPalette(workbench, 'panel-token'));
   });

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../runner/codeServer';
 import { waitUntil } from '../support/wait';
 import { FakeGenos } from '../support/genosServer';
-import { openWorkbench, setTokenFromPalette, withFailureScreenshot, type Workbench } from './workbench';
+import { EDITOR_LINES, openWorkbench, setTokenFromPalette, withFailureScreenshot, type Workbench } from './workbench';
 
 describe('a user completes code as they type', () => {
   let genos: FakeGenos;
@@ -31,7 +31,7 @@ describe('a user completes code as they type', () => {
       await page.locator('.quick-input-widget input').fill('app.ts');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'app.ts' }).first().waitFor();
       await page.keyboard.press('Enter');
-      await page.locator('.monaco-editor .view-lines', { hasText: 'completion demo' }).waitFor();
+      await page.locator(EDITOR_LINES, { hasText: 'completion demo' }).waitFor();
     });
   });
   after(async () => {
@@ -39,7 +39,7 @@ describe('a user completes code as they type', () => {
     await genos?.close();
   });
 
-  const lines = () => workbench.page.locator('.monaco-editor .view-lines').first();
+  const lines = () => workbench.page.locator(EDITOR_LINES).first();
 
   it('turns completions on from the status bar, sees ghost text, accepts it with Tab, dismisses it with Escape', async () => {
     const { page } = workbench;
@@ -53,7 +53,7 @@ describe('a user completes code as they type', () => {
       await page.keyboard.press('Control+End');
       await page.keyboard.type('const greeting = ');
       // Ghost text: shown in the line, not yet in the file.
-      await page.locator('.monaco-editor .view-lines', { hasText: "const greeting = 'greeting from GenOS';" }).waitFor();
+      await page.locator(EDITOR_LINES, { hasText: "const greeting = 'greeting from GenOS';" }).waitFor();
       await workbench.screenshot('completion-ghost-text');
       await page.keyboard.press('Tab');
       await page.keyboard.press('Control+S');
@@ -61,9 +61,9 @@ describe('a user completes code as they type', () => {
 
       await page.keyboard.press('Enter');
       await page.keyboard.type('const farewell = ');
-      await page.locator('.monaco-editor .view-lines', { hasText: "'farewell from GenOS';" }).waitFor();
+      await page.locator(EDITOR_LINES, { hasText: "'farewell from GenOS';" }).waitFor();
       await page.keyboard.press('Escape');
-      await page.locator('.monaco-editor .view-lines', { hasText: "'farewell from GenOS';" }).waitFor({ state: 'detached' });
+      await page.locator(EDITOR_LINES, { hasText: "'farewell from GenOS';" }).waitFor({ state: 'detached' });
       await page.keyboard.press('Control+S');
       await waitForFile(file(), (text) => /const farewell = $/m.test(text));
       assert.ok(!fs.readFileSync(file(), 'utf8').includes('farewell from GenOS'), 'Escape kept the suggestion out of the file');

@@ -16,7 +16,7 @@ describe('a user attaches a file with @ and sees what the request will cost', ()
     await genos.start();
     workbench = await openWorkbench({
       install: [path.join(repoRoot, 'genos-vscode.vsix')],
-      userSettings: { 'genos.baseUrl': genos.baseUrl, 'genos.servingId': genos.servingId },
+      machineSettings: { 'genos.baseUrl': genos.baseUrl, 'genos.servingId': genos.servingId },
       workspaceFiles: { 'src/steps.ts': source, 'README.md': '# demo\n' },
     });
     await withFailureScreenshot(workbench, 'context-setup', () => setTokenFromPalette(workbench, 'context-ui-token'));

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../runner/codeServer';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
-import { chatFrame, openWorkbench, setTokenFromPalette, withFailureScreenshot, type Workbench } from './workbench';
+import { chatFrame, EDITOR_LINES, openWorkbench, setTokenFromPalette, withFailureScreenshot, type Workbench } from './workbench';
 
 const original = 'def greet(name):\n    return "Hello, " + name + "!"\n';
 const improved = 'def greet(name: str) -> str:\n    return f"Hello, {name}!"\n';
@@ -18,7 +18,7 @@ describe('a user explains and rewrites code from the editor', () => {
     await genos.start();
     workbench = await openWorkbench({
       install: [path.join(repoRoot, 'genos-vscode.vsix')],
-      userSettings: { 'genos.baseUrl': genos.baseUrl, 'genos.servingId': genos.servingId },
+      machineSettings: { 'genos.baseUrl': genos.baseUrl, 'genos.servingId': genos.servingId },
       workspaceFiles: { 'greet.py': original },
     });
     await withFailureScreenshot(workbench, 'editor-setup', async () => {
@@ -28,8 +28,8 @@ describe('a user explains and rewrites code from the editor', () => {
       await workbench.page.locator('.quick-input-widget input').fill('greet.py');
       await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: 'greet.py' }).first().waitFor();
       await workbench.page.keyboard.press('Enter');
-      await workbench.page.locator('.monaco-editor .view-lines', { hasText: 'def greet' }).waitFor();
-      await workbench.page.locator('.monaco-editor .view-lines').click();
+      await workbench.page.locator(EDITOR_LINES, { hasText: 'def greet' }).waitFor();
+      await workbench.page.locator(EDITOR_LINES).click();
       await workbench.page.keyboard.press('Control+A');
     });
   });
@@ -42,7 +42,7 @@ describe('a user explains and rewrites code from the editor', () => {
     const { page } = workbench;
     await withFailureScreenshot(workbench, 'editor-explain', async () => {
       genos.chatQueue.push({ type: 'stream', content: splitDeltas('`greet` 함수는 이름을 받아 **인사말**을 돌려줍니다.', 3), delayMs: 10 });
-      await page.locator('.monaco-editor .view-lines').click({ button: 'right' });
+      await page.locator(EDITOR_LINES).click({ button: 'right' });
       const item = page.locator('.monaco-menu .action-label', { hasText: 'Explain Selection' });
       await item.hover();
       await page.keyboard.press('Enter');
@@ -57,7 +57,7 @@ describe('a user explains and rewrites code from the editor', () => {
   it('runs Rewrite Selection, reviews the diff, and accepts it', async () => {
     const { page } = workbench;
     await withFailureScreenshot(workbench, 'editor-rewrite', async () => {
-      await page.locator('.monaco-editor .view-lines', { hasText: 'def greet' }).first().click();
+      await page.locator(EDITOR_LINES, { hasText: 'def greet' }).first().click();
       await page.keyboard.press('Control+A');
       genos.chatQueue.push({ type: 'stream', content: splitDeltas(`f-string을 쓰면 됩니다:\n\n\`\`\`python\n${improved}\`\`\``, 4) });
       await workbench.runCommand('GenOS: Rewrite Selection');
@@ -70,9 +70,9 @@ describe('a user explains and rewrites code from the editor', () => {
       await workbench.screenshot('rewrite-diff');
       await page.locator('.editor-actions .action-label[aria-label*="Accept Rewrite"]').click();
       await page.locator('.monaco-diff-editor').waitFor({ state: 'detached' });
-      await page.locator('.monaco-editor .view-lines', { hasText: 'def greet(name: str) -> str:' }).waitFor();
+      await page.locator(EDITOR_LINES, { hasText: 'def greet(name: str) -> str:' }).waitFor();
     });
-    const text = ((await page.locator('.monaco-editor .view-lines').first().innerText()) ?? '').replace(/\u00a0/g, ' ');
+    const text = ((await page.locator(EDITOR_LINES).first().innerText()) ?? '').replace(/\u00a0/g, ' ');
     assert.match(text, /def greet\(name: str\) -> str:\s+return f"Hello, \{name\}!"/);
     assert.ok(!text.includes('"Hello, " + name'), 'the old code is gone');
     // The file on disk is untouched until the user saves; the change is in the editor.

@@ -67,7 +67,9 @@ describe('a user on a company network tests the connection', () => {
   it('is warned once per session that self-signed certificates are accepted', async () => {
     workbench = await openWorkbench({
       install: [path.join(repoRoot, 'genos-vscode.vsix')],
-      userSettings: { 'genos.baseUrl': selfSigned.baseUrl, 'genos.servingId': selfSigned.servingId, 'genos.tls.allowSelfSigned': true },
+      machineSettings: { 'genos.baseUrl': selfSigned.baseUrl, 'genos.servingId': selfSigned.servingId, 'genos.tls.allowSelfSigned': true },
+      // These tests count requests and tunnels; VS Code 1.139's chat would list the models too.
+      userSettings: { 'genos.nativeChat.enabled': false },
     });
     const { page } = workbench;
     const current = workbench;
@@ -98,7 +100,8 @@ describe('a user on a company network tests the connection', () => {
     await workbench?.close();
     workbench = await openWorkbench({
       install: [path.join(repoRoot, 'genos-vscode.vsix')],
-      userSettings: { 'genos.baseUrl': behindProxy.baseUrl, 'genos.servingId': behindProxy.servingId, 'genos.tls.caFile': certs.caCertFile, 'http.proxy': tiny.url },
+      machineSettings: { 'genos.baseUrl': behindProxy.baseUrl, 'genos.servingId': behindProxy.servingId, 'genos.tls.caFile': certs.caCertFile },
+      userSettings: { 'http.proxy': tiny.url, 'genos.nativeChat.enabled': false },
     });
     const current = workbench;
     await withFailureScreenshot(current, 'network-proxy', async () => {

@@ -6,6 +6,9 @@ import { launchChromium, repoRoot, startCodeServer, type CodeServer, type StartO
 
 export const screenshotDir = path.join(repoRoot, 'test-results/screenshots');
 
+/** The text lines of editors in the editor area (VS Code 1.139's chat input is a Monaco editor too). */
+export const EDITOR_LINES = '.editor-group-container .monaco-editor .view-lines';
+
 export interface Workbench {
   page: Page;
   server: CodeServer;
