@@ -130,6 +130,17 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     assert.equal(body.tool_choice, 'auto');
   });
 
+  it('says clearly when the serving does not take tools', async () => {
+    const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
+    server.toolCalling = false;
+    try {
+      const tools = [{ name: 'readFile', description: 'Reads a file', inputSchema: { type: 'object' } }];
+      await assert.rejects(ask(model, 'a.ts를 읽어 줘', { tools }), /does not accept tools, so agent mode cannot use it|도구\(tool\)를 받지 않아/);
+    } finally {
+      server.toolCalling = true;
+    }
+  });
+
   it('lists no models once turned off, and again once turned on', async () => {
     await genosConfig().update('nativeChat.enabled', false, vscode.ConfigurationTarget.Global);
     await waitFor(async () => (await genosModels()).length === 0, 'no GenOS models while turned off');

@@ -148,6 +148,8 @@ export class FakeGenos {
   /** Further serving ids this GenOS answers for (a completion serving beside the chat one). */
   readonly otherServings: string[];
   readonly requests: RecordedRequest[] = [];
+  /** False: refuse requests with `tools` (from {@link FakeGenosOptions.toolCalling}; may change). */
+  toolCalling: boolean;
   private readonly server: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
   private address?: AddressInfo;
@@ -158,6 +160,7 @@ export class FakeGenos {
     this.prefix = options.prefix ?? '';
     this.models = options.models ?? [MODEL_PATH];
     this.otherServings = options.otherServings ?? [];
+    this.toolCalling = options.toolCalling !== false;
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
     this.server.on('connection', (socket) => {
@@ -277,7 +280,7 @@ export class FakeGenos {
         this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }) });
         return;
       }
-      if (this.options.toolCalling === false && Array.isArray((body as { tools?: unknown }).tools)) {
+      if (!this.toolCalling && Array.isArray((body as { tools?: unknown }).tools)) {
         const message = '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set';
         this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }) });
         return;
