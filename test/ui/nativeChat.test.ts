@@ -45,7 +45,7 @@ describe('a user picks a GenOS model in VS Code\'s own chat', { skip: vscodeTarg
     await page.locator('.interactive-input-part .action-label[aria-label^="Send"]').first().click();
   }
 
-  /** The newest answer in the chat, once it shows `expected`. */
+  /** The newest answer in the chat, once it shows `expected` (its end: the answer streams in). */
   async function answerShowing(expected: string): Promise<string> {
     const response = workbench.page.locator('.interactive-item-container.interactive-response', { hasText: expected }).last();
     await response.waitFor({ timeout: 60_000 });
@@ -65,7 +65,7 @@ describe('a user picks a GenOS model in VS Code\'s own chat', { skip: vscodeTarg
       await page.locator('a.model-picker-name[aria-label="Models, Qwen3-8B"]').waitFor();
       genos.chatQueue.push({ type: 'stream', content: splitDeltas('GenOS 모델이 VS Code 채팅에서 **스트리밍**으로 답합니다.', 3), delayMs: 20 });
       await send('@genos VS Code 채팅에서도 답할 수 있나요?');
-      const text = await answerShowing('스트리밍');
+      const text = await answerShowing('스트리밍으로 답합니다.');
       assert.match(text, /GenOS 모델이 VS Code 채팅에서 스트리밍으로 답합니다\./);
       await workbench.screenshot('native-chat-answer');
     });
@@ -89,7 +89,7 @@ describe('a user picks a GenOS model in VS Code\'s own chat', { skip: vscodeTarg
       await page.keyboard.press('Control+A');
       genos.chatQueue.push({ type: 'stream', content: splitDeltas('`greet` 함수는 이름을 받아 **인사말**을 만듭니다.', 3), delayMs: 10 });
       await send('@genos /explain');
-      const text = await answerShowing('인사말');
+      const text = await answerShowing('인사말을 만듭니다.');
       assert.match(text, /greet 함수는 이름을 받아 인사말을 만듭니다\./);
       await workbench.screenshot('native-chat-explain');
     });
