@@ -126,6 +126,33 @@ describe('the protocol', () => {
   });
 });
 
+describe('the log, for whoever supports the user', () => {
+  it('records each request with its status, and how each stream ended, never the words', async () => {
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 3), reasoning: ['생각'] });
+    await chat(client());
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 3), ending: 'cut', failAfter: 2, delayMs: 5 });
+    await failure(chat(client()));
+    const path = '/genos/api/gateway/rep/serving/43/v1/chat/completions';
+    assert.equal(logLines.length, 4, logLines.join('\n'));
+    assert.match(logLines[0], new RegExp(`^POST ${path} 200 \\d+ ms$`));
+    assert.match(logLines[1], new RegExp(`^stream complete: ${answer.length} chars, 2 reasoning chars in \\d+ ms$`));
+    assert.match(logLines[2], new RegExp(`^POST ${path} 200 \\d+ ms$`));
+    const partial = splitDeltas(answer, 3).slice(0, 2).join('').length;
+    assert.match(logLines[3], new RegExp(`^stream failed: network after ${partial} chars \\(.+\\)$`));
+    for (const line of logLines) assert.ok(!line.includes('안녕') && !line.includes('생각'), `contents in the log: ${line}`);
+  });
+
+  it('records a request that could not be made, with the reason', async () => {
+    const port = server.port;
+    await server.close();
+    const c = client({ endpoint: buildEndpoint(`http://127.0.0.1:${port}`, '43'), retry: { maxRetries: 0 } });
+    await failure(c.listModels());
+    assert.equal(logLines.length, 1, logLines.join('\n'));
+    assert.match(logLines[0], /^GET \/api\/gateway\/rep\/serving\/43\/v1\/models failed: .+/);
+    await server.start();
+  });
+});
+
 describe('tools (for agent mode in VS Code\'s chat)', () => {
   const tools = [
     { name: 'readFile', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } },
