@@ -32,7 +32,7 @@ class LocalAbort extends Error {
 const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_CERT)/;
 
 /** Maps a Node socket error code to the reason a user can act on. */
-function networkReasonOf(code: string | undefined): NetworkReason {
+export function networkReasonOf(code: string | undefined): NetworkReason {
   if (!code) return 'other';
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') return 'dns';
