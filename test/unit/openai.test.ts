@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { cleanServerText, parseChunk, parseCompletion, parseModels, parseTextCompletion, type ChunkResult } from '../../src/client/openai';
+import { cleanServerText, errorMessageOf, parseChunk, parseCompletion, parseContextLimit, parseModelInfo, parseModels, parseTextCompletion, type ChunkResult } from '../../src/client/openai';
 import { parseRetryAfter } from '../../src/client/http';
 
 const seedChunk = JSON.stringify({
@@ -84,5 +84,97 @@ describe('server text and Retry-After', () => {
     assert.equal(parseRetryAfter(' 7 '), 7);
     assert.equal(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now), 0, 'a date in the past means now');
     assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:00 GMT', now - 1500), 2, 'rounded up');
+  });
+});
+
+describe('every shape a server or gateway sends, field by field', () => {
+  it('finds the error message in each format, and nothing where there is none', () => {
+    const cases: Array<[unknown, string | undefined]> = [
+      [{ error: 'plain text' }, 'plain text'],
+      [{ error: { message: 'nested' } }, 'nested'],
+      [{ error: { code: 500 } }, undefined],
+      [{ object: 'error', message: 'vllm' }, 'vllm'],
+      [{ object: 'other', message: 'kept only without choices', choices: [] }, undefined],
+      [{ object: 'error', message: 42 }, undefined],
+      [{ detail: 'fastapi' }, 'fastapi'],
+      [{ detail: [{ msg: 'field required' }] }, 'field required'],
+      [{ detail: [{ loc: ['body'] }] }, undefined],
+      [{ detail: [] }, undefined],
+      [{ message: 'bare' }, 'bare'],
+      [{ message: 'a chunk', choices: [] }, undefined],
+      ['a string', undefined],
+      [null, undefined],
+      [['error'], undefined],
+    ];
+    for (const [value, expected] of cases) assert.equal(errorMessageOf(value), expected, JSON.stringify(value));
+  });
+
+  it('takes choice 0 (or the one without an index), skipping others and junk', () => {
+    const chunk = (choices: unknown) => parseChunk(JSON.stringify({ choices }));
+    assert.deepEqual(chunk([{ index: 1, delta: { content: 'second' } }, null, 'x', { index: 0, delta: { content: 'first' } }]), { kind: 'events', events: [{ type: 'content', text: 'first' }] });
+    assert.deepEqual(chunk([{ delta: { content: 'no index' } }]), { kind: 'events', events: [{ type: 'content', text: 'no index' }] });
+    assert.deepEqual(chunk([{ index: 1, delta: { content: 'only 1' } }]), { kind: 'events', events: [] });
+    assert.deepEqual(chunk('not a list'), { kind: 'events', events: [] });
+    // Empty or non-string fields make no event.
+    assert.deepEqual(chunk([{ index: 0, delta: { content: '', reasoning_content: '', reasoning: 5 }, finish_reason: '' }]), { kind: 'events', events: [] });
+    assert.deepEqual(chunk([{ index: 0, delta: { content: 7 }, finish_reason: 3 }]), { kind: 'events', events: [] });
+  });
+
+  it('reads usage, adding the total when missing, and ignores usage that is not numbers', () => {
+    const usage = (value: unknown) => parseChunk(JSON.stringify({ choices: [], usage: value }));
+    assert.deepEqual(usage({ prompt_tokens: 10, completion_tokens: 5 }), { kind: 'events', events: [{ type: 'usage', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } }] });
+    assert.deepEqual(usage({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 99 }), { kind: 'events', events: [{ type: 'usage', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 99 } }] });
+    for (const bad of [{ prompt_tokens: 'x', completion_tokens: 1 }, { prompt_tokens: 1, completion_tokens: 'y' }, { prompt_tokens: 1, completion_tokens: 1, total_tokens: 'z' }, 'usage', null]) {
+      assert.deepEqual(usage(bad), { kind: 'events', events: [] }, JSON.stringify(bad));
+    }
+  });
+
+  it('tells [DONE], empty pings, error events and errors beside choices apart', () => {
+    assert.deepEqual(parseChunk('  [DONE]\n'), { kind: 'done' });
+    assert.deepEqual(parseChunk('  '), { kind: 'events', events: [] });
+    assert.deepEqual(parseChunk('{"message":"overloaded"}', 'error'), { kind: 'error', message: 'overloaded' });
+    assert.deepEqual(parseChunk('{}', 'error'), { kind: 'error', message: 'The server reported an error.' });
+    assert.deepEqual(parseChunk('{"error":{"message":"boom"}}'), { kind: 'error', message: 'boom' });
+    // A chunk that has choices is an answer even when it carries a message field.
+    assert.deepEqual(parseChunk('{"message":"note","choices":[{"index":0,"delta":{"content":"ok"}}]}'), { kind: 'events', events: [{ type: 'content', text: 'ok' }] });
+  });
+
+  it('reads whole answers and refuses what is not one, saying which', () => {
+    assert.deepEqual(parseCompletion('not json'), { kind: 'malformed', message: 'The answer is not JSON.' });
+    assert.deepEqual(parseCompletion('{"id":"x"}'), { kind: 'malformed', message: 'The answer has no choices.' });
+    assert.deepEqual(parseCompletion('[1]'), { kind: 'malformed', message: 'The answer has no choices.' });
+    assert.deepEqual(parseCompletion('{"object":"error","message":"bad model"}'), { kind: 'error', message: 'bad model' });
+    assert.deepEqual(parseCompletion('{"choices":[{"index":0,"message":{"content":"whole"},"finish_reason":"stop"}]}'), { kind: 'events', events: [{ type: 'content', text: 'whole' }, { type: 'finish', reason: 'stop' }] });
+    assert.equal(parseTextCompletion('{"choices":[{"index":1,"text":"b"},{"index":0,"text":"a"}]}'), 'a');
+    assert.equal(parseTextCompletion('{"choices":[{"index":0,"text":5}]}'), undefined);
+    assert.equal(parseTextCompletion('{"choices":[]}'), undefined);
+    assert.equal(parseTextCompletion('{'), undefined);
+  });
+
+  it('lists models with a window only when it is a positive whole number', () => {
+    const data = [{ id: 'a', max_model_len: 8192 }, { id: 'b', max_model_len: 0 }, { id: 'c', max_model_len: -1 }, { id: 'd', max_model_len: 1.5 }, { id: 'e', max_model_len: '8192' }, { id: 7 }, null, { id: 'f', max_model_len: 1 }];
+    assert.deepEqual(parseModelInfo(JSON.stringify({ data })), [{ id: 'a', maxModelLen: 8192 }, { id: 'b' }, { id: 'c' }, { id: 'd' }, { id: 'e' }, { id: 'f', maxModelLen: 1 }]);
+  });
+
+  it('cleans server text: JSON read, HTML and long text dropped, 300 characters at most, token hidden', () => {
+    const token = 'secret-token';
+    assert.equal(cleanServerText('', 'text/plain', token), undefined);
+    assert.equal(cleanServerText('   ', 'text/plain', token), undefined);
+    assert.equal(cleanServerText('{"message":"from json"}', undefined, token), 'from json');
+    assert.equal(cleanServerText('  {"message":"spaced json"}', 'text/plain', token), 'spaced json');
+    assert.equal(cleanServerText('{broken', 'application/json', token), undefined);
+    assert.equal(cleanServerText('plain words', 'text/html', token), undefined);
+    assert.equal(cleanServerText('<!DOCTYPE html><p>x</p>', 'text/plain', token), undefined);
+    assert.equal(cleanServerText('  <html>x</html>', undefined, token), undefined);
+    assert.equal(cleanServerText('a <b>tag</b> inside text', 'text/plain', token), 'a <b>tag</b> inside text');
+    assert.equal(cleanServerText('x'.repeat(300), 'text/plain', token), 'x'.repeat(300));
+    assert.equal(cleanServerText('x'.repeat(301), 'text/plain', token), undefined);
+    assert.equal(cleanServerText(JSON.stringify({ message: 'y'.repeat(300) }), 'application/json', token), 'y'.repeat(300));
+    assert.equal(cleanServerText(JSON.stringify({ message: 'y'.repeat(301) }), 'application/json', token), `${'y'.repeat(299)}…`);
+    assert.equal(cleanServerText(`bad ${token} and ${token}`, 'text/plain', token), 'bad *** and ***');
+    assert.equal(cleanServerText('tab\there\u0007bell\u007fdel', 'text/plain', ''), 'tab here bell del');
+    assert.equal(cleanServerText('\u0001\u0002', 'text/plain', ''), undefined);
+    assert.equal(parseContextLimit(undefined), undefined);
+    assert.equal(parseContextLimit(''), undefined);
   });
 });
