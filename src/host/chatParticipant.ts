@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../client/errorMessages';
 import { buildMessages, selectionContext, selectionLabel, type ContextBlock, type HistoryTurn } from '../client/prompts';
 import { readSelection } from './editorRequest';
+import { explainQuestion } from './explainCommand';
 import { t } from './l10n';
 import { VENDOR } from './lmApi';
 import { requestSettings } from './settings';
@@ -49,7 +50,7 @@ export class GenosParticipant {
       const selection = readSelection(editor);
       attached = selectionContext(selection);
       response.reference(new vscode.Location(editor.document.uri, editor.selection));
-      const explain = t('Explain the selected {0} code in {1}: what it does, how it works, and anything surprising or risky in it. Be concise.', selection.language, selection.fileName);
+      const explain = explainQuestion(selection);
       question = question ? `${explain}\n\n${question}` : explain;
       response.progress(t('GenOS is explaining {0}…', selectionLabel(selection)));
     } else if (!question) {

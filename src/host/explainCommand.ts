@@ -7,6 +7,11 @@ import { readSelection, selectedEditor, type EditorOutcome, type EditorRequests 
 import { t } from './l10n';
 import { explainOutput } from './settings';
 
+/** The question that asks for an explanation of a selection (the panel, inline, and `@genos /explain`). */
+export function explainQuestion(selection: Selection): string {
+  return t('Explain the selected {0} code in {1}: what it does, how it works, and anything surprising or risky in it. Be concise.', selection.language, selection.fileName);
+}
+
 /** Inline explanations are redrawn at most this often while they stream. */
 const INLINE_REDRAW_MS = 100;
 
@@ -49,7 +54,7 @@ export class ExplainCommand implements vscode.Disposable {
     const editor = selectedEditor();
     if (!editor) return undefined;
     const selection = readSelection(editor);
-    const question = t('Explain the selected {0} code in {1}: what it does, how it works, and anything surprising or risky in it. Be concise.', selection.language, selection.fileName);
+    const question = explainQuestion(selection);
     if (explainOutput() === 'inline') return this.explainInline(editor, selection, question);
     await this.view.reveal();
     return withProgress(t('GenOS is explaining…'), (cancellation) => this.chat.askAbout(question, selectionContext(selection), cancellation));

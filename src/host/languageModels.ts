@@ -10,7 +10,7 @@ import { GenosError } from '../client/errors';
 import type { ToolSpec } from '../client/openai';
 import { estimateMessages, estimateTokens } from '../shared/tokens';
 import type { ConnectionManager } from './connection';
-import { asGenosError } from './errorUi';
+import { asGenosError, showError } from './errorUi';
 import { t } from './l10n';
 import type { ChatModelInformation, ChatModelProvider, PartConstructors, RequestMessage, ResponseOptions } from './lmApi';
 import { modelDisplayName, toChatMessages, toolInput } from './lmMessages';
@@ -71,7 +71,7 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
     } catch (error) {
       const failure = asGenosError(error, this.log);
       this.log.warn(`VS Code's chat: no GenOS models listed (${failure.kind}: ${failure.message})`);
-      if (!options.silent && failure.kind !== 'cancelled') void vscode.window.showErrorMessage(describeError(failure, t));
+      if (!options.silent) void showError(failure, this.log);
       return [];
     }
   }
