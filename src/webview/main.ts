@@ -1,7 +1,8 @@
 /**
  * The chat webview's entry: builds the panel, wires the user's input, and dispatches the host's
  * messages. DOM only: it talks to the host through postMessage and never to the network. Model
- * output reaches the DOM only through renderMarkdown (sanitized) or textContent.
+ * output reaches the DOM only through renderMarkdown (sanitized), highlightCode (checked to be
+ * class-only spans) or textContent.
  */
 import type { AttachKind, ChatAction, HostMessage, TurnView } from '../shared/protocol';
 import { closeMentions, mentionKey, pickMention, updateMentions } from './mentions';

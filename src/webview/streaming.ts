@@ -1,5 +1,5 @@
 import { cancelFrame, requestFrame, type FrameJob } from './frames';
-import { codeLanguage, highlightCode, referenceCount, renderMarkdown, type MarkdownEnv } from './markdown';
+import { canHighlight, codeLanguage, highlightCode, referenceCount, renderMarkdown, type MarkdownEnv } from './markdown';
 
 /** Lines of code highlighted together: a growing code block costs per segment, never per block. */
 const SEGMENT_LINES = 20;
@@ -81,6 +81,7 @@ interface Highlight {
   source: string;
   language: string;
   writer: CodeWriter;
+  whole?: boolean;
 }
 
 /**
@@ -107,6 +108,13 @@ class Highlighter implements FrameJob {
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].writer === writer) this.queue.splice(i, 1);
   }
 
+  /** How many highlights wait for `writer`. */
+  queued(writer: CodeWriter): number {
+    let count = 0;
+    for (const item of this.queue) if (item.writer === writer) count++;
+    return count;
+  }
+
   clear(): void {
     this.queue.length = 0;
     delete this.element.dataset.highlighting;
@@ -117,8 +125,11 @@ class Highlighter implements FrameJob {
     do {
       const item = this.queue.shift();
       if (!item) break;
-      const html = highlightCode(item.source, item.language);
-      if (html !== undefined && item.target.isConnected) item.target.innerHTML = html;
+      const highlighted = item.target.isConnected ? highlightCode(item.source, item.language) : undefined;
+      if (highlighted) {
+        item.target.replaceChildren(highlighted.nodes);
+        if (highlighted.open && !item.whole) item.writer.segmentEndedOpen();
+      }
     } while (performance.now() < deadline);
     if (this.queue.length > 0) return true;
     delete this.element.dataset.highlighting;
@@ -131,6 +142,11 @@ class Highlighter implements FrameJob {
  * {@link SEGMENT_LINES}, each a block of its own (so the browser lays out only the new one), shown
  * as plain text at once and highlighted when the frame has time. The line being written shows as
  * plain text. The work for new text is bounded by a segment, however long the block is.
+ *
+ * A small block is highlighted again whole once complete, to be coloured as a single render
+ * colours it, but only when its segments could differ from that: when one of them ended inside a
+ * comment or string that goes on, or when segments still wait (one call for the whole is then
+ * cheaper). Otherwise the segments already are what the whole would be, and are kept.
  */
 class CodeWriter {
   readonly chunk: HTMLElement;
@@ -144,6 +160,10 @@ class CodeWriter {
   private segments = 0;
   /** Where the next line not yet taken starts. */
   private written: number;
+  /** A highlighted segment ended inside a construct that goes on. */
+  private open = false;
+  /** The complete small block's code, kept while its segments may still call for a whole highlight. */
+  private whole?: string;
 
   constructor(
     readonly start: number,
@@ -152,7 +172,7 @@ class CodeWriter {
     private readonly highlighter: Highlighter,
   ) {
     this.segmentStart = this.written = bodyStart;
-    this.highlighted = highlightCode('', language) !== undefined;
+    this.highlighted = canHighlight(language);
     this.chunk = document.createElement('div');
     this.chunk.className = 'part';
     const pre = document.createElement('pre');
@@ -193,9 +213,23 @@ class CodeWriter {
     if (this.segmentStart < bodyEnd) this.seal(text, bodyEnd);
     this.live.remove();
     if (this.highlighted && this.segments > 1 && bodyEnd - this.bodyStart <= WHOLE_BLOCK_CHARS) {
-      this.highlighter.drop(this);
-      this.highlighter.add({ target: this.code, source: text.slice(this.bodyStart, bodyEnd), language: this.language, writer: this });
+      this.whole = text.slice(this.bodyStart, bodyEnd);
+      // Besides the last segment, sealed just now, others still wait: highlight once, whole.
+      if (this.open || this.highlighter.queued(this) > 1) this.highlightWhole();
     }
+  }
+
+  /** A segment's highlighting ended inside a comment or string: the rest of the block is off. */
+  segmentEndedOpen(): void {
+    this.open = true;
+    if (this.whole !== undefined) this.highlightWhole();
+  }
+
+  private highlightWhole(): void {
+    if (this.whole === undefined) return;
+    this.highlighter.drop(this);
+    this.highlighter.add({ target: this.code, source: this.whole, language: this.language, writer: this, whole: true });
+    this.whole = undefined;
   }
 
   /** The first offset of the text this block still needs: all of it while it may be highlighted whole. */
@@ -450,14 +484,14 @@ export class StreamingMarkdown implements FrameJob {
     const block = document.createElement('div');
     block.className = 'part';
     const known = referenceCount(this.env);
-    block.innerHTML = renderMarkdown(source, this.env);
+    block.replaceChildren(renderMarkdown(source, this.env));
     this.decorate(block);
     this.place(block, source.length);
     if (referenceCount(this.env) > known) {
       // A definition arrived after blocks that may use it: render those again with it.
       for (const chunk of this.chunks) {
         if (!chunk.source.includes('[')) continue;
-        chunk.element.innerHTML = renderMarkdown(chunk.source, this.env);
+        chunk.element.replaceChildren(renderMarkdown(chunk.source, this.env));
         this.decorate(chunk.element);
       }
     }
@@ -484,7 +518,8 @@ export class StreamingMarkdown implements FrameJob {
   private showTail(tail: string): void {
     if (tail === this.renderedTail) return;
     // A copy: a definition still being written must not be kept half-written.
-    this.tail.innerHTML = tail ? renderMarkdown(tail, { references: { ...this.env.references } }) : '';
+    if (tail) this.tail.replaceChildren(renderMarkdown(tail, { references: { ...this.env.references } }));
+    else this.tail.replaceChildren();
     this.decorate(this.tail);
     this.renderedTail = tail;
   }

@@ -107,6 +107,34 @@ describe('the chat webview in a real browser', () => {
     await page.close();
   });
 
+  it('keeps a small streamed block\'s highlighted segments, and highlights it again whole when a comment crossed them', async () => {
+    const view = await ready();
+    const { page } = view;
+    /** Streams a 30-line block: its first segment (20 lines) is highlighted before the rest arrives. */
+    const stream = async (id: string, lines: string[]) => {
+      await view.host({ type: 'turnStarted', turn: turn(id) });
+      const content = page.locator('.turn').last().locator('.content');
+      await view.host({ type: 'delta', requestId: id, content: `\`\`\`typescript\n${lines.slice(0, 21).join('\n')}\n`, reasoning: '' });
+      await content.locator('.segment .hljs-keyword').first().waitFor();
+      await page.waitForFunction(() => !document.querySelector('.turn:last-of-type .content[data-highlighting]'));
+      await view.host({ type: 'delta', requestId: id, content: `${lines.slice(21).join('\n')}\n\`\`\`\n`, reasoning: '' });
+      await view.host({ type: 'turnDone', requestId: id, status: 'done' });
+      await page.waitForFunction(() => !document.querySelector('.turn:last-of-type .content:is([data-pending], [data-highlighting])'));
+      return content.locator('pre');
+    };
+    const plain = Array.from({ length: 30 }, (_, i) => `const line${i} = ${i};`);
+    const kept = await stream('h1', plain);
+    assert.equal(await kept.locator('.segment').count(), 2);
+    assert.equal(await kept.locator('.hljs-keyword', { hasText: 'const' }).count(), 30);
+    // Lines 15 to 24 are a comment that crosses the first segment's end: coloured as one comment.
+    const commented = plain.map((line, i) => (i === 15 ? `/* ${line}` : i === 24 ? `${line} */` : line));
+    const whole = await stream('h2', commented);
+    assert.equal(await whole.locator('.segment').count(), 0);
+    assert.equal(await whole.locator('.hljs-keyword', { hasText: 'const' }).count(), 20);
+    assert.equal(await whole.textContent(), `${commented.join('\n')}\n`);
+    await page.close();
+  });
+
   it('reopens a large conversation whole: newest turn first, every turn\'s text in the end', async () => {
     const turns = Array.from({ length: 50 }, (_, t) => {
       const block = Array.from({ length: 300 }, (_, i) => `    value_${t}_${i} = compute(${i})  # 설명 ${i}`).join('\n');
