@@ -226,16 +226,21 @@ post({ type: 'ready' });
 input.focus();
 warmUpWhenIdle((sample) => {
   // Laid out where no one sees it, then removed: the streaming path, layout and fonts are warm.
+  // Code blocks get their buttons only once the host has sent the strings (it may not have yet).
   const probe = el('div', 'md warm-up');
   probe.setAttribute('aria-hidden', 'true');
   document.body.append(probe);
-  const markdown = new StreamingMarkdown(probe, decorate);
-  for (let i = 0; i < sample.length; i += 3) {
-    markdown.append(sample.slice(i, i + 3));
-    if (i % 30 === 0) markdown.flushNow();
+  const markdown = new StreamingMarkdown(probe, (element) => state.strings && decorate(element));
+  try {
+    for (let i = 0; i < sample.length; i += 3) {
+      markdown.append(sample.slice(i, i + 3));
+      if (i % 30 === 0) markdown.flushNow();
+    }
+    markdown.finish();
+    markdown.flushNow();
+    void probe.offsetHeight;
+  } finally {
+    markdown.dispose();
+    probe.remove();
   }
-  markdown.finish();
-  markdown.flushNow();
-  void probe.offsetHeight;
-  probe.remove();
 });

@@ -27,6 +27,23 @@ describe('the chat webview in a real browser', () => {
     await view.page.close();
   });
 
+  it('warms up while it waits for the host, without errors and without leaving anything behind', async () => {
+    // No init: the host has not answered yet when the panel is idle (a slow window, a busy host).
+    const view = await openWebview(browser);
+    const errors: string[] = [];
+    view.page.on('pageerror', (error) => errors.push(error.message));
+    await view.page.waitForFunction(() => document.documentElement.hasAttribute('data-warm'));
+    assert.deepEqual(errors, []);
+    assert.equal(await view.page.locator('.warm-up, [data-pending], [data-highlighting]').count(), 0);
+    // The host answers late: the panel works as usual.
+    await view.host(init());
+    await view.host({ type: 'turnStarted', turn: turn('w1') });
+    await view.host({ type: 'delta', requestId: 'w1', content: '```python\nprint(1)\n```', reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 'w1', status: 'done' });
+    await view.page.locator('.turn .code-actions .copy', { hasText: strings.copy }).waitFor();
+    await view.page.close();
+  });
+
   it('shows streamed text before the stream ends, and renders markdown with Korean intact', async () => {
     const view = await ready();
     const { page } = view;
