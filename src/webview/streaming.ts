@@ -1,10 +1,10 @@
-import { cancelFrame, requestFrame, type FrameJob } from './frames';
+import { cancelFrame, requestFrame, UnitCost, type FrameJob } from './frames';
 import { canHighlight, codeLanguage, highlightCode, referenceCount, renderMarkdown, type MarkdownEnv } from './markdown';
 
 /** Lines of code highlighted together: a growing code block costs per segment, never per block. */
 const SEGMENT_LINES = 20;
 /** Segments per page of a code block; a page out of view is neither laid out nor painted. */
-const PAGE_SEGMENTS = 20;
+const PAGE_SEGMENTS = 5;
 /** Finished markdown per element that the browser skips while out of view. */
 const GROUP_CHARS = 4_000;
 /** A finished code block up to this size is highlighted again whole, exactly as a single render. */
@@ -90,6 +90,7 @@ interface Highlight {
  */
 class Highlighter implements FrameJob {
   private readonly queue: Highlight[] = [];
+  private readonly cost = new UnitCost();
 
   constructor(
     readonly priority: number,
@@ -122,15 +123,14 @@ class Highlighter implements FrameJob {
   }
 
   step(deadline: number): boolean {
-    do {
-      const item = this.queue.shift();
-      if (!item) break;
-      const highlighted = item.target.isConnected ? highlightCode(item.source, item.language) : undefined;
+    while (this.queue.length > 0 && this.cost.fits(this.queue[0].source.length, deadline)) {
+      const item = this.queue.shift() as Highlight;
+      const highlighted = item.target.isConnected ? this.cost.measure(item.source.length, () => highlightCode(item.source, item.language)) : undefined;
       if (highlighted) {
         item.target.replaceChildren(highlighted.nodes);
         if (highlighted.open && !item.whole) item.writer.segmentEndedOpen();
       }
-    } while (performance.now() < deadline);
+    }
     if (this.queue.length > 0) return true;
     delete this.element.dataset.highlighting;
     return false;
@@ -292,6 +292,7 @@ export class StreamingMarkdown implements FrameJob {
   private readonly highlighter: Highlighter;
   private group?: HTMLElement;
   private groupChars = 0;
+  private readonly markdownCost = new UnitCost();
 
   constructor(
     readonly element: HTMLElement,
@@ -364,6 +365,8 @@ export class StreamingMarkdown implements FrameJob {
   step(deadline: number): boolean {
     this.scan();
     while (this.pieces.length > 0) {
+      const piece = this.pieces[0];
+      if (piece.kind === 'markdown' && !this.markdownCost.fits(piece.end - piece.start, deadline)) break;
       this.renderPiece(deadline);
       if (performance.now() >= deadline) break;
     }
@@ -458,16 +461,18 @@ export class StreamingMarkdown implements FrameJob {
       this.pieces.shift();
       return;
     }
-    // Adjacent finished markdown blocks go to the renderer together, up to a size.
+    // Adjacent finished markdown blocks go to the renderer together, up to a size and what fits.
+    const limit = Math.min(MERGE_CHARS, this.markdownCost.room(deadline, piece.end - piece.start));
     let count = 1;
     while (count < this.pieces.length) {
       const next = this.pieces[count];
-      if (next.kind !== 'markdown' || next.end - piece.start > MERGE_CHARS) break;
+      if (next.kind !== 'markdown' || next.end - piece.start > limit) break;
       count++;
     }
     const last = this.pieces[count - 1] as { end: number };
     this.pieces.splice(0, count);
-    this.commitMarkdown(this.text.slice(piece.start, last.end));
+    const source = this.text.slice(piece.start, last.end);
+    this.markdownCost.measure(source.length, () => this.commitMarkdown(source));
   }
 
   private writerFor(start: number, bodyStart: number, language: string): CodeWriter {
