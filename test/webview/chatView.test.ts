@@ -282,6 +282,41 @@ describe('the chat webview in a real browser', () => {
     await page.close();
   });
 
+  it('renders a burst every other frame, and text at a model\'s pace in the frame it arrives', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('b1') });
+    const { burstGaps, paced } = await page.evaluate(async () => {
+      const content = document.querySelector('.turn .content') as HTMLElement;
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const send = (text: string) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'b1', content: text, reasoning: '' } }));
+      // 400 characters a frame, as a burst from the host would bring; when each render happened,
+      // by the clock (a render's DOM changes reach the observer right after it).
+      const renders: number[] = [];
+      const observer = new MutationObserver(() => renders.push(performance.now()));
+      observer.observe(content, { childList: true, subtree: true, characterData: true });
+      for (let i = 0; i < 24; i++) {
+        for (let j = 0; j < 100; j++) send('가나다 ');
+        await frame();
+      }
+      observer.disconnect();
+      while (content.hasAttribute('data-pending')) await frame();
+      // A model's pace: a few characters a frame, each shown in the frame it arrived in.
+      let inTime = 0;
+      for (let i = 0; i < 10; i++) {
+        const before = content.textContent?.length ?? 0;
+        send(`단어${i} `);
+        await frame();
+        if ((content.textContent?.length ?? 0) > before) inTime++;
+      }
+      return { burstGaps: renders.slice(1).map((time, i) => time - renders[i]), paced: inTime };
+    });
+    assert.ok(burstGaps.length >= 4, `only ${burstGaps.length + 1} renders in 24 frames of a burst`);
+    assert.ok(Math.min(...burstGaps) >= 25, `renders ${Math.min(...burstGaps)} ms apart during a burst`);
+    assert.equal(paced, 10);
+    await page.close();
+  });
+
   it('never runs script from model output', async () => {
     const view = await ready();
     const { page } = view;
