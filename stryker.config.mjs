@@ -1,8 +1,10 @@
 // Mutation testing of the GenOS client: `npm run mutate`. Not part of CI: a full pass takes long.
 // Each mutant of src/client is run against the unit test files that cover it (node:test files
 // built to out/ by the build command, read as TAP). Results are kept in reports/, so a second run
-// tests only the mutants whose code or covering tests changed. The survivors no test can kill are
-// listed at the end of this file, each with the reason it is equivalent.
+// tests only the mutants whose code or covering tests changed. (The TAP runner numbers test files
+// in order: adding a test file renumbers the rest, and the next run tests everything again.) The
+// survivors no test can kill are listed at the end of this file, each with the reason it is
+// equivalent.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'tap',
@@ -34,6 +36,21 @@ export default {
 //   read, which both forms carry.
 // - network.ts `socket.setNoDelay(true)` → `false`: on loopback the kernel does not delay small
 //   writes the way Nagle's algorithm does across a network; the effect is latency on real links.
+// - completion.ts fitCompletion `if (!result.trim()) return ''` (→ `false`, `result`): no later
+//   step adds text to a blank result, and the last line returns '' for it anyway.
+// - completion.ts `if (multiline)` → `true`: without multiline the result is one line, so the
+//   loop over repeated lines runs zero times.
+// - completion.ts `line !== ''` (→ `true`, `"Stryker was here!"`): the suffix lines compared with
+//   have their blank lines filtered out, so a blank line never equals one of them.
+// - completion.ts `if (closers)` → `true`: with no closers the loop over them runs zero times.
+// - completion.ts repeatsClosers `split(ch).length - 1` → `+ 1`: both counts of a bracket pair
+//   shift by 2, so their order is the same, and a quote's count keeps its parity.
+// - endpoint.ts PASTED_ENDPOINT without `^`: `(.*?)` can take any prefix of a path (which holds no
+//   line breaks), so the leftmost match starts at 0 either way.
+// - endpoint.ts isLoopbackHost `/^\[|\]$/g` without one anchor: URL host names hold brackets only
+//   around an IPv6 address, at both ends.
+// - prompts.ts rewriteMessages history `[]` → `["Stryker was here"]`: a string has no answer or
+//   reasoning, so buildMessages skips it as it skips a turn that failed.
 // Not equivalent, not yet killed (the note in the README says how many are left):
 // - English `message` texts of GenosError and of internal errors: they go to the log only (users
 //   read errorMessages.ts, chosen by kind and tested per kind and language);

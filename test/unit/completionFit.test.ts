@@ -25,6 +25,8 @@ describe('fitting a completion at the cursor, at the edges', () => {
     ['the next line indented in the suffix', 'a\n}', context('', '\n  }'), true, 'a'],
     ['only when every repeated line matches', 'a\nb\n}', context('', '\nx\n}'), true, 'a\nb\n}'],
     ['closers after a space on the line', 'bar)', context('foo(', ' )'), false, 'bar'],
+    ['the rest of the cursor\'s line is not a following line', 'a\n)', context('', ')'), true, 'a\n'],
+    ['closers cut from the last line of several', 'a\nbar)', context('foo(', ')'), true, 'a\nbar'],
     ['closers before trailing spaces of the completion', 'bar)  ', context('foo(', ')'), false, 'bar'],
     ['nothing is cut when no closer is repeated', 'bar  ', context('', ';'), false, 'bar  '],
     ['a completion of only a repeated closer and a space is nothing', ' )', context('f(', ')'), false, ''],

@@ -39,6 +39,10 @@ describe('taking code out of an answer, at the edges', () => {
   const table: Array<[string, string, string]> = [
     ['a draft fenced inside the thinking is not the answer', '<think>\n```\na long draft that is not the answer at all\n```\n</think>\n```rust\nfn main() {}\n```', 'fn main() {}'],
     ['thinking is dropped only at the start', 'keep <think>this</think> text', 'keep <think>this</think> text'],
+    ['thinking right after a word is not at the start', 'note<think>a</think> text', 'note<think>a</think> text'],
+    ['thinking after blank lines is at the start', '\n\n<think>\n```\na long draft that is not the answer\n```\n</think>\n```\nok\n```', 'ok'],
+    ['a fence in the middle of a line does not close a block', '```\na ```\nb\n```', 'a ```\nb'],
+    ['a fence with a language inside a block does not close it', '````md\ntext\n````js\nmore\n````', 'text\n````js\nmore'],
     ['text right after the thinking is kept', '<think>\nplan it\n</think>done', 'done'],
     ['a fence in the middle of a line is not a fence', 'use ```inline``` then\n```js\nlet a;\n```', 'let a;'],
     ['a line that starts with one tilde is not a fence', '~ not a fence\nplain', '~ not a fence\nplain'],
