@@ -75,7 +75,8 @@ describe('chat: asking, stopping, context', () => {
     await waitFor(() => server.requests.filter((r) => r.path.endsWith('/v1/models') && r.finished).length > listed, 'the models list');
     // The quick pick opens once the list is read; until it does, accepting does nothing.
     assert.equal(await answerUntilSettled(picking, () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), 'the model picked'), 'gemma-3-12b-it');
-    assert.equal(genosConfig().get('model'), 'gemma-3-12b-it');
+    // Saved in user settings: a remote extension host can see the written value a moment later.
+    await waitFor(() => genosConfig().get('model') === 'gemma-3-12b-it', 'the model saved in settings');
     await vscode.commands.executeCommand('genos.ask', '모델 확인');
     assert.equal((server.chatRequests.at(-1)?.body as { model: string }).model, 'gemma-3-12b-it');
     await genosConfig().update('model', undefined, vscode.ConfigurationTarget.Global);
