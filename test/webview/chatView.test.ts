@@ -56,6 +56,8 @@ describe('the chat webview in a real browser', () => {
     assert.equal(await page.locator('.turn.streaming').count(), 1);
     for (let i = half; i < answer.length; i += 3) await view.host({ type: 'delta', requestId: 't1', content: answer.slice(i, i + 3), reasoning: '' });
     await view.host({ type: 'turnDone', requestId: 't1', status: 'done', usage: { promptTokens: 10, completionTokens: 20, totalTokens: 30 }, model: 'Qwen3-8B' });
+    // Text renders over the next frames, and highlighting after it, in what is left of them.
+    await page.locator('.turn .content:not([data-pending]):not([data-highlighting])').waitFor();
 
     const content = page.locator('.turn .content');
     assert.equal(await content.locator('ul li').count(), 2);
