@@ -1,13 +1,12 @@
 /**
- * Edges of the pure rules the other unit tests show working: how prompts are laid out, how code is
- * taken out of an answer, how a token and an address are read, and what the log is told when an
- * address is refused.
+ * Edges of the pure rules the other unit tests show working: how prompts are laid out, how a token
+ * and an address are read, and what the log is told when an address is refused.
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { apiUrl, buildEndpoint, isLoopbackHost } from '../../src/client/endpoint';
 import type { GenosError } from '../../src/client/errors';
-import { extractCode, rewriteQuestion, selectionContext, userContent, type Selection } from '../../src/client/prompts';
+import { rewriteQuestion, selectionContext, userContent, type Selection } from '../../src/client/prompts';
 import { normalizeToken } from '../../src/client/token';
 
 const selection: Selection = { code: 'x = 1\n', language: 'python', fileName: 'a.py', startLine: 3, endLine: 3, before: '', after: '' };
@@ -33,25 +32,6 @@ describe('prompt layout', () => {
       'Rewrite the selected python code from a.py as asked. Answer with the complete replacement for the selection only, in a single fenced code block, with no explanation before or after it. Keep the indentation of the original.\n\nRequest: add types',
     );
   });
-});
-
-describe('taking code out of an answer, at the edges', () => {
-  const table: Array<[string, string, string]> = [
-    ['a draft fenced inside the thinking is not the answer', '<think>\n```\na long draft that is not the answer at all\n```\n</think>\n```rust\nfn main() {}\n```', 'fn main() {}'],
-    ['thinking is dropped only at the start', 'keep <think>this</think> text', 'keep <think>this</think> text'],
-    ['thinking right after a word is not at the start', 'note<think>a</think> text', 'note<think>a</think> text'],
-    ['thinking after blank lines is at the start', '\n\n<think>\n```\na long draft that is not the answer\n```\n</think>\n```\nok\n```', 'ok'],
-    ['a fence in the middle of a line does not close a block', '```\na ```\nb\n```', 'a ```\nb'],
-    ['a fence with a language inside a block does not close it', '````md\ntext\n````js\nmore\n````', 'text\n````js\nmore'],
-    ['text right after the thinking is kept', '<think>\nplan it\n</think>done', 'done'],
-    ['a fence in the middle of a line is not a fence', 'use ```inline``` then\n```js\nlet a;\n```', 'let a;'],
-    ['a line that starts with one tilde is not a fence', '~ not a fence\nplain', '~ not a fence\nplain'],
-    ['backticks inside the code do not close the block', '```py\nprint("```")\nmore\n```', 'print("```")\nmore'],
-    ['a longer closing fence closes the block', '```\ncode\n````\nafter', 'code'],
-    ['of two blocks of the same length, the first', '```\nfirst\n```\n```\nlast!\n```', 'first'],
-    ['every trailing blank line goes', '```\ncode\n\n\n```', 'code'],
-  ];
-  for (const [name, answer, expected] of table) it(name, () => assert.equal(extractCode(answer, 'x'), expected));
 });
 
 describe('reading a pasted token', () => {

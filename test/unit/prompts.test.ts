@@ -46,6 +46,19 @@ describe('extracting code from answers', () => {
     ['a think section first', '<think>\nlet me see ```not code```\n</think>\n```rust\nfn main() {}\n```', 'x\n', 'fn main() {}\n'],
     ['a fence inside the code, with a longer outer fence', '````md\n```\ninner\n```\n````', 'x', '```\ninner\n```'],
     ['Korean prose around the code', '다음과 같이 바꾸세요:\n```python\nprint("안녕")\n```\n설명 끝.', 'x', 'print("안녕")'],
+    ['a draft fenced inside the thinking is not the answer', '<think>\n```\na long draft that is not the answer at all\n```\n</think>\n```rust\nfn main() {}\n```', 'x', 'fn main() {}'],
+    ['thinking is dropped only at the start', 'keep <think>this</think> text', 'x', 'keep <think>this</think> text'],
+    ['thinking right after a word is not at the start', 'note<think>a</think> text', 'x', 'note<think>a</think> text'],
+    ['thinking after blank lines is at the start', '\n\n<think>\n```\na long draft that is not the answer\n```\n</think>\n```\nok\n```', 'x', 'ok'],
+    ['a fence in the middle of a line does not close a block', '```\na ```\nb\n```', 'x', 'a ```\nb'],
+    ['a fence with a language inside a block does not close it', '````md\ntext\n````js\nmore\n````', 'x', 'text\n````js\nmore'],
+    ['text right after the thinking is kept', '<think>\nplan it\n</think>done', 'x', 'done'],
+    ['a fence in the middle of a line is not a fence', 'use ```inline``` then\n```js\nlet a;\n```', 'x', 'let a;'],
+    ['a line that starts with one tilde is not a fence', '~ not a fence\nplain', 'x', '~ not a fence\nplain'],
+    ['backticks inside the code do not close the block', '```py\nprint("```")\nmore\n```', 'x', 'print("```")\nmore'],
+    ['a longer closing fence closes the block', '```\ncode\n````\nafter', 'x', 'code'],
+    ['of two blocks of the same length, the first', '```\nfirst\n```\n```\nlast!\n```', 'x', 'first'],
+    ['every trailing blank line goes', '```\ncode\n\n\n```', 'x', 'code'],
   ];
   for (const [name, answer, original, expected] of table) {
     it(name, () => assert.equal(extractCode(answer, original), expected));
