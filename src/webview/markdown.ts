@@ -37,17 +37,12 @@ const md = new MarkdownIt({
   html: false,
   linkify: true,
   breaks: false,
+  // Code goes through as plain text, to be highlighted once sanitized (see renderMarkdown): only
+  // named languages, as guessing one for every block costs more than it gives while streaming.
   highlight(code, lang) {
     const language = codeLanguage(lang);
-    // Only named languages: guessing one for every block costs more than it gives while streaming.
-    if (language && hljs.getLanguage(language)) {
-      try {
-        return `<pre class="hljs"><code class="language-${escapeHtml(language)}">${hljs.highlight(code, { language, ignoreIllegals: true }).value}</code></pre>`;
-      } catch {
-        // Fall through to plain text.
-      }
-    }
-    return `<pre class="hljs"><code>${escapeHtml(code)}</code></pre>`;
+    const named = canHighlight(language) ? ` class="language-${escapeHtml(language)}"` : '';
+    return `<pre class="hljs"><code${named}>${escapeHtml(code)}</code></pre>`;
   },
 });
 
@@ -79,7 +74,16 @@ export function referenceCount(env: MarkdownEnv): number {
  * added to it.
  */
 export function renderMarkdown(text: string, env: MarkdownEnv = {}): DocumentFragment {
-  return DOMPurify.sanitize(md.render(text, env)) as unknown as DocumentFragment;
+  const nodes = DOMPurify.sanitize(md.render(text, env)) as unknown as DocumentFragment;
+  // Highlighted after sanitizing, by highlightCode's own check: highlight.js writes a span per
+  // token, which cost DOMPurify far more to parse and walk than the markdown around them.
+  const blocks = nodes.querySelectorAll<HTMLElement>('pre > code[class^="language-"]');
+  for (let i = 0; i < blocks.length; i++) {
+    const code = blocks[i];
+    const highlighted = highlightCode(code.textContent ?? '', code.className.slice('language-'.length));
+    if (highlighted) code.replaceChildren(highlighted.nodes);
+  }
+  return nodes;
 }
 
 /** The language a fence's info string names (` ```TypeScript title="a.ts"` → `typescript`). */
@@ -107,10 +111,8 @@ export interface Highlighted {
  * highlighter's markup holds anything but its own spans (the caller keeps the plain text).
  *
  * highlight.js escapes the code and adds only `<span class="…">`, so its markup is checked for
- * exactly that instead of going through DOMPurify: parsed in a template (an inert document: nothing
- * in it loads or runs), then accepted only if every element is a span with no attribute but
- * `class`. The check costs a walk over the spans, where DOMPurify parsed a document, walked it and
- * serialized it, for the page to parse it again: most of a streamed code block's cost.
+ * exactly that instead of going through DOMPurify, whose parse, walk and serialization (and the
+ * page's second parse) were most of a streamed code block's cost.
  */
 export function highlightCode(code: string, language: string): Highlighted | undefined {
   if (!canHighlight(language)) return undefined;
@@ -125,16 +127,23 @@ export function highlightCode(code: string, language: string): Highlighted | und
   return nodes && { nodes, open: result._top !== hljs.getLanguage(language) };
 }
 
-/** `html` parsed inertly, if it is text and class-only spans; otherwise undefined. */
+/**
+ * A `<` that does not start the only tags highlight.js writes: `<span class="…">` (its class names
+ * are words, `-`, `_` and spaces) and `</span>`. Everything else it writes is escaped text.
+ */
+const NOT_HIGHLIGHTER_MARKUP = /<(?!span class="[\w -]*">|\/span>)/;
+
+/**
+ * `html` as nodes, if it is text and class-only spans; otherwise undefined. Checked on the string,
+ * before parsing: text without `<` cannot make an element, and those two tags make only spans with
+ * a class, so nothing else can come out of the parse. (Checking the parsed elements instead made a
+ * script object for each of the block's many spans, which the garbage collector then had to trace.)
+ * Parsed in a template, an inert document where nothing loads or runs.
+ */
 export function onlySpans(html: string): DocumentFragment | undefined {
+  if (NOT_HIGHLIGHTER_MARKUP.test(html)) return undefined;
   const template = document.createElement('template');
   template.innerHTML = html;
-  const elements = template.content.querySelectorAll('*');
-  for (let i = 0; i < elements.length; i++) {
-    const element = elements[i];
-    if (element.tagName !== 'SPAN') return undefined;
-    if (element.attributes.length !== (element.hasAttribute('class') ? 1 : 0)) return undefined;
-  }
   return template.content;
 }
 
@@ -150,12 +159,47 @@ const WARM_UP = [
 ];
 
 /**
+ * A page of ordinary code, highlighted a few times while idle: highlight.js runs its tokenizer on
+ * real-sized input only once the first answer's code arrives, and its first segments cost several
+ * times what later ones do until the engine has optimized that path.
+ */
+const WARM_UP_CODE = `import { readFile } from 'node:fs/promises';
+
+/** Settings read once, then kept. */
+export interface Settings {
+  readonly address: string;
+  retries?: number; // how often to try again
+}
+
+export class Store<T extends object> {
+  private readonly items = new Map<string, T>();
+
+  constructor(private readonly path: string) {}
+
+  async load(): Promise<number> {
+    const text = await readFile(this.path, 'utf8');
+    for (const [key, value] of Object.entries(JSON.parse(text) as Record<string, T>)) {
+      if (!/^[a-z][\\w-]*$/i.test(key)) throw new Error(\`bad key: \${key}\`);
+      this.items.set(key, value);
+    }
+    return this.items.size > 0 ? this.items.size : -1;
+  }
+
+  /* Every key, sorted. */
+  keys(): string[] {
+    return [...this.items.keys()].sort((a, b) => a.localeCompare(b));
+  }
+}
+`;
+
+/**
  * Compiles the rendering paths while the panel is idle, one sample per idle slice, so the first
  * frames of the first answer are not slowed by first-use compilation. `layOut`, given last, lays
  * a sample out off screen, which also loads the fonts (Korean among them) text shaping needs.
  */
 export function warmUpWhenIdle(layOut?: (sample: string) => void): void {
   const steps: Array<() => void> = WARM_UP.map((sample) => () => void renderMarkdown(sample));
+  for (let i = 0; i < 4; i++) steps.push(() => void highlightCode(WARM_UP_CODE, 'typescript'));
   if (layOut) steps.push(() => layOut(`## 준비\n\n한국어 문장과 **굵은 글씨**, \`코드\`.\n\n${WARM_UP[1]}\n\n${WARM_UP[2]}\n`));
   const next = (index: number) => {
     if (typeof requestIdleCallback !== 'function') return;

@@ -49,6 +49,11 @@ describe('the webview markdown module in a real browser', () => {
       '<span class="a"><script>window.__ran=3</script></span>',
       '<svg><span class="a">x</span></svg>',
       '<a href="javascript:window.__ran=4">x</a>',
+      '<span class="a" id="x">x</span>',
+      "<span class='a'>x</span>",
+      '<span class="a" >x</span>',
+      '<span class="a">x</span><!-- c -->',
+      '<span class="a"></span><span class="b"><style>*{}</style></span>',
     ];
     assert.deepEqual(await checked(refused), refused.map(() => undefined));
     // Parsed in an inert template, the image never loads: an image made in the page, whose error
@@ -91,5 +96,19 @@ describe('the webview markdown module in a real browser', () => {
       return holder.innerHTML;
     });
     assert.equal(html, '<p><strong>b</strong> <a href="https://example.com">l</a> [j](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt;</p>\n');
+  });
+
+  it('renders fenced code highlighted for a known language, plain otherwise, whatever the info string holds', async () => {
+    const html = await page.evaluate(() => {
+      const { renderMarkdown } = (window as unknown as TestWindow).markdown;
+      const holder = document.createElement('div');
+      holder.append(renderMarkdown('```Python title="a.py"\ndef f(): pass  # <b>\n```\n\n```"><img src=x onerror=alert(1)>\nx\n```\n\n```cobol\nMOVE A\n```'));
+      return holder.innerHTML;
+    });
+    assert.equal(
+      html,
+      '<pre class="hljs"><code class="language-python"><span class="hljs-keyword">def</span> <span class="hljs-title function_">f</span>(): <span class="hljs-keyword">pass</span>  <span class="hljs-comment"># &lt;b&gt;</span>\n</code></pre>\n' +
+        '<pre class="hljs"><code>x\n</code></pre>\n<pre class="hljs"><code>MOVE A\n</code></pre>\n',
+    );
   });
 });
