@@ -154,6 +154,40 @@ describe('the chat webview in a real browser', () => {
     await page.close();
   });
 
+  it('renders small blocks that arrive whole with the text around them, and writes a block that arrives line by line as it comes', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('w1') });
+    // In one burst: a fence right after a paragraph line (it interrupts the paragraph), one after
+    // a list, each block complete; then a large block, written in segments still.
+    const long = Array.from({ length: 400 }, (_, i) => `value_${i} = compute(${i})  # ${i}`).join('\n');
+    const burst = `Read it:\n\`\`\`python\ndef f(a):\n    return a  # 설명\n\`\`\`\n- item\n\n\`\`\`typescript\nconst x: number = 1;\n\`\`\`\nAfter.\n\n\`\`\`python\n${long}\n\`\`\`\n`;
+    await view.host({ type: 'delta', requestId: 'w1', content: burst, reasoning: '' });
+    const content = page.locator('.turn .content');
+    await page.waitForFunction(() => document.querySelectorAll('.turn .content pre').length === 3 && !document.querySelector('.turn .content:is([data-pending], [data-highlighting])'));
+    assert.deepEqual(await content.locator('pre').evaluateAll((pres) => pres.map((pre) => pre.querySelectorAll('.segment').length)), [0, 0, 20]);
+    assert.deepEqual(await content.locator('pre').allTextContents(), ['def f(a):\n    return a  # 설명\n', 'const x: number = 1;\n', `${long}\n`]);
+    assert.deepEqual(await content.locator('pre').nth(0).locator('.hljs-keyword').allTextContents(), ['def', 'return']);
+    assert.deepEqual(await content.locator('pre').nth(1).locator('.hljs-keyword').allTextContents(), ['const']);
+    assert.equal(await content.locator('p').first().textContent(), 'Read it:');
+    assert.equal(await content.locator('li').textContent(), 'item');
+    // A block whose lines arrive over several frames shows each as it comes, and ends highlighted.
+    await view.host({ type: 'delta', requestId: 'w1', content: '```typescript\n', reasoning: '' });
+    for (const line of ['let y = 2;', 'y += 1;']) {
+      await view.host({ type: 'delta', requestId: 'w1', content: `${line}\n`, reasoning: '' });
+      await page.waitForFunction((text) => document.querySelectorAll('.turn .content pre')[3]?.textContent?.includes(text), line);
+    }
+    await view.host({ type: 'delta', requestId: 'w1', content: '```\nEnd.', reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 'w1', status: 'done' });
+    await page.waitForFunction(() => !document.querySelector('.turn .content:is([data-pending], [data-highlighting])'));
+    const last = content.locator('pre').nth(3);
+    assert.equal(await last.locator('.segment').count(), 1);
+    assert.equal(await last.textContent(), 'let y = 2;\ny += 1;\n');
+    assert.deepEqual(await last.locator('.hljs-keyword').allTextContents(), ['let']);
+    assert.equal(await content.locator('p').last().textContent(), 'End.');
+    await page.close();
+  });
+
   it('reopens a large conversation whole: newest turn first, every turn\'s text in the end', async () => {
     const turns = Array.from({ length: 50 }, (_, t) => {
       const block = Array.from({ length: 300 }, (_, i) => `    value_${t}_${i} = compute(${i})  # 설명 ${i}`).join('\n');
@@ -284,7 +318,7 @@ describe('the chat webview in a real browser', () => {
     await page.close();
   });
 
-  it('renders a burst every other frame, and text at a model\'s pace in the frame it arrives', async () => {
+  it('renders a burst every few frames, and text at a model\'s pace in the frame it arrives', async () => {
     const view = await ready();
     const { page } = view;
     await view.host({ type: 'turnStarted', turn: turn('b1') });
