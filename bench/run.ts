@@ -149,9 +149,11 @@ async function webviewRows(): Promise<Row[]> {
       growth.push(await streamGrowth(browser, block));
       reopened.push(await reopen(browser, conversation));
     }
-    const onceScript = median(once.map((f) => f.scriptMs));
-    const streamScript = median(streamed.map((f) => f.scriptMs));
-    const ratio = median(streamed.map((f, i) => f.scriptMs / once[i].scriptMs));
+    const onceScript = median(once.map((f) => f.scriptMs - f.driverMs));
+    const streamScript = median(streamed.map((f) => f.scriptMs - f.driverMs));
+    const driver = median(streamed.map((f) => f.driverMs));
+    // The panel's own script: without what the bench spends delivering the messages.
+    const ratio = median(streamed.map((f, i) => (f.scriptMs - f.driverMs) / (once[i].scriptMs - once[i].driverMs)));
     const longest = median(streamed.map((f) => f.longestTaskMs));
     const growthLongest = median(growth.map((f) => f.longestTaskMs));
     const growthRatio = median(growth.map((f) => f.endMsPerKb / f.startMsPerKb));
@@ -162,6 +164,7 @@ async function webviewRows(): Promise<Row[]> {
     return [
       { measure: `webview: render ${kb(answer)} KB answer once, scripting`, value: onceScript, unit: 'ms' },
       { measure: 'webview: stream it in 3-char deltas, scripting', value: streamScript, unit: 'ms' },
+      { measure: "webview: the bench's delivery of those deltas, not counted above", value: driver, unit: 'ms' },
       { measure: 'webview: streamed / single render, scripting', value: ratio, unit: 'x', limit: '≤ 2', met: ratio <= 2 },
       { measure: 'webview: longest main-thread task while streaming', value: longest, unit: 'ms', limit: '≤ 16', met: longest <= 16 },
       { measure: 'webview: longest task, single render', value: median(once.map((f) => f.longestTaskMs)), unit: 'ms', limit: '≤ 50', met: median(once.map((f) => f.longestTaskMs)) <= 50 },
