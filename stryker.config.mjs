@@ -51,6 +51,21 @@ export default {
 //   around an IPv6 address, at both ends.
 // - prompts.ts rewriteMessages history `[]` → `["Stryker was here"]`: a string has no answer or
 //   reasoning, so buildMessages skips it as it skips a turn that failed.
+// - proxy.ts splitNoProxy `/[\s,]+/` → `/[\s,]/`: the empty entries it then makes are skipped by
+//   matchesNoProxy (`if (!entry) continue`), which a test holds in place.
+// - proxy.ts `[]` → `["Stryker was here"]` (splitNoProxy, `settings.noProxy ?? []`): an entry with
+//   spaces matches no host name, as host names hold no spaces.
+// - proxy.ts matchesNoProxy CIDR pattern without `^`: `(.+)` can start at 0, so the leftmost match
+//   does.
+// - proxy.ts matchesNoProxy `catch { continue; }` → `{}`: the empty BlockList then matches nothing
+//   and the loop continues the same.
+// - openai.ts eventsOf `choices : []` → `["Stryker was here"]`: a string is not a choice object,
+//   so find skips it as it finds nothing in [].
+// - openai.ts objectOf `catch { return undefined; }` → `{}`: the function then returns undefined.
+// - openai.ts parseModelInfo `typeof length === 'number'` → true: Number.isInteger is false for
+//   anything but a number.
+// - openai.ts refusesTools and parseContextLimit `if (!message)` → false: the patterns are then
+//   tested against "undefined" or "", which neither matches.
 // Not equivalent, not yet killed (the note in the README says how many are left):
 // - English `message` texts of GenosError and of internal errors: they go to the log only (users
 //   read errorMessages.ts, chosen by kind and tested per kind and language);

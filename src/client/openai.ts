@@ -212,19 +212,14 @@ const MAX_SERVER_MESSAGE = 300;
 export function cleanServerText(body: string, contentType: string | undefined, token: string): string | undefined {
   let text: string | undefined;
   const trimmed = body.trim();
-  if (!trimmed) return undefined;
   if (contentType?.includes('json') || /^[[{]/.test(trimmed)) {
-    try {
-      text = errorMessageOf(JSON.parse(trimmed));
-    } catch {
-      text = undefined;
-    }
+    text = errorMessageOf(objectOf(trimmed));
   } else if (!contentType?.includes('html') && !/^<(!doctype|html|\?xml)/i.test(trimmed) && trimmed.length <= MAX_SERVER_MESSAGE) {
     text = trimmed;
   }
   if (!text) return undefined;
   if (token) text = text.split(token).join('***');
-  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  text = text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
   if (text.length > MAX_SERVER_MESSAGE) text = `${text.slice(0, MAX_SERVER_MESSAGE - 1)}…`;
   return text || undefined;
 }

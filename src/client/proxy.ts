@@ -26,8 +26,9 @@ export interface ProxyRoute {
   bypass?: 'loopback' | 'noProxy' | 'genos.proxy';
 }
 
+/** A URL's host name without the brackets of an IPv6 address (a URL has them at both ends or not at all). */
 function unbracket(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return host.startsWith('[') ? host.slice(1, -1) : host;
 }
 
 /** Where a socket for `url` connects: the host without IPv6 brackets, the port defaulting by scheme. */
@@ -44,14 +45,14 @@ export function parseProxyUrl(value: string, setting: string): URL {
   } catch {
     throw configError('invalidProxy', `${setting} is not a valid proxy URL.`);
   }
+  // An http(s) URL always has a host: the URL parser refuses one without.
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('invalidProxy', `${setting} must be an http:// or https:// proxy.`);
-  if (!url.hostname) throw configError('invalidProxy', `${setting} names no host.`);
   return url;
 }
 
-/** Splits `NO_PROXY`-style text (commas or spaces) into entries. */
+/** Splits `NO_PROXY`-style text (commas or spaces) into entries; empty ones are skipped where read. */
 function splitNoProxy(value: string | undefined): string[] {
-  return (value ?? '').split(/[\s,]+/).filter(Boolean);
+  return value ? value.split(/[\s,]+/) : [];
 }
 
 /**
@@ -78,7 +79,8 @@ export function matchesNoProxy(target: URL, entries: readonly string[]): boolean
     }
     if (entryPort && entryPort !== port) continue;
     const cidr = /^(.+)\/(\d{1,3})$/.exec(entry);
-    if (cidr && hostIp && isIP(cidr[1]) === hostIp) {
+    // A range of the other address family is refused by addSubnet, and skipped.
+    if (cidr && hostIp) {
       const family = hostIp === 4 ? 'ipv4' : 'ipv6';
       const list = new BlockList();
       try {
@@ -89,10 +91,8 @@ export function matchesNoProxy(target: URL, entries: readonly string[]): boolean
       if (list.check(host, family)) return true;
       continue;
     }
-    if (isIP(entry)) {
-      if (entry === host) return true;
-      continue;
-    }
+    // An IP address matches only itself here too: no host name ends in a dot and an address (a
+    // URL whose last label is a number is an IPv4 address or invalid).
     const suffix = entry.replace(/^\*?\./, '');
     if (host === suffix || host.endsWith(`.${suffix}`)) return true;
   }
@@ -100,8 +100,7 @@ export function matchesNoProxy(target: URL, entries: readonly string[]): boolean
 }
 
 function envValue(env: ProxySettings['env'], name: string): string | undefined {
-  const value = env?.[name.toLowerCase()] ?? env?.[name];
-  return value && value.trim() ? value.trim() : undefined;
+  return (env?.[name.toLowerCase()] ?? env?.[name])?.trim() || undefined;
 }
 
 /**
@@ -143,5 +142,5 @@ export function displayProxy(proxy: URL): string {
 export function proxyAuthorization(proxy: URL): string | undefined {
   if (!proxy.username && !proxy.password) return undefined;
   const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-  return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+  return `Basic ${Buffer.from(credentials).toString('base64')}`;
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { cleanServerText, errorMessageOf, parseChunk, parseCompletion, parseContextLimit, parseModelInfo, parseModels, parseTextCompletion, type ChunkResult } from '../../src/client/openai';
+import { cleanServerText, errorMessageOf, parseChunk, parseCompletion, parseContextLimit, parseModelInfo, parseModels, parseTextCompletion, refusesTools, type ChunkResult } from '../../src/client/openai';
 import { parseRetryAfter } from '../../src/client/http';
 
 const seedChunk = JSON.stringify({
@@ -102,6 +102,10 @@ describe('every shape a server or gateway sends, field by field', () => {
       [{ detail: [] }, undefined],
       [{ message: 'bare' }, 'bare'],
       [{ message: 'a chunk', choices: [] }, undefined],
+      // A shape that does not hold a message lets the next one be looked for.
+      [{ error: { code: 500 }, detail: 'from detail' }, 'from detail'],
+      [{ detail: [{ loc: ['body'] }], message: 'from message' }, 'from message'],
+      [{ object: 'error', message: 'vllm beside choices', choices: [] }, 'vllm beside choices'],
       ['a string', undefined],
       [null, undefined],
       [['error'], undefined],
@@ -118,6 +122,46 @@ describe('every shape a server or gateway sends, field by field', () => {
     // Empty or non-string fields make no event.
     assert.deepEqual(chunk([{ index: 0, delta: { content: '', reasoning_content: '', reasoning: 5 }, finish_reason: '' }]), { kind: 'events', events: [] });
     assert.deepEqual(chunk([{ index: 0, delta: { content: 7 }, finish_reason: 3 }]), { kind: 'events', events: [] });
+  });
+
+  it('reads tool calls piece by piece, numbering a whole message\'s calls by position, skipping junk', () => {
+    const delta = (calls: unknown) => parseChunk(JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: calls } }] }));
+    assert.deepEqual(delta([null, 'x', { index: 3, id: 'call_1', type: 'function', function: { name: 'read', arguments: '{"a"' } }]), {
+      kind: 'events',
+      events: [{ type: 'toolCallDelta', index: 3, id: 'call_1', name: 'read', arguments: '{"a"' }],
+    });
+    // Empty or non-string fields are left out, not passed on.
+    assert.deepEqual(delta([{ index: 0, id: '', function: { name: '', arguments: '' } }, { index: 1, id: 5, function: { name: 7, arguments: {} } }, { index: 2, function: 'read' }]), {
+      kind: 'events',
+      events: [
+        { type: 'toolCallDelta', index: 0 },
+        { type: 'toolCallDelta', index: 1 },
+        { type: 'toolCallDelta', index: 2 },
+      ],
+    });
+    const whole = parseCompletion(JSON.stringify({ choices: [{ message: { tool_calls: [{ id: 'a', function: { name: 'f', arguments: '{}' } }, { id: 'b', function: { name: 'g', arguments: '[]' } }] } }] }));
+    assert.deepEqual(whole, {
+      kind: 'events',
+      events: [
+        { type: 'toolCallDelta', index: 0, id: 'a', name: 'f', arguments: '{}' },
+        { type: 'toolCallDelta', index: 1, id: 'b', name: 'g', arguments: '[]' },
+      ],
+    });
+    assert.deepEqual(parseChunk('{"choices":[{"index":0,"delta":{"reasoning":5}}]}'), { kind: 'events', events: [] });
+  });
+
+  it('knows a refusal of tools in the words vLLM and gateways use, and nothing else', () => {
+    for (const message of [
+      '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set',
+      'Unknown parameter: toolChoice',
+      'tool_calls are not allowed here',
+      'Tool is not supported for this model',
+      'Tools are not enabled on this serving',
+      'This model does not support tools',
+    ]) {
+      assert.equal(refusesTools(message), true, message);
+    }
+    for (const message of [undefined, '', 'The prompt is too long', 'toolbox error']) assert.equal(refusesTools(message), false, String(message));
   });
 
   it('reads usage, adding the total when missing, and ignores usage that is not numbers', () => {
@@ -147,6 +191,7 @@ describe('every shape a server or gateway sends, field by field', () => {
     assert.deepEqual(parseCompletion('{"choices":[{"index":0,"message":{"content":"whole"},"finish_reason":"stop"}]}'), { kind: 'events', events: [{ type: 'content', text: 'whole' }, { type: 'finish', reason: 'stop' }] });
     assert.equal(parseTextCompletion('{"choices":[{"index":1,"text":"b"},{"index":0,"text":"a"}]}'), 'a');
     assert.equal(parseTextCompletion('{"choices":[{"index":0,"text":5}]}'), undefined);
+    assert.equal(parseTextCompletion('{"choices":[{"text":"no index"}]}'), 'no index');
     assert.equal(parseTextCompletion('{"choices":[]}'), undefined);
     assert.equal(parseTextCompletion('{'), undefined);
   });
@@ -167,6 +212,9 @@ describe('every shape a server or gateway sends, field by field', () => {
     assert.equal(cleanServerText('<!DOCTYPE html><p>x</p>', 'text/plain', token), undefined);
     assert.equal(cleanServerText('  <html>x</html>', undefined, token), undefined);
     assert.equal(cleanServerText('a <b>tag</b> inside text', 'text/plain', token), 'a <b>tag</b> inside text');
+    assert.equal(cleanServerText('quota exceeded {limit 42}', 'text/plain', token), 'quota exceeded {limit 42}');
+    assert.equal(cleanServerText('see the <html> page', 'text/plain', token), 'see the <html> page');
+    assert.equal(cleanServerText('["not an object"]', 'application/json', token), undefined);
     assert.equal(cleanServerText('x'.repeat(300), 'text/plain', token), 'x'.repeat(300));
     assert.equal(cleanServerText('x'.repeat(301), 'text/plain', token), undefined);
     assert.equal(cleanServerText(JSON.stringify({ message: 'y'.repeat(300) }), 'application/json', token), 'y'.repeat(300));

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { GenosError } from '../../src/client/errors';
 import { isLoopbackHost } from '../../src/client/endpoint';
-import { displayProxy, matchesNoProxy, parseProxyUrl, proxyAuthorization, resolveProxy } from '../../src/client/proxy';
+import { displayProxy, matchesNoProxy, parseProxyUrl, proxyAuthorization, resolveProxy, socketAddress } from '../../src/client/proxy';
 
 const genos = new URL('https://genos.corp.example:8443/api/gateway/rep/serving/43');
 const plain = new URL('http://10.1.2.3/api/gateway/rep/serving/43');
@@ -61,6 +61,59 @@ describe('choosing the proxy', () => {
     assert.equal(matchesNoProxy(genos, ['', '  ']), false);
   });
 
+  it('reads no-proxy entries exactly: case and spaces, brackets and ports, ranges, nothing more', () => {
+    const v6 = new URL('http://[fd00::1:2]:8000/');
+    const cases: Array<[URL, string, boolean]> = [
+      [genos, ' Genos.CORP.example ', true],
+      [new URL('https://genos.corp.example./x'), '', false],
+      [new URL('https://genos.corp.example./x'), ' ', false],
+      [v6, '[fd00::1:2]', true],
+      [v6, '[fd00::1:2]:8000', true],
+      [v6, '[fd00::1:2]:8001', false],
+      [v6, 'x[fd00::1:2]', false],
+      [v6, '[fd00::1:2]:8000x', false],
+      [v6, 'fd00::1:2', true],
+      [v6, 'fd00::/16', true],
+      [v6, '10.0.0.0/8', false],
+      [plain, 'fd00::/8', false],
+      [plain, '10.0.0.0/40', false],
+      [plain, '10.0.0.0/8x', false],
+      [plain, '10.1.2.3/32', true],
+      [plain, '10.1.2', false],
+      [genos, 'genos.corp.example:8443:8443', false],
+    ];
+    for (const [target, entry, matched] of cases) assert.equal(matchesNoProxy(target, [entry]), matched, `${target.host} / ${JSON.stringify(entry)}`);
+  });
+
+  it('ignores blank proxy settings and reads set ones with spaces around them', () => {
+    assert.equal(resolveProxy(genos, { httpProxy: '  ', env: { HTTPS_PROXY: 'http://env:1' } }).proxy?.host, 'env:1');
+    assert.equal(resolveProxy(genos, { env: { HTTPS_PROXY: '  ', HTTP_PROXY: ' http://fallback:2 ' } }).proxy?.host, 'fallback:2');
+    assert.equal(resolveProxy(genos, { env: { HTTPS_PROXY: 'http://p:1', NO_PROXY: ' ' } }).proxy?.host, 'p:1');
+    assert.equal(parseProxyUrl(' https://secure.proxy:8443 ', 'http.proxy').href, 'https://secure.proxy:8443/');
+    // A bare host whose path holds a URL is still a bare host.
+    assert.equal(parseProxyUrl('proxy.corp:3128/?next=https://x', 'http.proxy').host, 'proxy.corp:3128');
+  });
+
+  it('connects to the host without IPv6 brackets, on the port the scheme implies', () => {
+    assert.deepEqual(socketAddress(new URL('https://genos.corp.example/x')), { host: 'genos.corp.example', port: 443 });
+    assert.deepEqual(socketAddress(new URL('http://genos.corp.example/x')), { host: 'genos.corp.example', port: 80 });
+    assert.deepEqual(socketAddress(new URL('https://[fd00::2]:8443/x')), { host: 'fd00::2', port: 8443 });
+  });
+
+  it('names the setting that holds a bad proxy, for the log', () => {
+    const message = (value: string, settings: Parameters<typeof resolveProxy>[1]) => {
+      try {
+        resolveProxy(genos, settings);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return `no error for ${value}`;
+    };
+    assert.equal(message('bad', { genosProxy: 'http://[bad' }), 'genos.proxy is not a valid proxy URL.');
+    assert.equal(message('socks', { httpProxy: 'socks5://p:1' }), 'http.proxy must be an http:// or https:// proxy.');
+    assert.equal(message('env', { env: { HTTPS_PROXY: 'ftp://p:21' } }), 'HTTPS_PROXY must be an http:// or https:// proxy.');
+  });
+
   it('never applies no-proxy lists to genos.proxy, which is set for GenOS on purpose', () => {
     assert.equal(resolveProxy(genos, { genosProxy: 'http://own:1', noProxy: ['*'] }).proxy?.host, 'own:1');
   });
@@ -78,5 +131,7 @@ describe('choosing the proxy', () => {
     assert.equal(displayProxy(proxy), 'http://proxy.corp:3128');
     assert.equal(proxyAuthorization(proxy), `Basic ${Buffer.from('jürgen:p@ss').toString('base64')}`);
     assert.equal(proxyAuthorization(parseProxyUrl('http://proxy.corp:3128', 'x')), undefined);
+    assert.equal(proxyAuthorization(parseProxyUrl('http://alone@proxy.corp:3128', 'x')), `Basic ${Buffer.from('alone:').toString('base64')}`);
+    assert.equal(proxyAuthorization(parseProxyUrl('http://:only-secret@proxy.corp:3128', 'x')), `Basic ${Buffer.from(':only-secret').toString('base64')}`);
   });
 });
