@@ -3,9 +3,10 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { apiUrl } from './endpoint';
 import { GenosError } from './errors';
 import { peekCertificate } from './certificates';
+import { StreamAssembler } from './streamAssembler';
 import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
 import type { ConnectionTrace, NetworkPath } from './network';
-import { cleanServerText, parseChunk, parseCompletion, parseModelInfo, parseTextCompletion, refusesTools, type ModelInfo, type ChatEvent, type ChatMessage, type ChunkResult, type ToolCall, type ToolSpec } from './openai';
+import { cleanServerText, parseChunk, parseCompletion, parseModelInfo, parseTextCompletion, refusesTools, type ModelInfo, type ChatEvent, type ChatMessage, type ToolSpec } from './openai';
 
 /** Where request lines go; the client never passes it a token or message contents. */
 export interface ClientLog {
@@ -182,67 +183,16 @@ export class GenosClient {
       }
       throw error;
     }
-    let text = '';
-    let reasoning = '';
-    let finished = false;
-    let done = false;
-    // Tool calls arrive in pieces, by index; each is handed on whole, before the finish event.
-    const calls = new Map<number, ToolCall>();
-    const flushCalls = (events: ChatEvent[]) => {
-      for (const index of [...calls.keys()].sort((a, b) => a - b)) {
-        const call = calls.get(index)!;
-        events.push({ type: 'toolCall', call: { ...call, id: call.id || `call_${index}` } });
-      }
-      calls.clear();
-    };
+    const answer = new StreamAssembler();
     try {
-      /**
-       * Turns parsed results into events. Adjacent text deltas of one network read are merged
-       * into one event: nothing is lost, and the consumer does one step per read instead of one
-       * per token. Events before a failure are returned with it, so nothing received is dropped.
-       */
-      const collect = (results: ChunkResult[]): { events: ChatEvent[]; failure?: GenosError } => {
-        const events: ChatEvent[] = [];
-        for (const result of results) {
-          if (result.kind === 'done') {
-            done = true;
-            flushCalls(events);
-            break;
-          }
-          if (result.kind === 'error') {
-            return { events, failure: new GenosError({ kind: 'streamError', serverMessage: result.message, message: 'The server reported an error in the stream.' }) };
-          }
-          if (result.kind === 'malformed') return { events, failure: new GenosError({ kind: 'malformed', message: result.message }) };
-          for (const event of result.events) {
-            if (event.type === 'toolCallDelta') {
-              const call = calls.get(event.index) ?? { id: '', name: '', arguments: '' };
-              call.id ||= event.id ?? '';
-              call.name ||= event.name ?? '';
-              call.arguments += event.arguments ?? '';
-              calls.set(event.index, call);
-              continue;
-            }
-            if (event.type === 'content') text += event.text;
-            else if (event.type === 'reasoning') reasoning += event.text;
-            else if (event.type === 'finish') {
-              finished = true;
-              flushCalls(events);
-            }
-            const last = events[events.length - 1];
-            if (last && (event.type === 'content' || event.type === 'reasoning') && last.type === event.type) last.text += event.text;
-            else events.push(event.type === 'content' || event.type === 'reasoning' ? { ...event } : event);
-          }
-        }
-        return { events };
-      };
       const emit = function* (batch: { events: ChatEvent[]; failure?: GenosError }): Generator<ChatEvent> {
         yield* batch.events;
         if (batch.failure) throw batch.failure;
       };
 
       if (!String(response.headers['content-type'] ?? '').includes('text/event-stream')) {
-        yield* emit(collect([parseCompletion(await readText(response, this.config.timeoutMs, signal))]));
-        done = true;
+        yield* emit(answer.collect([parseCompletion(await readText(response, this.config.timeoutMs, signal))]));
+        answer.done = true;
       } else {
         const pending: EventSourceMessage[] = [];
         const parser = createParser({ onEvent: (event) => pending.push(event) });
@@ -251,25 +201,25 @@ export class GenosClient {
         const parsed = () => pending.splice(0).map((event) => parseChunk(event.data, event.event));
         for await (const chunk of readBody(response, this.config.timeoutMs, signal)) {
           parser.feed(decoder.decode(chunk, { stream: true }));
-          yield* emit(collect(parsed()));
-          if (done) break;
+          yield* emit(answer.collect(parsed()));
+          if (answer.done) break;
         }
-        if (!done) {
+        if (!answer.done) {
           parser.feed(`${decoder.decode()}\n\n`);
-          yield* emit(collect(parsed()));
+          yield* emit(answer.collect(parsed()));
         }
       }
-      if (!done && !finished) {
+      if (!answer.done && !answer.finished) {
         throw new GenosError({ kind: 'network', networkReason: 'incomplete', message: 'The stream ended before the answer was complete.' });
       }
-      this.config.log?.info(`stream complete: ${text.length} chars, ${reasoning.length} reasoning chars in ${Date.now() - started} ms`);
+      this.config.log?.info(`stream complete: ${answer.text.length} chars, ${answer.reasoning.length} reasoning chars in ${Date.now() - started} ms`);
     } catch (error) {
       const failure =
         error instanceof GenosError
           ? error
           : new GenosError({ kind: 'internal', message: `Unexpected stream failure: ${String(error)}`, cause: error });
-      this.config.log?.warn(`stream failed: ${failure.kind} after ${text.length} chars (${failure.message})`);
-      throw failure.withPartial(text, reasoning);
+      this.config.log?.warn(`stream failed: ${failure.kind} after ${answer.text.length} chars (${failure.message})`);
+      throw failure.withPartial(answer.text, answer.reasoning);
     } finally {
       response.destroy();
     }
