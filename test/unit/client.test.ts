@@ -192,6 +192,7 @@ describe('tools (for agent mode in VS Code\'s chat)', () => {
       const error = await failure(collect(c.chat(question, { model: plain.models[0], tools })));
       assert.equal(error.kind, 'badRequest');
       assert.equal(error.detail, 'toolsRefused');
+      assert.equal(error.message, 'HTTP 400: the serving does not accept tools.');
       assert.match(describeError(error, english), /does not accept tools, so agent mode cannot use it \("auto" tool choice requires --enable-auto-tool-choice/);
       assert.match(describeError(error, korean()), /도구\(tool\)를 받지 않아/);
       // Without tools the same serving answers, and another 400 stays a plain refusal.
@@ -420,6 +421,24 @@ describe('faults, as the user sees them', () => {
       assert.equal(elsewhere.requests.length, 0);
     } finally {
       await elsewhere.close();
+    }
+  });
+
+  it('says in the log what each refusal was, by its status', async () => {
+    const cases: Array<[number, Record<string, string>, string]> = [
+      [401, {}, 'HTTP 401: the token was refused.'],
+      [403, {}, 'HTTP 403: the token was refused.'],
+      [404, {}, 'HTTP 404: no serving at this address.'],
+      [407, {}, 'HTTP 407: the proxy requires authentication.'],
+      [429, { 'Retry-After': '30' }, 'HTTP 429: rate limited.'],
+      [500, {}, 'HTTP 500: server error.'],
+      [418, {}, 'HTTP 418: request refused.'],
+      [307, { Location: 'http://[not-an-address' }, 'HTTP 307 redirect to an unknown address, not followed.'],
+      [308, { Location: 'https://elsewhere.example:8443/v1/chat/completions' }, 'HTTP 308 redirect to https://elsewhere.example:8443, not followed.'],
+    ];
+    for (const [status, headers, message] of cases) {
+      server.chatQueue.push({ type: 'status', status, headers });
+      assert.equal((await failure(chat(client()))).message, message, String(status));
     }
   });
 
