@@ -66,10 +66,24 @@ export default {
 //   anything but a number.
 // - openai.ts refusesTools and parseContextLimit `if (!message)` → false: the patterns are then
 //   tested against "undefined" or "", which neither matches.
+// - certificates.ts pemFile `if (!file)` → false: reading '' or undefined throws, which the same
+//   function catches and answers with no certificates.
+// - certificates.ts systemCertificates `if (read)` → true: calling a missing reader throws, which
+//   is caught, and the bundle files are read as without it.
+// - certificates.ts trustedCertificates `pem.trim()` → `pem`: on Node 20 every source is a PEM
+//   block cut at its markers (or Node's roots, which have no whitespace around them); the trim is
+//   for the system reader of newer Node versions, which this machine's Node does not have.
+// - completionEngine.ts `'The completion was cancelled.'`: that error never leaves the engine
+//   (complete() answers undefined for it).
+// - completionEngine.ts `cache: Result[] = []` → `["Stryker was here"]`: a string has no suffix,
+//   so it never continues a cursor, and it is the first evicted.
+// - completionEngine.ts fromPending's catch, `error instanceof GenosError && error.kind ===
+//   'cancelled'` (→ true, `||`, `error.kind` → true): the rethrow still needs the caller's signal
+//   aborted, and then the error is always the cancellation untilAborted rejected with.
 // Not equivalent, not yet killed (the note in the README says how many are left):
 // - English `message` texts of GenosError and of internal errors: they go to the log only (users
 //   read errorMessages.ts, chosen by kind and tested per kind and language);
 // - listener clean-up (`off`, `removeEventListener` names): a wrong name leaks a listener for the
 //   life of one request, which no test observes;
-// - socket paths of the CONNECT tunnel that need a misbehaving proxy (a response head over 64 KB,
-//   data after the head, a proxy that closes before answering).
+// - certificates.ts SYSTEM_BUNDLES paths other than Debian's: each is where one Linux family keeps
+//   its bundle, and this machine has only Debian's (whose path a test holds);

@@ -47,20 +47,26 @@ function pemFile(file: string | undefined): string[] {
   }
 }
 
+/** Node's own reader of the operating system's certificates (newer Node versions only). */
+type SystemReader = (type: 'system') => string[];
+
 /**
  * The operating system's trusted certificates, where Node can read them: its own API on newer
- * versions, otherwise the Linux bundle file. Empty where neither exists.
+ * versions, otherwise the first Linux bundle file that holds any. Empty where neither exists.
+ * Its sources are parameters for the tests.
  */
-function systemCertificates(): string[] {
-  const read = (tls as unknown as { getCACertificates?: (type: string) => string[] }).getCACertificates;
-  if (typeof read === 'function') {
+export function systemCertificates(
+  read = (tls as unknown as { getCACertificates?: SystemReader }).getCACertificates,
+  bundles: readonly string[] = SYSTEM_BUNDLES,
+): string[] {
+  if (read) {
     try {
       return read('system');
     } catch {
       // Fall through to the bundle files.
     }
   }
-  for (const file of SYSTEM_BUNDLES) {
+  for (const file of bundles) {
     const found = pemFile(file);
     if (found.length > 0) return found;
   }

@@ -50,7 +50,7 @@ function proxyFailure(error: unknown, proxy: URL): GenosError {
     networkReason: 'proxy',
     tlsProblem: tlsFailure ? problem : undefined,
     detail: `${displayProxy(proxy)} ${code}`,
-    message: `The proxy ${displayProxy(proxy)} could not be reached: ${code}.`,
+    message: `The proxy ${displayProxy(proxy)} failed: ${code}.`,
     cause: error,
   });
 }
@@ -177,12 +177,13 @@ export class NetworkPath {
       trace.proxySource = route.source;
       try {
         socket = await this.connectProxy(route.proxy, signal);
+        // A proxy that hangs up on CONNECT or answers it with no end is the proxy's failure too.
+        if (target.protocol === 'https:') await this.tunnel(socket, host, port, route.proxy, signal);
       } catch (error) {
         // Stop or a timeout is not the proxy's failure: the caller reports it as what it is.
         if (signal.aborted) throw error;
         throw proxyFailure(error, route.proxy);
       }
-      if (target.protocol === 'https:') await this.tunnel(socket, host, port, route.proxy, signal);
     } else {
       socket = net.connect({ host, port });
       await once(socket, 'connect', signal);

@@ -404,6 +404,68 @@ describe('through a forward proxy (tinyproxy)', () => {
     }
   });
 
+  it('reads a proxy\'s answer to CONNECT exactly, whatever the proxy sends', async () => {
+    // A proxy that answers each CONNECT as the test says, and tunnels to the target on 200.
+    const answers: Array<(socket: net.Socket, target: string) => void> = [];
+    const sockets: net.Socket[] = [];
+    const tunnelTo = (head: string) => (socket: net.Socket, target: string) => {
+      const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+      const upstream = net.connect({ host, port }, () => {
+        sockets.push(upstream);
+        socket.write(head);
+        socket.pipe(upstream).pipe(socket);
+      });
+      upstream.on('error', () => socket.destroy());
+    };
+    const scripted = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', (head) => {
+        const target = head.toString('latin1').split('\r\n')[0].split(' ')[1];
+        (answers.shift() as (socket: net.Socket, target: string) => void)(socket, target);
+      });
+    });
+    await new Promise<void>((resolve) => scripted.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(scripted.address() as net.AddressInfo).port}`;
+    try {
+      const server = await serve({ host: lanAddress, tls: certs.server });
+      const authority = `${lanAddress}:${new URL(server.baseUrl).port}`;
+      const models = () => client(server, { caPem: certs.caCert, httpProxy: proxyUrl }).listModels();
+      // Status lines as proxies write them: HTTP/1.0, HTTP/2 without a minor version, two spaces.
+      for (const head of ['HTTP/1.0 200 Connection established\r\n\r\n', 'HTTP/2 200\r\n\r\n', 'HTTP/1.1  200 OK\r\nProxy-Agent: x\r\n\r\n']) {
+        answers.push(tunnelTo(head));
+        assert.deepEqual(await models(), server.models, JSON.stringify(head));
+      }
+      // What is not a status line is no 200, however it ends.
+      answers.push(tunnelTo('garbage HTTP/1.1 200 OK\r\n\r\n'));
+      const garbled = await failure(models());
+      assert.equal(garbled.networkReason, 'proxy');
+      assert.equal(garbled.message, `The proxy ${proxyUrl} refused the tunnel to ${authority} (HTTP ?).`);
+      answers.push((socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'));
+      const auth = await failure(models());
+      assert.equal(auth.kind, 'proxyAuth');
+      assert.equal(auth.message, `The proxy ${proxyUrl} requires authentication (407).`);
+      // Bytes after the head belong to the tunnel: TLS reads them (and here refuses them).
+      answers.push(tunnelTo('HTTP/1.1 200 OK\r\n\r\nnot TLS'));
+      const extra = await failure(models());
+      assert.equal(extra.kind, 'network');
+      assert.notEqual(extra.networkReason, 'proxy');
+      // A head that never ends, and a proxy that hangs up before answering: the proxy's failure,
+      // named as such (they were reported as a TLS failure of GenOS).
+      answers.push((socket) => socket.write(Buffer.alloc(70 * 1024, 'x')));
+      const endless = await failure(models());
+      assert.equal(endless.networkReason, 'proxy');
+      assert.equal(endless.message, `The proxy ${proxyUrl} failed: EPROTO.`);
+      answers.push((socket) => socket.end());
+      const hungUp = await failure(models());
+      assert.equal(hungUp.networkReason, 'proxy');
+      assert.equal(hungUp.message, `The proxy ${proxyUrl} failed: ECONNRESET.`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      scripted.close();
+    }
+  });
+
   it('names the proxy when it cannot be reached', async () => {
     const server = await serve({ host: lanAddress, tls: certs.server });
     const error = await failure(client(server, { caPem: certs.caCert, genosProxy: 'http://127.0.0.1:9' }).listModels());
