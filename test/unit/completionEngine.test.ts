@@ -248,10 +248,15 @@ describe('the completion engine', () => {
 
   it('asks on its own when the request it waited for fails, was closed, or does not go on as typed', async () => {
     const { engine, asked } = engineWith({ debounceMs: 0 });
-    const failing = engine.complete(at('a'), live());
-    await settle();
-    const behind = engine.complete(at('ab'), live());
-    await settle();
+    /** A call, then one whose cursor continues it while its request is in flight. */
+    const callThenAlong = async (first: string, second: string) => {
+      const started = engine.complete(at(first), live());
+      await settle();
+      const along = engine.complete(at(second), live());
+      await settle();
+      return [started, along];
+    };
+    const [failing, behind] = await callThenAlong('a', 'ab');
     asked[0].fail(new GenosError({ kind: 'server', status: 500, message: 'boom' }));
     await assert.rejects(failing, GenosError);
     await settle();
@@ -259,10 +264,7 @@ describe('the completion engine', () => {
     asked[1].answer('cd');
     assert.equal(await behind, 'cd');
 
-    const closed = engine.complete(at('x'), live());
-    await settle();
-    const waiting = engine.complete(at('xy'), live());
-    await settle();
+    const [closed, waiting] = await callThenAlong('x', 'xy');
     engine.abort();
     assert.equal(await closed, undefined);
     await settle();
@@ -270,10 +272,7 @@ describe('the completion engine', () => {
     asked[3].answer('z');
     assert.equal(await waiting, 'z');
 
-    const differs = engine.complete(at('m'), live());
-    await settle();
-    const typedOther = engine.complete(at('mq'), live());
-    await settle();
+    const [differs, typedOther] = await callThenAlong('m', 'mq');
     asked[4].answer('mm');
     assert.equal(await differs, 'mm');
     await settle();
@@ -281,10 +280,7 @@ describe('the completion engine', () => {
     asked[5].answer('r');
     assert.equal(await typedOther, 'r');
 
-    const exact = engine.complete(at('n'), live());
-    await settle();
-    const typedAll = engine.complete(at('no'), live());
-    await settle();
+    const [exact, typedAll] = await callThenAlong('n', 'no');
     asked[6].answer('o');
     assert.equal(await exact, 'o');
     await settle();
