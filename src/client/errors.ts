@@ -142,6 +142,11 @@ export function configError(problem: ConfigProblem, message: string): GenosError
   return new GenosError({ kind: 'config', configProblem: problem, message });
 }
 
+/** The error of a request the user (or the editor) stopped. */
+export function requestCancelled(): GenosError {
+  return new GenosError({ kind: 'cancelled', message: 'The request was cancelled.' });
+}
+
 /** Sorts an OpenSSL or Node verification code into what the user can do about it. */
 export function tlsProblemOf(code: string | undefined): TlsProblem {
   switch (code) {

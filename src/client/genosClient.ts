@@ -1,7 +1,7 @@
 import type * as http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { apiUrl } from './endpoint';
-import { GenosError } from './errors';
+import { GenosError, requestCancelled } from './errors';
 import { peekCertificate } from './certificates';
 import { StreamAssembler } from './streamAssembler';
 import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
@@ -88,14 +88,13 @@ const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const cancelled = () => new GenosError({ kind: 'cancelled', message: 'The request was cancelled.' });
     if (signal?.aborted) {
-      reject(cancelled());
+      reject(requestCancelled());
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
-      reject(cancelled());
+      reject(requestCancelled());
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

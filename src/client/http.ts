@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
-import { GenosError, tlsProblemOf, type NetworkReason } from './errors';
+import { GenosError, requestCancelled, tlsProblemOf, type NetworkReason, type TimeoutPhase } from './errors';
 import { summarizeCertificate } from './certificates';
 import type { ConnectionTrace, NetworkPath } from './network';
 import { socketAddress, type ProxyRoute } from './proxy';
@@ -22,10 +22,10 @@ export interface HttpRequest {
   trace?: ConnectionTrace;
 }
 
-/** Marks a destroy() done by the client itself, so the resulting stream error can be told apart. */
-class LocalAbort extends Error {
-  constructor(readonly reason: 'cancelled' | 'timeout', readonly phase: 'response' | 'idle' = 'response') {
-    super(reason);
+/** Marks a destroy() done by a timer of this client, so the resulting stream error can be told apart. */
+class LocalTimeout extends Error {
+  constructor(readonly phase: TimeoutPhase) {
+    super(`${phase} timeout`);
   }
 }
 
@@ -42,13 +42,15 @@ export function networkReasonOf(code: string | undefined): NetworkReason {
   return 'other';
 }
 
-/** Turns a low-level failure into a GenosError (`cancelled`, `timeout` or `network`). */
-function transportError(error: unknown, signal: AbortSignal | undefined, timeoutSeconds: number): GenosError {
+/**
+ * Turns a low-level failure into a GenosError. One that is already a GenosError stays as it is;
+ * otherwise it is `cancelled` once `signal` is aborted (whatever the socket said as it closed),
+ * `timeout` for this client's own timers, else `network`.
+ */
+export function transportError(error: unknown, signal: AbortSignal | undefined, timeoutSeconds: number): GenosError {
   if (error instanceof GenosError) return error;
-  if (signal?.aborted || (error instanceof LocalAbort && error.reason === 'cancelled')) {
-    return new GenosError({ kind: 'cancelled', message: 'The request was cancelled.' });
-  }
-  if (error instanceof LocalAbort) {
+  if (signal?.aborted) return requestCancelled();
+  if (error instanceof LocalTimeout) {
     return new GenosError({
       kind: 'timeout',
       timeoutPhase: error.phase,
@@ -127,17 +129,25 @@ function ownPathRequest(
   return req;
 }
 
+/** The request over this client's own connection when a setting applies, else over the editor's stack. */
+function newRequest(request: HttpRequest, headers: Record<string, string | number>, connecting: AbortController): http.ClientRequest {
+  const { network, url } = request;
+  if (!network) return defaultRequest(request, headers);
+  const route = network.route(url);
+  return network.usesDefault(url, route) ? defaultRequest(request, headers) : ownPathRequest(request, network, route, headers, connecting);
+}
+
 /**
  * Sends a request and resolves with the response once its headers arrive, whatever the status.
  * Redirects are returned, never followed. Aborting the signal destroys the socket at once, so the
  * server sees the connection close; so does the response timeout.
  */
 export function openRequest(request: HttpRequest): Promise<http.IncomingMessage> {
-  const { url, signal } = request;
+  const { signal } = request;
   const timeoutSeconds = request.responseTimeoutMs / 1000;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(transportError(new LocalAbort('cancelled'), signal, timeoutSeconds));
+      reject(requestCancelled());
       return;
     }
     const headers: Record<string, string | number> = { ...request.headers };
@@ -147,33 +157,32 @@ export function openRequest(request: HttpRequest): Promise<http.IncomingMessage>
     const connecting = new AbortController();
     let req: http.ClientRequest;
     try {
-      const { network } = request;
-      const route = network?.route(url);
-      req = network && route && !network.usesDefault(url, route) ? ownPathRequest(request, network, route, headers, connecting) : defaultRequest(request, headers);
+      req = newRequest(request, headers, connecting);
     } catch (error) {
       reject(transportError(error, signal, timeoutSeconds));
       return;
     }
-    const end = (reason: LocalAbort) => {
+    const end = (reason: Error) => {
       connecting.abort(reason);
       req.destroy(reason);
     };
-    req.once('close', () => connecting.abort(new LocalAbort('cancelled')));
     let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => end(new LocalAbort('cancelled'));
+    const onAbort = () => end(requestCancelled());
     const cleanup = () => {
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     if (request.responseTimeoutMs > 0) {
-      timer = setTimeout(() => end(new LocalAbort('timeout', 'response')), request.responseTimeoutMs);
+      timer = setTimeout(() => end(new LocalTimeout('response')), request.responseTimeoutMs);
     }
     req.on('response', (response) => {
       cleanup();
       // From here the caller owns the response; cancelling must still close the socket.
       if (signal) {
-        const onLateAbort = () => response.destroy(new LocalAbort('cancelled'));
+        // Destroyed without a reason: the reader's error is then a premature close, which
+        // transportError reports as cancelled because the signal is aborted.
+        const onLateAbort = () => response.destroy();
         signal.addEventListener('abort', onLateAbort, { once: true });
         response.once('close', () => signal.removeEventListener('abort', onLateAbort));
       }
@@ -199,7 +208,7 @@ export async function* readBody(
 ): AsyncGenerator<Buffer> {
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
-    if (idleTimeoutMs > 0) timer = setTimeout(() => response.destroy(new LocalAbort('timeout', 'idle')), idleTimeoutMs);
+    if (idleTimeoutMs > 0) timer = setTimeout(() => response.destroy(new LocalTimeout('idle')), idleTimeoutMs);
   };
   const iterator = response[Symbol.asyncIterator]();
   try {
@@ -211,13 +220,15 @@ export async function* readBody(
       } catch (error) {
         throw transportError(error, signal, idleTimeoutMs / 1000);
       } finally {
-        if (timer) clearTimeout(timer);
+        clearTimeout(timer);
       }
       if (next.done) return;
       yield next.value;
     }
   } finally {
-    if (!response.complete) response.destroy();
+    // Closes the connection when the reader stops early; a response read to its end is left as
+    // it is (destroying it then does not touch the connection, which may be reused).
+    response.destroy();
   }
 }
 

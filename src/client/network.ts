@@ -55,15 +55,14 @@ function proxyFailure(error: unknown, proxy: URL): GenosError {
   });
 }
 
-function cancelled(): GenosError {
-  return new GenosError({ kind: 'cancelled', message: 'The request was cancelled.' });
-}
-
-/** Waits for `event` on `socket`, failing on its error or on `signal`. */
+/**
+ * Waits for `event` on `socket`, failing on its error or on `signal`. The listeners that could
+ * outlive the wait are removed; the event's own is a once listener, and when it never fires the
+ * socket is closed and dropped.
+ */
 function once(socket: net.Socket, event: string, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
-      socket.off(event, onEvent);
       socket.off('error', onError);
       socket.off('close', onClose);
       signal.removeEventListener('abort', onAbort);
@@ -83,7 +82,7 @@ function once(socket: net.Socket, event: string, signal: AbortSignal): Promise<v
     const onAbort = () => {
       cleanup();
       socket.destroy();
-      reject(signal.reason instanceof Error ? signal.reason : cancelled());
+      reject(signal.reason);
     };
     if (signal.aborted) {
       onAbort();
@@ -127,7 +126,7 @@ function readHead(socket: net.Socket, signal: AbortSignal): Promise<{ status: nu
     const onAbort = () => {
       cleanup();
       socket.destroy();
-      reject(signal.reason instanceof Error ? signal.reason : cancelled());
+      reject(signal.reason);
     };
     socket.on('data', onData);
     socket.once('error', onError);
@@ -165,7 +164,7 @@ export class NetworkPath {
   /**
    * Opens a connection to `target`, through the proxy when one applies, with TLS verified for an
    * https address, along `route` (from {@link route}). Fills `trace` as it goes. `started` is the
-   * request's start, for timings.
+   * request's start, for timings. Aborting `signal` ends the connection and fails with its reason.
    */
   async connect(target: URL, route: ProxyRoute, signal: AbortSignal, trace: ConnectionTrace, started: number): Promise<net.Socket> {
     const { host, port } = socketAddress(target);

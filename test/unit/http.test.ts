@@ -1,8 +1,13 @@
 import { strict as assert } from 'node:assert';
+import { getEventListeners } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
-import { networkReasonOf, parseRetryAfter, readText } from '../../src/client/http';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { GenosError } from '../../src/client/errors';
+import { networkReasonOf, openRequest, parseRetryAfter, readBody, readText, transportError, type HttpRequest } from '../../src/client/http';
+import type { ConnectionTrace } from '../../src/client/network';
+import { failure } from '../support/collect';
 
 describe('reading what the network says', () => {
   it('sorts every socket error code into the reason a user can act on', () => {
@@ -61,5 +66,117 @@ describe('reading what the network says', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('keeps dropping once past the limit, whatever the size of the later reads', async () => {
+    const reads = ['12345678', 'abcdefgh', 'ABCDEFGH', 'xy'].map((text) => Buffer.from(text));
+    const response = Readable.from(reads) as unknown as http.IncomingMessage;
+    assert.equal(await readText(response, 0, undefined, 10), '12345678ab');
+  });
+
+  it('makes every low-level failure a GenosError that names what failed', () => {
+    const known = new GenosError({ kind: 'malformed', message: 'kept' });
+    assert.equal(transportError(known, AbortSignal.abort(), 1), known, 'a GenosError passes as it is');
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const stopped = transportError(reset, AbortSignal.abort(), 1);
+    assert.equal(stopped.kind, 'cancelled', 'what the socket says as it is closed by Stop is not a fault');
+    assert.equal(stopped.message, 'The request was cancelled.');
+
+    const refused = transportError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), undefined, 1);
+    assert.deepEqual([refused.kind, refused.networkReason, refused.tlsProblem, refused.detail, refused.message], ['network', 'refused', undefined, 'ECONNREFUSED', 'Connection failed: ECONNREFUSED']);
+    const expired = transportError(Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), new AbortController().signal, 1);
+    assert.deepEqual([expired.networkReason, expired.tlsProblem], ['tls', 'expired']);
+    // Without a code the text says what happened, even for a failure that is not an Error.
+    assert.equal(transportError(new Error('boom'), undefined, 1).message, 'Connection failed: boom');
+    assert.equal(transportError('bad thing', undefined, 1).message, 'Connection failed: bad thing');
+    assert.equal(transportError(undefined, undefined, 1).message, 'Connection failed: undefined');
+  });
+});
+
+describe('one request over the editor\'s own stack', () => {
+  /** What the server was sent, and the responses it holds open. */
+  const seen: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string; closed: Promise<void> }> = [];
+  let server: http.Server;
+  let base: string;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), closed: new Promise((resolve) => res.once('close', () => resolve())) });
+        if (req.url === '/hang') return;
+        if (req.url === '/stall') res.write('first');
+        else res.end('done');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const request = (path: string, extra: Partial<HttpRequest> = {}): HttpRequest => ({ url: new URL(path, base), method: 'GET', headers: {}, responseTimeoutMs: 5000, ...extra });
+  const abortListeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+
+  it('sends a body with its length in bytes, not in chunks', async () => {
+    const body = JSON.stringify({ question: '안녕하세요' });
+    await readText(await openRequest(request('/body', { method: 'POST', body })), 5000);
+    const sent = seen.at(-1);
+    assert.equal(sent?.body, body);
+    assert.equal(sent?.headers['content-length'], String(Buffer.byteLength(body)));
+    assert.equal(sent?.headers['transfer-encoding'], undefined);
+  });
+
+  it('sends nothing for a signal that is already aborted', async () => {
+    const before = seen.length;
+    const error = await failure(openRequest(request('/never', { signal: AbortSignal.abort() })));
+    assert.equal(error.kind, 'cancelled');
+    assert.equal(seen.length, before);
+  });
+
+  it('leaves nothing attached to the caller\'s signal, however the request ends', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    await readText(await openRequest(request('/ok', { signal })), 5000, signal);
+    assert.equal(abortListeners(signal), 0, 'after a whole answer');
+    const timedOut = await failure(openRequest(request('/hang', { signal, responseTimeoutMs: 200 })));
+    assert.equal(timedOut.message, 'No response within 0.2 s.');
+    assert.equal(abortListeners(signal), 0, 'after a timeout');
+    const refused = await failure(openRequest({ ...request('/ok', { signal }), url: new URL('http://127.0.0.1:9/') }));
+    assert.equal(refused.networkReason, 'refused');
+    assert.equal(abortListeners(signal), 0, 'after a refused connection');
+  });
+
+  it('reports a silence within a body as an idle timeout, in seconds', async () => {
+    const response = await openRequest(request('/stall'));
+    const error = await failure(readText(response, 200));
+    assert.deepEqual([error.kind, error.timeoutPhase, error.timeoutSeconds, error.message], ['timeout', 'idle', 0.2, 'No data for 0.2 s.']);
+  });
+
+  it('closes the connection when the reader stops early, and cancels a body being read on Stop', async () => {
+    for await (const chunk of readBody(await openRequest(request('/stall')), 5000)) {
+      assert.equal(chunk.toString(), 'first');
+      break;
+    }
+    await seen.at(-1)?.closed;
+
+    const controller = new AbortController();
+    const response = await openRequest(request('/stall', { signal: controller.signal }));
+    const reading = failure(readText(response, 5000, controller.signal));
+    controller.abort();
+    const stopped = await reading;
+    assert.equal(stopped.kind, 'cancelled');
+    await seen.at(-1)?.closed;
+    assert.equal(abortListeners(controller.signal), 0);
+  });
+
+  it('traces when the connection was made', async () => {
+    const first: ConnectionTrace = { path: 'direct' };
+    const started = performance.now();
+    await readText(await openRequest(request('/ok', { trace: first })), 5000);
+    assert.equal(first.path, 'default');
+    assert.ok(first.connectedMs !== undefined && first.connectedMs > 0 && first.connectedMs <= performance.now() - started, String(first.connectedMs));
+    assert.equal(first.tlsVersion, undefined, 'plain http has no TLS');
   });
 });

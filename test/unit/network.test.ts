@@ -4,6 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
+import { getEventListeners, once } from 'node:events';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import * as fs from 'node:fs';
@@ -127,6 +129,31 @@ describe('private certificate authorities', () => {
     assert.equal(result.ok, true, String(result.message));
     assert.equal(result.path, 'default');
     assert.match(String(result.tlsVersion), /^TLSv1\.[23]$/);
+  });
+
+  it('traces TLS on the default path too, for a new connection and for one reused', async () => {
+    // The default stack's agent trusts the test CA here, as the editor's does a company CA.
+    const previous = https.globalAgent.options.ca;
+    https.globalAgent.options.ca = certs.caCert;
+    try {
+      const server = await serve({ tls: certs.server });
+      const c = client(server);
+      const first = await c.probe();
+      assert.equal(first.trace.path, 'default');
+      assert.match(String(first.trace.tlsVersion), /^TLSv1\.[23]$/);
+      assert.equal(first.trace.verified, true);
+      assert.equal(first.trace.certificate?.subject, 'genos.test (GenOS Test)');
+      const { connectedMs, secureMs } = first.trace;
+      assert.ok(connectedMs !== undefined && secureMs !== undefined && connectedMs > 0 && connectedMs <= secureMs && secureMs <= first.headersMs, `${connectedMs} ${secureMs} ${first.headersMs}`);
+      // The agent keeps the connection: the next request is sent on it and still says how it is secured.
+      const second = await c.probe();
+      assert.match(String(second.trace.tlsVersion), /^TLSv1\.[23]$/);
+      assert.equal(second.trace.certificate?.subject, 'genos.test (GenOS Test)');
+      assert.equal(second.trace.connectedMs, undefined, 'no new connection was made');
+    } finally {
+      https.globalAgent.options.ca = previous;
+      https.globalAgent.destroy();
+    }
   });
 
   it('reads several certificates from one file and refuses a file without any', () => {
@@ -278,6 +305,11 @@ describe('through a forward proxy (tinyproxy)', () => {
     const wrong = await failure(client(https, { caPem: certs.caCert, httpProxy: tiny.url.replace('http://', 'http://dev:wrong@') }).listModels());
     assert.equal(wrong.kind, 'proxyAuth');
     assert.equal(https.requests.length, 1, 'only the authorized tunnel reached the server');
+    // The credentials are for the proxy: inside the tunnel GenOS never sees them.
+    assert.equal(https.requests[0].headers['proxy-authorization'], undefined);
+    const viaSetting = await client(https, { caPem: certs.caCert, httpProxy: tiny.url, proxyAuthorization: `Basic ${Buffer.from('dev:s3cret').toString('base64')}` }).listModels();
+    assert.deepEqual(viaSetting, https.models);
+    assert.equal(https.requests[1].headers['proxy-authorization'], undefined);
     assert.equal(http.requests.length, 1);
   });
 
@@ -464,6 +496,62 @@ describe('through a forward proxy (tinyproxy)', () => {
       for (const socket of sockets) socket.destroy();
       scripted.close();
     }
+  });
+
+  it('refuses a proxy setting that is not an address before sending anything', async () => {
+    const server = await serve({ host: lanAddress });
+    const error = await failure(client(server, { genosProxy: 'socks5://proxy.example:1080' }).listModels());
+    assert.equal(error.kind, 'config');
+    assert.equal(error.configProblem, 'invalidProxy');
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('hands on a connection carrying none of its own listeners, and leaves none on the signal', async () => {
+    const tiny = await proxy();
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const plain = await serve({ host: lanAddress });
+    const counts = (socket: net.Socket | undefined) => Object.fromEntries((socket?.eventNames() ?? []).map((name) => [String(name), socket?.listenerCount(name)]));
+    const parent = (socket: net.Socket) => (socket as net.Socket & { _parent?: net.Socket })._parent;
+    // The same connections opened by hand: what Node itself attaches to them.
+    const raw = net.connect({ host: lanAddress, port: server.port });
+    await once(raw, 'connect');
+    const secured = tls.connect({ socket: raw, rejectUnauthorized: false });
+    await once(secured, 'secureConnect');
+    const rawPlain = net.connect({ host: lanAddress, port: plain.port });
+    await once(rawPlain, 'connect');
+    const opened: net.Socket[] = [raw, secured, rawPlain];
+    try {
+      for (const [target, settings] of [
+        [server.baseUrl, { caPem: certs.caCert, genosProxy: 'direct' }],
+        [server.baseUrl, { caPem: certs.caCert, httpProxy: tiny.url }],
+        [plain.baseUrl, { genosProxy: 'direct' }],
+        [plain.baseUrl, { httpProxy: tiny.url }],
+      ] as const) {
+        const url = new URL(target);
+        const network = new NetworkPath(settings);
+        const controller = new AbortController();
+        const socket = await network.connect(url, network.route(url), controller.signal, { path: 'direct' }, performance.now());
+        opened.push(socket);
+        const name = `${target} ${JSON.stringify(settings)}`;
+        if (url.protocol === 'https:') {
+          assert.deepEqual(counts(socket), counts(secured), name);
+          assert.deepEqual(counts(parent(socket)), counts(parent(secured)), `${name}: the socket under TLS`);
+        } else {
+          assert.deepEqual(counts(socket), counts(rawPlain), name);
+        }
+        assert.equal(getEventListeners(controller.signal, 'abort').length, 0, name);
+      }
+    } finally {
+      for (const socket of opened) socket.destroy();
+    }
+  });
+
+  it('sends a plain http request direct in origin form, as servers expect it from a client', async () => {
+    const tiny = await proxy();
+    const server = await serve({ host: lanAddress });
+    const probe = await client(server, { httpProxy: tiny.url, genosProxy: 'direct' }).probe();
+    assert.equal(probe.trace.path, 'direct');
+    assert.equal(server.requests[0].path, `/api/gateway/rep/serving/${server.servingId}/v1/models`);
   });
 
   it('names the proxy when it cannot be reached', async () => {
