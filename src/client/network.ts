@@ -228,7 +228,8 @@ export class NetworkPath {
     socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
     const { status, rest } = await readHead(socket, signal);
     if (status === 200) {
-      if (rest.length > 0) socket.unshift(rest);
+      // Bytes after the head are the tunnel's first (unshifting none does nothing).
+      socket.unshift(rest);
       return;
     }
     socket.destroy();
@@ -270,7 +271,8 @@ export class NetworkPath {
       const inPeriod = Date.parse(peer.valid_from) <= now && now <= Date.parse(peer.valid_to);
       if (!identity && inPeriod) return secure;
       secure.destroy();
-      throw tlsError(identity ? String((identity as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID') : now < Date.parse(peer.valid_from) ? 'CERT_NOT_YET_VALID' : 'CERT_HAS_EXPIRED', summary, host);
+      // checkServerIdentity fails only for a name the certificate does not hold.
+      throw tlsError(identity ? 'ERR_TLS_CERT_ALTNAME_INVALID' : now < Date.parse(peer.valid_from) ? 'CERT_NOT_YET_VALID' : 'CERT_HAS_EXPIRED', summary, host);
     }
     secure.destroy();
     throw tlsError(code, summary, host);

@@ -137,7 +137,8 @@ describe('private certificate authorities', () => {
     https.globalAgent.options.ca = certs.caCert;
     try {
       const server = await serve({ tls: certs.server });
-      const c = client(server);
+      // Network settings that change nothing leave the request on the default stack.
+      const c = client(server, { noProxy: ['example.com'] });
       const first = await c.probe();
       assert.equal(first.trace.path, 'default');
       assert.match(String(first.trace.tlsVersion), /^TLSv1\.[23]$/);
@@ -150,6 +151,11 @@ describe('private certificate authorities', () => {
       assert.match(String(second.trace.tlsVersion), /^TLSv1\.[23]$/);
       assert.equal(second.trace.certificate?.subject, 'genos.test (GenOS Test)');
       assert.equal(second.trace.connectedMs, undefined, 'no new connection was made');
+      // Certificate settings are about TLS: a plain http address stays on the default stack too.
+      const plain = await serve({ host: lanAddress });
+      for (const settings of [{ caPem: certs.caCert }, { allowSelfSigned: true }]) {
+        assert.equal((await client(plain, settings).probe()).trace.path, 'default', JSON.stringify(Object.keys(settings)));
+      }
     } finally {
       https.globalAgent.options.ca = previous;
       https.globalAgent.destroy();
@@ -337,6 +343,14 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.equal(direct.tlsProblem, 'untrusted');
   });
 
+  it('takes the proxy\'s credentials from its address first, else from http.proxyAuthorization', () => {
+    const basic = `Basic ${Buffer.from('dev:s3cret').toString('base64')}`;
+    const path = new NetworkPath({ proxyAuthorization: `  ${basic}\n` });
+    assert.equal(path.proxyAuthorization(new URL('http://proxy.example:3128')), basic);
+    assert.equal(path.proxyAuthorization(new URL('http://ops:pw@proxy.example:3128')), `Basic ${Buffer.from('ops:pw').toString('base64')}`);
+    assert.equal(new NetworkPath({ proxyAuthorization: ' \t ' }).proxyAuthorization(new URL('http://proxy.example:3128')), undefined, 'a blank setting is no header');
+  });
+
   it('sends http.proxyAuthorization to a proxy whose address has no credentials', async () => {
     const tiny = await proxy({ basicAuth: { user: 'dev', password: 's3cret' } });
     const server = await serve({ host: lanAddress, tls: certs.server });
@@ -429,8 +443,13 @@ describe('through a forward proxy (tinyproxy)', () => {
       assert.equal(error.networkReason, 'proxy');
       assert.equal(error.status, 403);
       assert.equal(describeError(error, english), `The proxy did not connect to GenOS (${proxyUrl} 403). Check "genos.proxy", "http.proxy" or the HTTPS_PROXY variable, and "http.noProxy".`);
+      assert.equal(error.message, `The proxy ${proxyUrl} refused the tunnel to ${lanAddress}:${server.port} (HTTP 403).`);
       assert.deepEqual(connects, [`CONNECT ${lanAddress}:${new URL(server.baseUrl).port} HTTP/1.1`]);
       assert.equal(server.requests.length, 0);
+      // An IPv6 address is bracketed in CONNECT, as in a URL (the proxy refuses before it connects).
+      const v6 = await failure(new GenosClient({ endpoint: buildEndpoint('https://[fd00::43]:8443', server.servingId), token: server.token, timeoutMs: 10_000, retry: { maxRetries: 0 }, network: new NetworkPath({ httpProxy: proxyUrl }) }).listModels());
+      assert.equal(v6.status, 403);
+      assert.equal(connects[1], 'CONNECT [fd00::43]:8443 HTTP/1.1');
     } finally {
       refusing.close();
     }
