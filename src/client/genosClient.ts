@@ -84,7 +84,7 @@ export interface ChatOptions {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 10_000 };
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const RETRY_STATUSES = new Set<number | undefined>([429, 502, 503, 504]);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -102,6 +102,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The origin a redirect points at, or '' when it names none. */
+function redirectOrigin(location: string | undefined, base: URL): string {
+  if (!location) return '';
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -140,13 +150,9 @@ export class GenosClient {
   async complete(prompt: string, options: CompletionOptions, signal?: AbortSignal): Promise<string> {
     const body = JSON.stringify({ model: options.model, prompt, max_tokens: options.maxTokens, temperature: options.temperature, stop: options.stop, stream: false });
     const response = await this.send('POST', '/v1/completions', body, signal, undefined, undefined, 'application/json');
-    try {
-      const text = parseTextCompletion(await readText(response, this.config.timeoutMs, signal));
-      if (text === undefined) throw new GenosError({ kind: 'malformed', message: 'The completion is not in the OpenAI format.' });
-      return text;
-    } finally {
-      response.destroy();
-    }
+    const text = parseTextCompletion(await readText(response, this.config.timeoutMs, signal));
+    if (text === undefined) throw new GenosError({ kind: 'malformed', message: 'The completion is not in the OpenAI format.' });
+    return text;
   }
 
   /**
@@ -155,14 +161,15 @@ export class GenosClient {
    * received so far. Ending the iteration early, or aborting `signal`, closes the connection.
    */
   async *chat(messages: ChatMessage[], options: ChatOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    // Options left undefined are left out: JSON has no undefined.
     const body: Record<string, unknown> = {
       model: options.model,
       messages,
       stream: true,
       stream_options: { include_usage: true },
+      temperature: options.temperature,
+      max_tokens: options.maxTokens,
     };
-    if (options.temperature !== undefined) body.temperature = options.temperature;
-    if (options.maxTokens !== undefined) body.max_tokens = options.maxTokens;
     if (options.tools?.length) {
       body.tools = options.tools.map((tool) => ({
         type: 'function',
@@ -184,12 +191,13 @@ export class GenosClient {
     }
     const answer = new StreamAssembler();
     try {
+      // A loop, not yield* over the array: an error the consumer throws in then arrives as itself.
       const emit = function* (batch: { events: ChatEvent[]; failure?: GenosError }): Generator<ChatEvent> {
-        yield* batch.events;
+        for (const event of batch.events) yield event;
         if (batch.failure) throw batch.failure;
       };
 
-      if (!String(response.headers['content-type'] ?? '').includes('text/event-stream')) {
+      if (!String(response.headers['content-type']).includes('text/event-stream')) {
         yield* emit(answer.collect([parseCompletion(await readText(response, this.config.timeoutMs, signal))]));
         answer.done = true;
       } else {
@@ -219,9 +227,8 @@ export class GenosClient {
           : new GenosError({ kind: 'internal', message: `Unexpected stream failure: ${String(error)}`, cause: error });
       this.config.log?.warn(`stream failed: ${failure.kind} after ${answer.text.length} chars (${failure.message})`);
       throw failure.withPartial(answer.text, answer.reasoning);
-    } finally {
-      response.destroy();
     }
+    // The response is closed by readBody whichever way its loop ends (early stops included).
   }
 
   private headers(accept: string, hasBody: boolean): Record<string, string> {
@@ -270,7 +277,7 @@ export class GenosClient {
         }
         if (error.kind !== 'cancelled') this.config.log?.warn(`${method} ${url.pathname} failed: ${error.message}`);
       }
-      const retryable = (error.status !== undefined && RETRY_STATUSES.has(error.status)) || error.networkReason === 'refused';
+      const retryable = RETRY_STATUSES.has(error.status) || error.networkReason === 'refused';
       if (!retryable || attempt >= this.retry.maxRetries) throw error;
       const delay = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.retry.baseDelayMs * 2 ** attempt;
       if (delay > this.retry.maxDelayMs) throw error;
@@ -292,12 +299,7 @@ export class GenosClient {
     const serverMessage = cleanServerText(body, response.headers['content-type'], this.config.token);
     const base = { status, serverMessage };
     if (status >= 300 && status < 400) {
-      let target = '';
-      try {
-        target = new URL(String(response.headers.location ?? ''), this.config.endpoint).origin;
-      } catch {
-        target = '';
-      }
+      const target = redirectOrigin(response.headers.location, this.config.endpoint);
       return new GenosError({ ...base, kind: 'redirect', detail: target, message: `HTTP ${status} redirect to ${target || 'an unknown address'}, not followed.` });
     }
     if (status === 407) {

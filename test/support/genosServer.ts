@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import * as tls from 'node:tls';
 import { estimateMessages } from '../../src/shared/tokens';
 
 /** How a stream ends. */
@@ -70,7 +71,17 @@ export interface ResetScenario {
   type: 'reset';
 }
 
-export type Scenario = StreamScenario | StatusScenario | JsonScenario | HangScenario | ResetScenario;
+/** Exactly these bytes, for what the other scenarios cannot say: each part written on its own. */
+export interface RawScenario {
+  type: 'raw';
+  status?: number;
+  contentType?: string;
+  parts: string[];
+  /** False: after the parts the response stays open, without another byte. */
+  end?: boolean;
+}
+
+export type Scenario = StreamScenario | StatusScenario | JsonScenario | HangScenario | ResetScenario | RawScenario;
 
 /** A `/v1/completions` answer: this text (default: the FIM-aware one), after a delay. */
 export interface CompletionScenario {
@@ -338,10 +349,17 @@ export class FakeGenos {
       case 'status':
         this.sendStatus(res, scenario);
         return;
+      case 'raw':
+        res.writeHead(scenario.status ?? 200, { 'Content-Type': scenario.contentType ?? 'text/event-stream' });
+        for (const part of scenario.parts) await new Promise<void>((resolve) => res.write(part, () => resolve()));
+        if (scenario.end !== false) res.end();
+        return;
       case 'hang':
         return;
       case 'reset':
-        res.socket?.resetAndDestroy();
+        // A TCP reset where the socket is plain; a TLS socket can only be dropped.
+        if (res.socket instanceof tls.TLSSocket) res.socket.destroy();
+        else res.socket?.resetAndDestroy();
         return;
       case 'json': {
         const message: Record<string, unknown> = { role: 'assistant', content: scenario.content };

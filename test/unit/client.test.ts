@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { getEventListeners } from 'node:events';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { describeError, describeRetryWait, english, errorActions } from '../../src/client/errorMessages';
@@ -8,6 +9,7 @@ import type { ChatMessage } from '../../src/client/openai';
 import { collect, failure } from '../support/collect';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { korean } from '../support/l10n';
+import { waitUntil } from '../support/wait';
 
 const question: ChatMessage[] = [
   { role: 'system', content: '당신은 유용한 어시스턴트입니다.' },
@@ -50,6 +52,16 @@ describe('the protocol', () => {
     const request = server.requests[0];
     assert.equal(request.path, '/genos/api/gateway/rep/serving/43/v1/models');
     assert.equal(request.headers.authorization, `Bearer ${server.token}`);
+    // A GET asks for JSON and, having no body, says nothing of one.
+    assert.equal(request.headers.accept, 'application/json');
+    assert.equal(request.headers['content-type'], undefined);
+  });
+
+  it('times a connection test: the headers first, then the whole list', async () => {
+    const started = performance.now();
+    const probe = await client().probe();
+    const elapsed = performance.now() - started;
+    assert.ok(probe.headersMs > 0 && probe.headersMs <= probe.totalMs && probe.totalMs <= elapsed, `${probe.headersMs} ${probe.totalMs} ${elapsed}`);
   });
 
   it('streams an answer, asking for usage, and reports usage and finish', async () => {
@@ -63,6 +75,33 @@ describe('the protocol', () => {
     assert.deepEqual(request.body, { model: server.models[0], messages: question, stream: true, stream_options: { include_usage: true } });
     assert.equal(request.headers['x-genos-user-id'], '653');
     assert.equal(request.headers.accept, 'text/event-stream');
+    assert.equal(request.headers['content-type'], 'application/json');
+  });
+
+  it('reads the last event of a stream that ends without a blank line after it', async () => {
+    const delta = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+    const finish = `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}`;
+    server.chatQueue.push({ type: 'raw', parts: [delta('끝까지 '), delta('읽기'), finish] });
+    const result = await chat(client());
+    assert.equal(result.text, '끝까지 읽기');
+    assert.equal(result.finish, 'stop');
+  });
+
+  it('ignores what follows [DONE] in the same read, finished or not', async () => {
+    const delta = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: content ? null : 'stop' }] })}`;
+    server.chatQueue.push({ type: 'raw', parts: [`${delta('답')}\n\n${delta('')}\n\ndata: [DONE]\n\n${delta(' 이후')}`] });
+    assert.equal((await chat(client())).text, '답');
+  });
+
+  it('hands a failure thrown in by the consumer back as an internal one, with the text so far', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['첫', '둘', '셋'], delayMs: 20 });
+    const stream = client().chat(question, { model: 'm' });
+    let first = await stream.next();
+    while (!first.done && first.value.type !== 'content') first = await stream.next();
+    const error = await failure(stream.throw(new Error('consumer broke')));
+    assert.equal(error.kind, 'internal');
+    assert.equal(error.message, 'Unexpected stream failure: Error: consumer broke');
+    assert.equal(error.partialText, '첫');
   });
 
   it('sends the bearer, the optional user id, and nothing else that identifies the user', async () => {
@@ -111,6 +150,10 @@ describe('the protocol', () => {
     const result = await chat(client());
     assert.equal(result.text, answer);
     assert.equal(result.reasoning, '음');
+    // Whole is whole, with or without a finish reason.
+    const unfinished = { choices: [{ index: 0, message: { role: 'assistant', content: '전체 답' }, finish_reason: null }] };
+    server.chatQueue.push({ type: 'raw', contentType: 'application/json', parts: [JSON.stringify(unfinished)] });
+    assert.equal((await chat(client())).text, '전체 답');
   });
 
   it('accepts a stream that finishes without [DONE]', async () => {
@@ -129,7 +172,13 @@ describe('the protocol', () => {
 describe('the log, for whoever supports the user', () => {
   it('records each request with its status, and how each stream ended, never the words', async () => {
     server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 3), reasoning: ['생각'] });
+    const started = Date.now();
     await chat(client());
+    const elapsed = Date.now() - started;
+    for (const line of logLines) {
+      const ms = Number(/(\d+) ms$/.exec(line)?.[1]);
+      assert.ok(ms >= 0 && ms <= elapsed, `${line} (${elapsed} ms in all)`);
+    }
     server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 3), ending: 'cut', failAfter: 2, delayMs: 5 });
     await failure(chat(client()));
     const path = '/genos/api/gateway/rep/serving/43/v1/chat/completions';
@@ -202,6 +251,13 @@ describe('tools (for agent mode in VS Code\'s chat)', () => {
       const other = await failure(collect(client().chat(question, { model: server.models[0], tools })));
       assert.equal(other.kind, 'badRequest');
       assert.equal(other.detail, undefined);
+      // The same words in a server error, or in a refusal of a request without tools, are not about tools.
+      const refusal = JSON.stringify({ object: 'error', message: '"auto" tool choice requires --enable-auto-tool-choice' });
+      server.chatQueue.push({ type: 'status', status: 500, body: refusal }, { type: 'status', status: 400, body: refusal });
+      const crashed = await failure(collect(client().chat(question, { model: server.models[0], tools })));
+      assert.deepEqual([crashed.kind, crashed.detail], ['server', undefined]);
+      const withoutTools = await failure(collect(client().chat(question, { model: server.models[0] })));
+      assert.deepEqual([withoutTools.kind, withoutTools.detail], ['badRequest', undefined]);
     } finally {
       await plain.close();
     }
@@ -268,7 +324,11 @@ describe('faults, as the user sees them', () => {
 
   it('503 then success: retried with backoff; 500 is not retried', async () => {
     server.chatQueue.push({ type: 'status', status: 503, contentType: 'text/html', body: '<html>busy</html>' }, { type: 'stream', content: ['ok'] });
-    assert.equal((await chat(client())).text, 'ok');
+    // A client with no log retries the same, and the wait leaves nothing on the caller's signal.
+    const signal = new AbortController().signal;
+    assert.equal((await chat(client({ log: undefined }), signal)).text, 'ok');
+    // (The last listener goes when the response's connection is released, just after the answer.)
+    await waitUntil(() => getEventListeners(signal, 'abort').length === 0, 'no listener left on the signal', 2000);
     assert.equal(server.chatRequests.length, 2);
 
     server.chatQueue.push({ type: 'status', status: 500, body: JSON.stringify({ object: 'error', message: 'The model worker crashed.', code: 500 }) });
@@ -340,6 +400,7 @@ describe('faults, as the user sees them', () => {
     server.chatQueue.push({ type: 'stream', content: ['한', '국', '어'], ending: 'eof', failAfter: 2 });
     const error = await failure(chat(client()));
     assert.equal(error.networkReason, 'incomplete');
+    assert.equal(error.message, 'The stream ended before the answer was complete.');
     assert.equal(error.partialText, '한국');
     assert.match(describeError(error, english), /stopped before it was complete/);
   });
@@ -440,6 +501,37 @@ describe('faults, as the user sees them', () => {
       server.chatQueue.push({ type: 'status', status, headers });
       assert.equal((await failure(chat(client()))).message, message, String(status));
     }
+    // Every 3xx is a redirect, with the origin it names, if any, as its detail.
+    for (const [status, headers, detail] of [
+      [300, { Location: 'https://mirror.example/v1' }, 'https://mirror.example'],
+      [302, {}, ''],
+      [307, { Location: 'http://[not-an-address' }, ''],
+    ] as const) {
+      server.chatQueue.push({ type: 'status', status, headers });
+      const error = await failure(chat(client()));
+      assert.deepEqual([error.kind, error.detail], ['redirect', detail], String(status));
+      assert.equal(error.message, `HTTP ${status} redirect to ${detail || 'an unknown address'}, not followed.`);
+    }
+  });
+
+  it('reads a refusal\'s body only as far as it comes: a stalled body, or Stop while it is read', async () => {
+    server.chatQueue.push({ type: 'raw', status: 500, contentType: 'application/json', parts: ['{"object":"error","message":"half'], end: false });
+    const stalled = await failure(chat(client({ timeoutMs: 300 })));
+    assert.deepEqual([stalled.kind, stalled.status, stalled.serverMessage], ['server', 500, undefined]);
+
+    server.chatQueue.push({ type: 'raw', status: 500, contentType: 'application/json', parts: ['{"object":"error",'], end: false });
+    const controller = new AbortController();
+    const pending = failure(chat(client(), controller.signal));
+    await waitUntil(() => server.chatRequests.length === 2, 'the second request');
+    controller.abort();
+    assert.equal((await pending).kind, 'cancelled');
+    assert.ok(!logLines.some((line) => line.includes('failed')), `Stop is not logged as a failure: ${logLines.join('\n')}`);
+  });
+
+  it('shows no markup from a gateway\'s HTML error page, whatever its first tag', async () => {
+    server.chatQueue.push({ type: 'status', status: 502, contentType: 'text/html', body: '<center><h1>502 Bad Gateway</h1></center>' });
+    const error = await failure(chat(client({ retry: { maxRetries: 0 } })));
+    assert.deepEqual([error.kind, error.serverMessage], ['server', undefined]);
   });
 
   it('a models answer that is not the OpenAI format: malformed', async () => {

@@ -4,8 +4,9 @@ import { allowsCompletion, buildCompletionPrompt, fitCompletion, formatForModel,
 import { CompletionEngine } from '../../src/client/completionEngine';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { GenosClient } from '../../src/client/genosClient';
-import { waitUntil } from '../support/wait';
+import { failure } from '../support/collect';
 import { FakeGenos, fimCompletion, parseFimPrompt } from '../support/genosServer';
+import { waitUntil } from '../support/wait';
 
 const context: CursorContext = { prefix: 'function add(a, b) {\n  return ', suffix: '\n}\n', language: 'typescript', path: 'src/math.ts' };
 
@@ -187,5 +188,13 @@ describe('asking only when it is worth it (against the loopback GenOS)', () => {
     const engine = new CompletionEngine(fetch, { debounceMs: 0 });
     server.completionQueue.push({ type: 'status', status: 404, body: '{"detail":"Not Found"}' });
     await assert.rejects(engine.complete(cursor('let z = '), new AbortController().signal), (error: Error & { kind?: string }) => error.kind === 'notFound');
+  });
+
+  it('asks for JSON, and calls an answer that is not a completion malformed', async () => {
+    server.completionQueue.push({ type: 'status', status: 200, contentType: 'text/html', body: '<html>sign in</html>' });
+    const error = await failure(fetch(cursor('let y = '), new AbortController().signal));
+    assert.equal(error.kind, 'malformed');
+    assert.equal(error.message, 'The completion is not in the OpenAI format.');
+    assert.equal(server.completionRequests.at(-1)?.headers.accept, 'application/json');
   });
 });

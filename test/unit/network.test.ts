@@ -162,6 +162,14 @@ describe('private certificate authorities', () => {
     }
   });
 
+  it('looks at the certificate only for a TLS failure, not for a connection that broke after it', async () => {
+    const server = await serve({ tls: certs.server });
+    server.chatQueue.push({ type: 'reset' });
+    const reset = await failure(collect(client(server, { caPem: certs.caCert }).chat(question, { model: server.models[0] })));
+    assert.equal(reset.networkReason, 'reset');
+    assert.equal(reset.certificate, undefined);
+  });
+
   it('reads several certificates from one file and refuses a file without any', () => {
     assert.throws(() => new NetworkPath({ caPem: 'garbage' }), GenosError);
     assert.equal(parsePemCertificates(`${certs.caCert}\n${certs.selfSigned.cert}`).length, 2);
