@@ -35,7 +35,7 @@ function nameOf(fields: Record<string, unknown> | undefined): string {
 }
 
 /** Where Linux distributions keep the system's trusted certificates, as one PEM bundle. */
-const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
+export const SYSTEM_BUNDLES: readonly string[] = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
 
 /** PEM blocks of a file, or none when it cannot be read. */
 function pemFile(file: string | undefined): string[] {

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { parsePemCertificates, peekCertificate, summarizeCertificate, systemCertificates, tlsError, trustedCertificates } from '../../src/client/certificates';
+import { SYSTEM_BUNDLES, parsePemCertificates, peekCertificate, summarizeCertificate, systemCertificates, tlsError, trustedCertificates } from '../../src/client/certificates';
 import { GenosError } from '../../src/client/errors';
 import { makeCertificates, type TestCertificates } from '../support/certs';
 
@@ -52,6 +52,16 @@ describe('certificates', () => {
     assert.deepEqual(fromFile.map((pem) => pem.trim()), [certs.caCert.trim(), certs.selfSigned.cert.trim()]);
     assert.deepEqual(systemCertificates(undefined, [bundle]).length, 2);
     assert.deepEqual(systemCertificates(undefined, [empty]), []);
+  });
+
+  it('looks for the bundle where each Linux family keeps it, Debian\'s first', () => {
+    // Only Debian's path exists on this machine; the others are the families' documented places.
+    assert.deepEqual(SYSTEM_BUNDLES, [
+      '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Arch, Gentoo
+      '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, RHEL, CentOS, Amazon Linux
+      '/etc/ssl/ca-bundle.pem', // openSUSE, SLES
+      '/etc/ssl/cert.pem', // Alpine, macOS
+    ]);
   });
 
   it('finds this machine\'s bundle, where the distribution keeps it', () => {
