@@ -5,7 +5,7 @@
  * function it is given.
  */
 import type { CursorContext } from './completion';
-import { GenosError } from './errors';
+import { GenosError, requestCancelled } from './errors';
 
 /** Asks the server for the raw completion at a cursor; must close its connection when `signal` aborts. */
 export type CompletionFetch = (context: CursorContext, signal: AbortSignal) => Promise<string>;
@@ -40,17 +40,13 @@ export interface CompletionStats {
   pendingReuses: number;
 }
 
-function cancelled(): GenosError {
-  return new GenosError({ kind: 'cancelled', message: 'The completion was cancelled.' });
-}
-
 /** Resolves after `ms`, or rejects as cancelled when `signal` aborts first. */
 function quiet(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(cancelled());
+    if (signal.aborted) return reject(requestCancelled());
     const onAbort = () => {
       clearTimeout(timer);
-      reject(cancelled());
+      reject(requestCancelled());
     };
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
@@ -62,9 +58,9 @@ function quiet(ms: number, signal: AbortSignal): Promise<void> {
 
 /** `promise`, or a cancellation as soon as `signal` aborts (the promise itself goes on). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(cancelled());
+  if (signal.aborted) return Promise.reject(requestCancelled());
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(cancelled());
+    const onAbort = () => reject(requestCancelled());
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {

@@ -5,6 +5,7 @@
  * debounce runs on node:test's mock clock, so every ordering is exact and nothing waits.
  */
 import { strict as assert } from 'node:assert';
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { CursorContext } from '../../src/client/completion';
 import { CompletionEngine, type CompletionEngineOptions } from '../../src/client/completionEngine';
@@ -288,6 +289,28 @@ describe('the completion engine', () => {
     asked[7].answer('w');
     assert.equal(await typedAll, 'w');
     assert.equal(engine.stats.pendingReuses, 0);
+  });
+
+  it('leaves nothing on the editor\'s signals once its calls end, answered, reused or failed', async () => {
+    const { engine, asked } = engineWith({ debounceMs: 50 });
+    const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+    const signals = [live(), live(), live()];
+    const first = engine.complete(at('let a = '), signals[0]);
+    await settle();
+    mock.timers.tick(50);
+    await settle();
+    const along = engine.complete(at('let a = 4'), signals[1]);
+    await settle();
+    asked[0].answer('42;');
+    assert.equal(await first, '42;');
+    assert.equal(await along, '2;');
+    const failing = engine.complete(at('let b = '), signals[2]);
+    await settle();
+    mock.timers.tick(50);
+    await settle();
+    asked[1].fail(new GenosError({ kind: 'server', status: 500, message: 'boom' }));
+    await assert.rejects(failing, GenosError);
+    assert.deepEqual(signals.map(listeners), [0, 0, 0]);
   });
 
   it('forgets a request once it is answered or replaced, and never closes one it did not start', async () => {
