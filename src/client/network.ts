@@ -40,7 +40,7 @@ export interface ConnectionTrace {
 const ALLOWED_WHEN_SELF_SIGNED = new Set<TlsProblem>(['selfSigned', 'untrusted']);
 
 /** A failure to reach or talk to the proxy itself, named as such. */
-function proxyFailure(error: unknown, proxy: URL): GenosError {
+export function proxyFailure(error: unknown, proxy: URL): GenosError {
   if (error instanceof GenosError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'ERROR';
   const problem = tlsProblemOf(code);
@@ -53,6 +53,11 @@ function proxyFailure(error: unknown, proxy: URL): GenosError {
     message: `The proxy ${displayProxy(proxy)} failed: ${code}.`,
     cause: error,
   });
+}
+
+/** A socket failure of this client's own making; only its code is read (by proxyFailure). */
+function socketError(code: string): Error {
+  return Object.assign(new Error(code), { code });
 }
 
 /**
@@ -77,7 +82,7 @@ function once(socket: net.Socket, event: string, signal: AbortSignal): Promise<v
     };
     const onClose = () => {
       cleanup();
-      reject(Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }));
+      reject(socketError('ECONNRESET'));
     };
     const onAbort = () => {
       cleanup();
@@ -109,7 +114,7 @@ function readHead(socket: net.Socket, signal: AbortSignal): Promise<{ status: nu
       buffered = Buffer.concat([buffered, chunk]);
       const end = buffered.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (buffered.length > 64 * 1024) onError(Object.assign(new Error('proxy response head too long'), { code: 'EPROTO' }));
+        if (buffered.length > 64 * 1024) onError(socketError('EPROTO'));
         return;
       }
       cleanup();
@@ -122,7 +127,7 @@ function readHead(socket: net.Socket, signal: AbortSignal): Promise<{ status: nu
       cleanup();
       reject(error);
     };
-    const onEnd = () => onError(Object.assign(new Error('proxy closed the connection'), { code: 'ECONNRESET' }));
+    const onEnd = () => onError(socketError('ECONNRESET'));
     const onAbort = () => {
       cleanup();
       socket.destroy();

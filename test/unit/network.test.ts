@@ -17,7 +17,7 @@ import { describeError, english } from '../../src/client/errorMessages';
 import { GenosError } from '../../src/client/errors';
 import { GenosClient } from '../../src/client/genosClient';
 import { parsePemCertificates, trustedCertificates } from '../../src/client/certificates';
-import { NetworkPath, type NetworkSettings } from '../../src/client/network';
+import { NetworkPath, proxyFailure, type NetworkSettings } from '../../src/client/network';
 import type { ChatMessage } from '../../src/client/openai';
 import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../support/certs';
 import { collect, failure } from '../support/collect';
@@ -500,6 +500,13 @@ describe('through a forward proxy (tinyproxy)', () => {
       const garbled = await failure(models());
       assert.equal(garbled.networkReason, 'proxy');
       assert.equal(garbled.message, `The proxy ${proxyUrl} refused the tunnel to ${authority} (HTTP ?).`);
+      assert.equal(garbled.detail, `${proxyUrl} ?`);
+      // An answer that is only the blank line ending a head has no status line either.
+      answers.push((socket) => socket.end('\r\n\r\n'));
+      assert.equal((await failure(models())).message, `The proxy ${proxyUrl} refused the tunnel to ${authority} (HTTP ?).`);
+      // A head that comes in pieces is read to its end (a proxy writing its status line first).
+      answers.push((socket, target) => socket.write('HTTP/1.1 200 Connection established\r\n', () => setImmediate(() => tunnelTo('Proxy-Agent: x\r\n\r\n')(socket, target))));
+      assert.deepEqual(await models(), server.models);
       answers.push((socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'));
       const auth = await failure(models());
       assert.equal(auth.kind, 'proxyAuth');
@@ -579,6 +586,34 @@ describe('through a forward proxy (tinyproxy)', () => {
     const probe = await client(server, { httpProxy: tiny.url, genosProxy: 'direct' }).probe();
     assert.equal(probe.trace.path, 'direct');
     assert.equal(server.requests[0].path, `/api/gateway/rep/serving/${server.servingId}/v1/models`);
+  });
+
+  it('names the proxy in every failure of its own, and a TLS one as such', () => {
+    const proxyUrl = new URL('http://proxy.example:3128');
+    const coded = (code: string) => proxyFailure(Object.assign(new Error(code), { code }), proxyUrl);
+    const refused = coded('ECONNREFUSED');
+    assert.deepEqual([refused.kind, refused.networkReason, refused.tlsProblem, refused.detail, refused.message], ['network', 'proxy', undefined, 'http://proxy.example:3128 ECONNREFUSED', 'The proxy http://proxy.example:3128 failed: ECONNREFUSED.']);
+    assert.equal(coded('DEPTH_ZERO_SELF_SIGNED_CERT').tlsProblem, 'selfSigned');
+    assert.equal(coded('ERR_SSL_WRONG_VERSION_NUMBER').tlsProblem, 'other', 'a TLS failure without a named problem');
+    assert.equal(coded('CERT_REVOKED').tlsProblem, 'other');
+    assert.equal(coded('PROXY_CERT_STORE').tlsProblem, undefined, 'only a code that starts like a TLS one is one');
+    assert.equal(proxyFailure(new Error('no code'), proxyUrl).message, 'The proxy http://proxy.example:3128 failed: ERROR.');
+    assert.equal(proxyFailure(undefined, proxyUrl).detail, 'http://proxy.example:3128 ERROR');
+    const known = new GenosError({ kind: 'proxyAuth', message: 'kept' });
+    assert.equal(proxyFailure(known, proxyUrl), known);
+  });
+
+  it('opens nothing for a signal already aborted, and fails with its reason', async () => {
+    const tiny = await proxy();
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const reason = new GenosError({ kind: 'cancelled', message: 'stopped before it began' });
+    const url = new URL(server.baseUrl);
+    for (const settings of [{ caPem: certs.caCert, genosProxy: 'direct' }, { caPem: certs.caCert, httpProxy: tiny.url }]) {
+      const network = new NetworkPath(settings);
+      await assert.rejects(network.connect(url, network.route(url), AbortSignal.abort(reason), { path: 'direct' }, performance.now()), (error) => error === reason);
+    }
+    assert.deepEqual(tiny.relayed(), []);
+    assert.equal(server.requests.length, 0);
   });
 
   it('names the proxy when it cannot be reached', async () => {
