@@ -29,8 +29,40 @@ export default {
 // Survivors, measured with `npm run mutate` (reports/mutation/index.html lists each one).
 // Equivalent: no test can kill these, because the program behaves the same.
 // - http.ts readText `size < limit` → `size <= limit`: at size === limit the pushed slice is empty.
-// - `{ once: true }` on abort listeners (genosClient.ts sleep, http.ts openRequest, network.ts
-//   tunnel): each listener is removed in the same function's clean-up, so it never fires twice.
+// - `{ once: true }` on abort listeners (genosClient.ts sleep, http.ts openRequest and its late
+//   abort, network.ts once and readHead, completionEngine.ts quiet and untilAborted): an abort
+//   event fires once per signal, and each listener is removed in its function's clean-up (tests
+//   hold that none is left on a signal).
+// - http.ts networkReasonOf `if (!code) return 'other'` → false: undefined or '' equals no code and
+//   matches no TLS prefix, so the function answers 'other' for it anyway.
+// - http.ts ownPathRequest `request.trace ?? { path: 'direct' }` (→ `{}`, `""`): the stand-in
+//   trace of a request that asked for none is filled by connect() and read by no one.
+// - http.ts defaultRequest `if (socket.connecting)` → true: a socket the agent reuses is already
+//   connected and never emits 'connect' again, so the listener never runs and connectedMs stays
+//   unset either way (the test of a reused connection holds that).
+// - genosClient.ts probe `{ path: 'default' }` (→ `{}`, `""`): both stacks set the path before
+//   anything reads it.
+// - genosClient.ts send `status >= 200` → true: Node hands 'response' only final statuses (1xx
+//   are separate events), and a client response always has one.
+// - genosClient.ts send `!(caught instanceof GenosError)` → false: openRequest and
+//   errorFromResponse reject only with GenosErrors; the check keeps a fault of the extension
+//   itself from being retried as a network failure.
+// - genosClient.ts `url.protocol === 'https:'` → true (before peeking at a refused certificate):
+//   only a TLS connection fails with a TLS reason, and a peek at a plain-http address finds none.
+// - genosClient.ts errorFromResponse `status >= 300` → true: only statuses of 300 and more get
+//   there (2xx are returned before).
+// - network.ts once() `onClose` (its rejection and code): Node emits 'error' before 'close' for
+//   every failure while connecting or during a TLS handshake, so the listener only guarantees that
+//   a wait can never hang.
+// - network.ts readHead `buffered.length > 64 * 1024` → `>=`: the guard against a head that never
+//   ends is the same one byte either way (a test holds the guard and one that does end).
+// - network.ts handshake `authorizationError ?? 'CERT_UNTRUSTED'`: Node sets authorizationError
+//   whenever authorized is false.
+// - network.ts handshake, the validity check under allowSelfSigned (`valid_from <= now && now <=
+//   valid_to` and the choice between CERT_NOT_YET_VALID and CERT_HAS_EXPIRED): OpenSSL checks the
+//   dates after the chain and reports the date error last, so a certificate out of its period never
+//   arrives here as self-signed or untrusted (tests hold both refusals). The check stays for TLS
+//   stacks that report the chain first (the extension host runs on Electron's BoringSSL).
 // - network.ts `ALPNProtocols: ['http/1.1']` → `[]`: without ALPN a TLS server speaks HTTP/1.1 too;
 //   the option only stops a server that offers h2 from choosing it.
 // - network.ts `getPeerCertificate(true)` → `false`: only the leaf's subject, issuer and dates are
@@ -74,8 +106,6 @@ export default {
 // - certificates.ts trustedCertificates `pem.trim()` → `pem`: on Node 20 every source is a PEM
 //   block cut at its markers (or Node's roots, which have no whitespace around them); the trim is
 //   for the system reader of newer Node versions, which this machine's Node does not have.
-// - completionEngine.ts `'The completion was cancelled.'`: that error never leaves the engine
-//   (complete() answers undefined for it).
 // - completionEngine.ts `cache: Result[] = []` → `["Stryker was here"]`: a string has no suffix,
 //   so it never continues a cursor, and it is the first evicted.
 // - completionEngine.ts fromPending's catch, `error instanceof GenosError && error.kind ===
