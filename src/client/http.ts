@@ -80,15 +80,16 @@ function defaultRequest(request: HttpRequest, headers: Record<string, string | n
     const started = performance.now();
     trace.path = 'default';
     req.once('socket', (socket: net.Socket) => {
+      if (socket.connecting) socket.once('connect', () => (trace.connectedMs = performance.now() - started));
+      if (!(socket instanceof tls.TLSSocket)) return;
       const secured = () => {
-        if (!(socket instanceof tls.TLSSocket)) return;
         trace.secureMs = performance.now() - started;
         trace.tlsVersion = socket.getProtocol() ?? undefined;
         trace.certificate = summarizeCertificate(socket.getPeerCertificate());
         trace.verified = socket.authorized;
       };
-      if (socket.connecting) socket.once('connect', () => (trace.connectedMs = performance.now() - started));
-      if (socket instanceof tls.TLSSocket && !socket.connecting && socket.getProtocol()) secured();
+      // A reused TLS connection has finished its handshake and will not report it again.
+      if (!socket.connecting && socket.getProtocol()) secured();
       else socket.once('secureConnect', secured);
     });
   }
@@ -150,8 +151,8 @@ export function openRequest(request: HttpRequest): Promise<http.IncomingMessage>
       reject(requestCancelled());
       return;
     }
+    // A body given whole to end() is sent with its Content-Length (Node counts it), never chunked.
     const headers: Record<string, string | number> = { ...request.headers };
-    if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
     // Ends a connection still being opened by this client (proxy tunnel, TLS check): a request
     // without a socket yet would otherwise wait for it before reporting its own end.
     const connecting = new AbortController();

@@ -151,6 +151,11 @@ describe('one request over the editor\'s own stack', () => {
     await released(signal, 'after a refused connection');
   });
 
+  it('waits without limit when the timeouts are 0 (the setting\'s "no timeout")', async () => {
+    const response = await openRequest(request('/ok', { responseTimeoutMs: 0 }));
+    assert.equal(await readText(response, 0), 'done');
+  });
+
   it('reports a silence within a body as an idle timeout, in seconds', async () => {
     const response = await openRequest(request('/stall'));
     const error = await failure(readText(response, 200));
