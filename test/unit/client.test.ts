@@ -515,7 +515,8 @@ describe('faults, as the user sees them', () => {
   });
 
   it('reads a refusal\'s body only as far as it comes: a stalled body, or Stop while it is read', async () => {
-    server.chatQueue.push({ type: 'raw', status: 500, contentType: 'application/json', parts: ['{"object":"error","message":"half'], end: false });
+    // Plain text, which would be shown whole: the part that came before the stall is not.
+    server.chatQueue.push({ type: 'raw', status: 500, contentType: 'text/plain', parts: ['GenOS is ov'], end: false });
     const stalled = await failure(chat(client({ timeoutMs: 300 })));
     assert.deepEqual([stalled.kind, stalled.status, stalled.serverMessage], ['server', 500, undefined]);
 
@@ -536,7 +537,8 @@ describe('faults, as the user sees them', () => {
 
   it('a models answer that is not the OpenAI format: malformed', async () => {
     server.modelsQueue.push({ type: 'status', status: 200, contentType: 'text/html', body: '<html>login</html>' });
-    assert.equal((await failure(client().listModels())).kind, 'malformed');
+    const error = await failure(client().listModels());
+    assert.deepEqual([error.kind, error.message], ['malformed', 'The models list is not in the OpenAI format.']);
   });
 });
 
