@@ -31,4 +31,10 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// The test that started this process holds its stdin open: when that test process ends, even
+// killed (a mutation run stops a hanging test file that way), the pipe closes and this process
+// goes too, instead of running on unseen. The timer covers a parent that never closes the pipe.
+process.stdin.on('end', () => process.exit(3));
+process.stdin.resume();
+setTimeout(() => process.exit(4), 60_000).unref();
+void main().then(() => process.stdin.destroy());
