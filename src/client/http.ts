@@ -72,7 +72,7 @@ export function transportError(error: unknown, signal: AbortSignal | undefined, 
 }
 
 /** A request over the editor's own stack (its proxy detection and system certificates). */
-function defaultRequest(request: HttpRequest, headers: Record<string, string | number>): http.ClientRequest {
+function defaultRequest(request: HttpRequest, headers: Record<string, string>): http.ClientRequest {
   const { url, trace } = request;
   const transport = url.protocol === 'https:' ? https : http;
   const req = transport.request(url, { method: request.method, headers });
@@ -104,7 +104,7 @@ function ownPathRequest(
   request: HttpRequest,
   network: NetworkPath,
   route: ProxyRoute,
-  headers: Record<string, string | number>,
+  headers: Record<string, string>,
   connecting: AbortController,
 ): http.ClientRequest {
   const { url } = request;
@@ -131,7 +131,7 @@ function ownPathRequest(
 }
 
 /** The request over this client's own connection when a setting applies, else over the editor's stack. */
-function newRequest(request: HttpRequest, headers: Record<string, string | number>, connecting: AbortController): http.ClientRequest {
+function newRequest(request: HttpRequest, headers: Record<string, string>, connecting: AbortController): http.ClientRequest {
   const { network, url } = request;
   if (!network) return defaultRequest(request, headers);
   const route = network.route(url);
@@ -151,8 +151,7 @@ export function openRequest(request: HttpRequest): Promise<http.IncomingMessage>
       reject(requestCancelled());
       return;
     }
-    // A body given whole to end() is sent with its Content-Length (Node counts it), never chunked.
-    const headers: Record<string, string | number> = { ...request.headers };
+    const headers: Record<string, string> = { ...request.headers };
     // Ends a connection still being opened by this client (proxy tunnel, TLS check): a request
     // without a socket yet would otherwise wait for it before reporting its own end.
     const connecting = new AbortController();
@@ -193,6 +192,7 @@ export function openRequest(request: HttpRequest): Promise<http.IncomingMessage>
       cleanup();
       reject(transportError(error, signal, timeoutSeconds));
     });
+    // A body given whole to end() is sent with its Content-Length (Node counts it), never chunked.
     req.end(request.body);
   });
 }
