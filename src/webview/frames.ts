@@ -1,47 +1,65 @@
 /**
  * One budget per frame for all rendering in the panel. Every answer that has text to render asks
  * for a frame here instead of scheduling its own: each frame, the jobs run newest turn first until
- * {@link FRAME_BUDGET_MS} of script is spent, and the rest waits for the next frame. So a burst of
- * text, a huge answer or a reopened conversation of fifty turns costs each frame the same bounded
- * slice, and the browser paints and handles input between slices.
+ * the budget is spent, and the rest waits for the next frame. So a burst of text, a huge answer or a
+ * reopened conversation of fifty turns costs each frame the same bounded slice, and the browser
+ * paints and handles input between slices.
+ *
+ * A frame's work runs in two tasks. In the frame itself (an animation frame callback, before the
+ * browser lays out and paints) only units of work that fit in {@link IN_FRAME_MS}: text arriving
+ * at a model's pace, which then shows in the frame it arrived in. What is left runs in a task of
+ * its own right after the frame has painted, with {@link FRAME_BUDGET_MS}, and is laid out and
+ * painted in the next frame. So under a burst no task holds both a slice of script and the layout
+ * and paint of what it added: each is about half as long, and input is handled between them.
  */
 
-/** Script time per frame for rendering: leaves most of a 16 ms frame for style, layout and paint. */
+/** Script per frame for rendering, after the frame: leaves most of a 16 ms frame for the rest. */
 export const FRAME_BUDGET_MS = 4;
+/** Script in the frame itself, before it paints: enough for what a model streams in a frame. */
+export const IN_FRAME_MS = 1;
+/**
+ * The block being written (a paragraph, a list), rendered again whole as it grows, is rendered in
+ * the frame itself up to this size, whatever rendering has cost so far: text at a model's pace
+ * shows in the frame it arrived in. A longer one waits for after the frame.
+ */
+export const IN_FRAME_CHARS = 2_000;
 
 export interface FrameJob {
   /** Higher runs first: the newest turn is the one on screen. */
   readonly priority: number;
   /**
-   * Does at least one unit of work, then more while `performance.now()` is before `deadline`.
-   * Returns true while work remains.
+   * Does at least one unit of work, then more while `performance.now()` is before `deadline`
+   * (in the frame itself, only units that fit, if any). Returns true while work remains.
    */
   step(deadline: number): boolean;
 }
 
 /**
  * What one kind of unit (highlighting a segment, rendering markdown) has cost per character,
- * learnt as it runs, so that a unit starts only if it fits in what is left of the frame: the
- * budget then bounds a frame's script, instead of being overrun by the last unit started. The first
- * unit of a frame always runs, whatever its size, so work never stalls.
+ * learnt as it runs, so that a unit starts only if it fits in what is left of the slice: the
+ * budget then bounds a slice's script, instead of being overrun by the last unit started. The first
+ * unit after a frame always runs, whatever its size, so work never stalls; in the frame itself a
+ * unit runs only if it fits, and what does not waits for the task after the frame.
  */
 export class UnitCost {
   private msPerChar = 0;
 
-  /** Whether a unit of `chars` should start now, with `deadline` ending this frame's budget. */
+  /** Whether a unit of `chars` should start now, with `deadline` ending this slice's budget. */
   fits(chars: number, deadline: number): boolean {
-    return unitsThisFrame === 0 || chars * this.msPerChar <= deadline - performance.now();
+    // In the frame, a unit of a kind not yet measured waits for after the frame: it could cost anything.
+    if (inFrameSlice) return this.msPerChar > 0 && chars * this.msPerChar <= deadline - performance.now();
+    return unitsThisSlice === 0 || chars * this.msPerChar <= deadline - performance.now();
   }
 
   /** How many characters fit before `deadline` (at least `minimum`, the work's smallest unit). */
   room(deadline: number, minimum: number): number {
-    if (unitsThisFrame === 0 || this.msPerChar === 0) return Infinity;
+    if ((unitsThisSlice === 0 && !inFrameSlice) || this.msPerChar === 0) return Infinity;
     return Math.max(minimum, Math.floor((deadline - performance.now()) / this.msPerChar));
   }
 
   /** Runs `unit` on `chars` characters and learns from what it cost (the worse half weighs more). */
   measure<T>(chars: number, unit: () => T): T {
-    unitsThisFrame++;
+    unitsThisSlice++;
     const start = performance.now();
     const result = unit();
     if (chars > 0) {
@@ -52,18 +70,46 @@ export class UnitCost {
   }
 }
 
-/** Units measured by a {@link UnitCost} since this frame started. */
-let unitsThisFrame = 0;
+/** Units measured by a {@link UnitCost} since this slice started. */
+let unitsThisSlice = 0;
+/** Whether the slice running is the one in the frame, before it paints. */
+let inFrameSlice = false;
 const jobs = new Set<FrameJob>();
-let scheduled = false;
+/** What is asked for: nothing, the next frame, or the task after this frame. */
+let scheduled: 'none' | 'frame' | 'after' = 'none';
+/** Posting to a port queues a task at once (a timeout of 0 may wait a few ms). */
+const afterFrame = new MessageChannel();
+afterFrame.port1.onmessage = () => {
+  try {
+    runSlice(FRAME_BUDGET_MS, false);
+  } finally {
+    scheduled = 'none';
+    if (jobs.size > 0) scheduleFrame();
+  }
+};
+
+function scheduleFrame(): void {
+  scheduled = 'frame';
+  requestAnimationFrame(() => {
+    try {
+      runSlice(IN_FRAME_MS, true);
+    } finally {
+      // Work left goes on in a task of its own, after the browser has painted this frame.
+      scheduled = jobs.size > 0 ? 'after' : 'none';
+      if (scheduled === 'after') afterFrame.port2.postMessage(null);
+    }
+  });
+}
+
+/** Whether the work running is in the frame itself, before the browser lays out and paints it. */
+export function inFrame(): boolean {
+  return inFrameSlice;
+}
 
 /** Asks for `job` to run in the next frame (once, however often it is asked). */
 export function requestFrame(job: FrameJob): void {
   jobs.add(job);
-  if (!scheduled) {
-    scheduled = true;
-    requestAnimationFrame(runFrame);
-  }
+  if (scheduled === 'none') scheduleFrame();
 }
 
 /** Drops a job whose element left the page. */
@@ -71,18 +117,20 @@ export function cancelFrame(job: FrameJob): void {
   jobs.delete(job);
 }
 
-function runFrame(): void {
-  scheduled = false;
-  unitsThisFrame = 0;
-  const deadline = performance.now() + FRAME_BUDGET_MS;
-  const order = [...jobs].sort((a, b) => b.priority - a.priority);
-  for (const job of order) {
-    if (performance.now() >= deadline) break;
-    jobs.delete(job);
-    if (job.step(deadline)) jobs.add(job);
-  }
-  if (jobs.size > 0 && !scheduled) {
-    scheduled = true;
-    requestAnimationFrame(runFrame);
+/** Runs the jobs, newest turn first, until `budget` ms of script is spent. */
+function runSlice(budget: number, frame: boolean): void {
+  unitsThisSlice = 0;
+  inFrameSlice = frame;
+  try {
+    const deadline = performance.now() + budget;
+    const order = [...jobs].sort((a, b) => b.priority - a.priority);
+    for (const job of order) {
+      if (performance.now() >= deadline) break;
+      // Taken out first: a job that throws is dropped, and the others go on.
+      jobs.delete(job);
+      if (job.step(deadline)) jobs.add(job);
+    }
+  } finally {
+    inFrameSlice = false;
   }
 }

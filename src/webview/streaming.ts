@@ -1,4 +1,4 @@
-import { cancelFrame, requestFrame, UnitCost, type FrameJob } from './frames';
+import { cancelFrame, IN_FRAME_CHARS, inFrame, requestFrame, UnitCost, type FrameJob } from './frames';
 import { canHighlight, codeLanguage, highlightCode, referenceCount, renderMarkdown, type MarkdownEnv } from './markdown';
 
 /** Lines of code highlighted together: a growing code block costs per segment, never per block. */
@@ -23,6 +23,13 @@ const MERGE_CHARS = 3_000;
  */
 const BURST_CHARS = 256;
 const BURST_RENDER_GAP_MS = 48;
+
+/**
+ * What rendering markdown and highlighting code cost per character, learnt by every answer for all
+ * of them: the same renderer does the work for each.
+ */
+const markdownCost = new UnitCost();
+const highlightCost = new UnitCost();
 
 /** A fence that opens (group 1: the marker, group 2: the info string) or closes a code block. */
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
@@ -100,7 +107,6 @@ interface Highlight {
  */
 class Highlighter implements FrameJob {
   private readonly queue: Highlight[] = [];
-  private readonly cost = new UnitCost();
 
   constructor(
     readonly priority: number,
@@ -133,9 +139,9 @@ class Highlighter implements FrameJob {
   }
 
   step(deadline: number): boolean {
-    while (this.queue.length > 0 && this.cost.fits(this.queue[0].source.length, deadline)) {
+    while (this.queue.length > 0 && highlightCost.fits(this.queue[0].source.length, deadline)) {
       const item = this.queue.shift() as Highlight;
-      const highlighted = item.target.isConnected ? this.cost.measure(item.source.length, () => highlightCode(item.source, item.language)) : undefined;
+      const highlighted = item.target.isConnected ? highlightCost.measure(item.source.length, () => highlightCode(item.source, item.language)) : undefined;
       if (highlighted) {
         item.target.replaceChildren(highlighted.nodes);
         if (highlighted.open && !item.whole) item.writer.segmentEndedOpen();
@@ -303,7 +309,6 @@ export class StreamingMarkdown implements FrameJob {
   private readonly highlighter: Highlighter;
   private group?: HTMLElement;
   private groupChars = 0;
-  private readonly markdownCost = new UnitCost();
   private lastRender = -Infinity;
   private renderedEnd = 0;
 
@@ -379,16 +384,27 @@ export class StreamingMarkdown implements FrameJob {
     // A burst, and too soon after the last render: wait a frame while the text accumulates.
     const now = performance.now();
     if (!this.complete && this.text.end - this.renderedEnd > BURST_CHARS && now - this.lastRender < BURST_RENDER_GAP_MS - 2) return true;
+    const last = { at: this.lastRender, end: this.renderedEnd };
     this.lastRender = now;
     this.renderedEnd = this.text.end;
+    // Nothing fitted (in the frame itself, or after another job): the panel shows what it showed,
+    // and the last render is still the one before.
+    const unchanged = () => {
+      this.lastRender = last.at;
+      this.renderedEnd = last.end;
+      return true;
+    };
     this.scan();
+    let rendered = false;
     while (this.pieces.length > 0) {
       const piece = this.pieces[0];
-      if (piece.kind === 'markdown' && !this.markdownCost.fits(piece.end - piece.start, deadline)) break;
+      if (piece.kind === 'markdown' && !markdownCost.fits(piece.end - piece.start, deadline)) break;
       this.renderPiece(deadline);
+      rendered = true;
       if (performance.now() >= deadline) break;
     }
     if (this.pieces.length > 0) {
+      if (!rendered) return unchanged();
       // What the tail showed is now (partly) in pieces not yet rendered: show it again later.
       if (this.renderedTail) this.showTail('');
     } else if (this.openCode) {
@@ -397,7 +413,15 @@ export class StreamingMarkdown implements FrameJob {
       if (writer.write(this.text, this.scanned, deadline)) writer.showLive(this.text, this.text.end);
       else return true;
     } else {
-      this.showTail(this.text.slice(this.pieceStart));
+      const tail = this.text.slice(this.pieceStart);
+      // Rendered again whole: in the frame itself only while short (a long one waits for after it).
+      if (tail !== this.renderedTail && inFrame() && tail.length > IN_FRAME_CHARS) {
+        if (!rendered) return unchanged();
+        // The pieces just rendered may hold what the tail showed: it shows nothing until its turn.
+        this.showTail('');
+        return true;
+      }
+      this.showTail(tail);
     }
     this.release();
     if (this.pieces.length > 0) return true;
@@ -491,7 +515,7 @@ export class StreamingMarkdown implements FrameJob {
       return;
     }
     // Adjacent finished markdown blocks go to the renderer together, up to a size and what fits.
-    const limit = Math.min(MERGE_CHARS, this.markdownCost.room(deadline, piece.end - piece.start));
+    const limit = Math.min(MERGE_CHARS, markdownCost.room(deadline, piece.end - piece.start));
     let count = 1;
     while (count < this.pieces.length) {
       const next = this.pieces[count];
@@ -501,7 +525,7 @@ export class StreamingMarkdown implements FrameJob {
     const last = this.pieces[count - 1] as { end: number };
     this.pieces.splice(0, count);
     const source = this.text.slice(piece.start, last.end);
-    this.markdownCost.measure(source.length, () => this.commitMarkdown(source));
+    markdownCost.measure(source.length, () => this.commitMarkdown(source));
   }
 
   private writerFor(start: number, bodyStart: number, language: string): CodeWriter {

@@ -336,6 +336,8 @@ describe('the chat webview in a real browser', () => {
         await frame();
       }
       observer.disconnect();
+      // A new paragraph: the block being written is short again (a long one is rendered after the frame).
+      send('\n\n새 문단입니다.\n');
       while (content.hasAttribute('data-pending')) await frame();
       // A model's pace: a few characters a frame, each shown in the frame it arrived in.
       let inTime = 0;
@@ -350,6 +352,56 @@ describe('the chat webview in a real browser', () => {
     assert.ok(burstGaps.length >= 4, `only ${burstGaps.length + 1} renders in 24 frames of a burst`);
     assert.ok(Math.min(...burstGaps) >= 25, `renders ${Math.min(...burstGaps)} ms apart during a burst`);
     assert.equal(paced, 10);
+    await page.close();
+  });
+
+  it('renders what does not fit in the frame in a task after it, so no task holds a slice of script and its layout', async () => {
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('f1') });
+    const changes = await page.evaluate(async () => {
+      const content = document.querySelector('.turn .content') as HTMLElement;
+      const send = (text: string) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'f1', content: text, reasoning: '' } }));
+      const settled = async () => {
+        while (content.hasAttribute('data-pending')) await new Promise((resolve) => requestAnimationFrame(resolve));
+      };
+      // A first paragraph, so the panel knows what rendering costs.
+      send('첫 문단입니다. The first paragraph.\n\n둘째 ');
+      await settled();
+      // DOM changes made inside animation frame callbacks (before the frame is laid out and painted)
+      // and in other tasks. The panel looks up requestAnimationFrame each time it asks for a frame.
+      const counted = { inFrame: 0, after: 0 };
+      const observer = new MutationObserver((records) => (counted.after += records.length));
+      observer.observe(content, { childList: true, subtree: true, characterData: true });
+      const original = window.requestAnimationFrame.bind(window);
+      window.requestAnimationFrame = (callback) =>
+        original((time) => {
+          counted.after += observer.takeRecords().length;
+          callback(time);
+          counted.inFrame += observer.takeRecords().length;
+        });
+      // A paragraph that grows by 24 KB at once, twice, then the answer ends: rendering it (again)
+      // costs far more than the frame's 1 ms, whether it is the block still being written or a
+      // finished one.
+      const paragraph = '긴 문단의 문장입니다. A long paragraph. '.repeat(800);
+      send(paragraph);
+      await settled();
+      send(`${paragraph}\n\n`);
+      await settled();
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'turnDone', requestId: 'f1', status: 'done' } }));
+      await settled();
+      await new Promise((resolve) => original(resolve));
+      window.requestAnimationFrame = original;
+      counted.after += observer.takeRecords().length;
+      observer.disconnect();
+      return counted;
+    });
+    assert.equal(changes.inFrame, 0, `${changes.inFrame} DOM changes in animation frames`);
+    assert.ok(changes.after > 0, 'no DOM changes after the frames');
+    const text = (await page.locator('.turn .content').textContent()) ?? '';
+    assert.equal(text.match(/A long paragraph/g)?.length, 1600);
+    assert.ok(text.trim().endsWith('A long paragraph.'), text.slice(-40));
+    assert.equal(await page.locator('.turn .content p').count(), 2);
     await page.close();
   });
 
