@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { launchChromium, repoRoot } from '../test/runner/codeServer';
 import { longAnswer, longCodeBlock, savedConversation } from './answer';
 import { measureThroughput } from './clientThroughput';
-import { measureContext, type ContextFigures } from './contextCost';
+import { measureContext } from './contextCost';
 import { measureActivation, measureCompletion, measureLatency } from './vscodeHost';
 import { measureMemory } from './webviewMemory';
 import { renderOnce, renderStreamed, reopen, streamGrowth, type GrowthFigures, type RenderFigures, type ReopenFigures } from './webviewRender';
@@ -88,14 +88,8 @@ async function vscodeRows(): Promise<Row[]> {
   ];
 }
 
-async function contextRows(): Promise<Row[]> {
-  // A second apart: a slow spell of this VM (seen in two full runs, both figures about three times
-  // their usual) then holds at most one of the runs, not all of them.
-  const runs: ContextFigures[] = [];
-  for (let i = 0; i < REPEAT; i++) {
-    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
-    runs.push(measureContext());
-  }
+function contextRows(): Row[] {
+  const runs = Array.from({ length: REPEAT }, () => measureContext());
   const estimate = median(runs.map((r) => r.estimatePer100KbMs));
   const request = median(runs.map((r) => r.requestMs));
   return [
