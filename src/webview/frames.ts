@@ -6,8 +6,9 @@
  * paints and handles input between slices.
  *
  * A frame's work runs in two tasks. In the frame itself (an animation frame callback, before the
- * browser lays out and paints) only units of work that fit in {@link IN_FRAME_MS}: text arriving
- * at a model's pace, which then shows in the frame it arrived in. What is left runs in a task of
+ * browser lays out and paints) only units of work that fit in {@link IN_FRAME_MS} (and
+ * {@link rerenderFits}): text arriving at a model's pace, which then shows in the frame it arrived
+ * in. What is left runs in a task of
  * its own right after the frame has painted, with {@link FRAME_BUDGET_MS}, and is laid out and
  * painted in the next frame. So under a burst no task holds both a slice of script and the layout
  * and paint of what it added: each is about half as long, and input is handled between them.
@@ -22,7 +23,7 @@ export const IN_FRAME_MS = 1;
  * the frame itself up to this size, whatever rendering has cost so far: text at a model's pace
  * shows in the frame it arrived in. A longer one waits for after the frame.
  */
-export const IN_FRAME_CHARS = 2_000;
+const IN_FRAME_CHARS = 2_000;
 
 export interface FrameJob {
   /** Higher runs first: the newest turn is the one on screen. */
@@ -75,41 +76,44 @@ let unitsThisSlice = 0;
 /** Whether the slice running is the one in the frame, before it paints. */
 let inFrameSlice = false;
 const jobs = new Set<FrameJob>();
-/** What is asked for: nothing, the next frame, or the task after this frame. */
-let scheduled: 'none' | 'frame' | 'after' = 'none';
+/** Whether the next frame, or the task after this one, is asked for. */
+let scheduled = false;
 /** Posting to a port queues a task at once (a timeout of 0 may wait a few ms). */
 const afterFrame = new MessageChannel();
 afterFrame.port1.onmessage = () => {
   try {
     runSlice(FRAME_BUDGET_MS, false);
   } finally {
-    scheduled = 'none';
+    scheduled = false;
     if (jobs.size > 0) scheduleFrame();
   }
 };
 
 function scheduleFrame(): void {
-  scheduled = 'frame';
+  scheduled = true;
   requestAnimationFrame(() => {
     try {
       runSlice(IN_FRAME_MS, true);
     } finally {
       // Work left goes on in a task of its own, after the browser has painted this frame.
-      scheduled = jobs.size > 0 ? 'after' : 'none';
-      if (scheduled === 'after') afterFrame.port2.postMessage(null);
+      scheduled = jobs.size > 0;
+      if (scheduled) afterFrame.port2.postMessage(null);
     }
   });
 }
 
-/** Whether the work running is in the frame itself, before the browser lays out and paints it. */
-export function inFrame(): boolean {
-  return inFrameSlice;
+/**
+ * Whether text of `chars` characters, rendered again whole as it grows, may be rendered now: after
+ * the frame always, in the frame itself only up to {@link IN_FRAME_CHARS}.
+ */
+export function rerenderFits(chars: number): boolean {
+  return !inFrameSlice || chars <= IN_FRAME_CHARS;
 }
 
 /** Asks for `job` to run in the next frame (once, however often it is asked). */
 export function requestFrame(job: FrameJob): void {
   jobs.add(job);
-  if (scheduled === 'none') scheduleFrame();
+  if (!scheduled) scheduleFrame();
 }
 
 /** Drops a job whose element left the page. */

@@ -1,4 +1,4 @@
-import { cancelFrame, IN_FRAME_CHARS, inFrame, requestFrame, UnitCost, type FrameJob } from './frames';
+import { cancelFrame, requestFrame, rerenderFits, UnitCost, type FrameJob } from './frames';
 import { canHighlight, codeLanguage, highlightCode, referenceCount, renderMarkdown, type MarkdownEnv } from './markdown';
 
 /** Lines of code highlighted together: a growing code block costs per segment, never per block. */
@@ -392,13 +392,6 @@ export class StreamingMarkdown implements FrameJob {
       this.lastRender = now;
       this.renderedEnd = this.text.end;
     }
-    // Nothing fitted (in the frame itself, or after another job): the panel shows what it showed,
-    // and the last render is still the one before.
-    const unchanged = () => {
-      this.lastRender = last.at;
-      this.renderedEnd = last.end;
-      return true;
-    };
     this.scan();
     let rendered = false;
     while (this.pieces.length > 0) {
@@ -408,28 +401,29 @@ export class StreamingMarkdown implements FrameJob {
       rendered = true;
       if (performance.now() >= deadline) break;
     }
-    if (this.pieces.length > 0) {
-      if (!rendered) return unchanged();
-      // What the tail showed is now (partly) in pieces not yet rendered: show it again later.
+    // The unfinished block at the end, rendered again whole: it may have to wait (in the frame itself).
+    const tail = this.pieces.length === 0 && !this.openCode ? this.text.slice(this.pieceStart) : undefined;
+    const tailWaits = tail !== undefined && tail !== this.renderedTail && !rerenderFits(tail.length);
+    if (this.pieces.length > 0 || tailWaits) {
+      if (!rendered) {
+        // Nothing fitted (in the frame itself, or after another job): the panel shows what it
+        // showed, and the last render is still the one before.
+        this.lastRender = last.at;
+        this.renderedEnd = last.end;
+        return true;
+      }
+      // What the tail showed is now (partly) in pieces rendered or still waiting: show it again later.
       if (this.renderedTail) this.showTail('');
     } else if (this.openCode) {
       this.showTail('');
       const writer = this.writerFor(this.openCode.start, this.openCode.bodyStart, this.openCode.language);
       if (writer.write(this.text, this.scanned, deadline)) writer.showLive(this.text, this.text.end);
       else return true;
-    } else {
-      const tail = this.text.slice(this.pieceStart);
-      // Rendered again whole: in the frame itself only while short (a long one waits for after it).
-      if (tail !== this.renderedTail && inFrame() && tail.length > IN_FRAME_CHARS) {
-        if (!rendered) return unchanged();
-        // The pieces just rendered may hold what the tail showed: it shows nothing until its turn.
-        this.showTail('');
-        return true;
-      }
+    } else if (tail !== undefined) {
       this.showTail(tail);
     }
     this.release();
-    if (this.pieces.length > 0) return true;
+    if (this.pieces.length > 0 || tailWaits) return true;
     this.pending = false;
     delete this.element.dataset.pending;
     return false;
