@@ -50,3 +50,27 @@ export function savedConversation(count: number, totalBytes: number): TurnView[]
     return { id: `saved${t}`, question: `질문 ${t}: 이 코드를 설명해 주세요`, context: [], answer, reasoning: '', status: 'done' as const, model: 'Qwen3-8B' };
   });
 }
+
+/** One long bullet list of about `targetBytes`, as a model listing every finding would answer. */
+export function longList(targetBytes: number): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < targetBytes; i++) {
+    const line = `- 항목 ${i + 1}: \`handler${i}\`에서 **입력 검증**이 빠졌습니다 (missing input validation in [handler${i}](https://example.com/src/h${i}.ts))`;
+    lines.push(line);
+    size += Buffer.byteLength(line) + 1;
+  }
+  return lines.join('\n');
+}
+
+/** One long table of about `targetBytes`, as a model comparing many items would answer. */
+export function longTable(targetBytes: number): string {
+  const lines = ['| # | 파일 (file) | 문제 (issue) | 심각도 |', '| ---: | --- | --- | :---: |'];
+  let size = 0;
+  for (let i = 0; size < targetBytes; i++) {
+    const line = `| ${i + 1} | \`src/h${i}.ts\` | 입력 검증 누락 (missing *validation*) | ${i % 3 === 0 ? '높음' : '보통'} |`;
+    lines.push(line);
+    size += Buffer.byteLength(line) + 1;
+  }
+  return lines.join('\n');
+}

@@ -53,6 +53,10 @@ DOMPurify.setConfig({
   USE_PROFILES: { html: true },
   FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
   FORBID_ATTR: ['style', 'srcset'],
+  // A list's first number (`3. item`): without it an ordered list cut by a blank line starts again
+  // at 1. Its value is a number, not an address (DOMPurify would hold it to ALLOWED_URI_REGEXP).
+  ADD_ATTR: ['start'],
+  ADD_URI_SAFE_ATTR: ['start'],
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
   RETURN_DOM_FRAGMENT: true,
 });

@@ -1,4 +1,5 @@
 import { cancelFrame, requestFrame, rerenderFits, UnitCost, type FrameJob } from './frames';
+import { appendItems, continuation, follow, itemCount, joinedItems, takeOver, type Join, type Joinable } from './joins';
 import { canHighlight, codeLanguage, highlightCode, referenceCount, renderMarkdown, type MarkdownEnv } from './markdown';
 
 /** Lines of code highlighted together: a growing code block costs per segment, never per block. */
@@ -90,8 +91,28 @@ class TextWindow {
 
 /** A part of the text that no later text can change, waiting to be rendered. */
 type Piece =
-  | { kind: 'markdown'; start: number; end: number }
+  | { kind: 'markdown'; start: number; end: number; join?: Join }
   | { kind: 'code'; start: number; bodyStart: number; bodyEnd: number; language: string };
+
+/**
+ * Finished markdown rendered: its source, kept to render it again when a reference definition
+ * arrives after it; the items or rows it added to the list or table before it; the block holding
+ * the rest, and how many items or rows that block's last element (a list or table that later parts
+ * may join) had of its own.
+ */
+interface Chunk {
+  source: string;
+  join?: Join;
+  items: Element[];
+  element?: HTMLElement;
+  own: number;
+}
+
+/** A part's rendering: items or rows that join the list or table before it, and the rest. */
+interface Part {
+  items: Element[];
+  rest: HTMLElement;
+}
 
 /** Code waiting for its highlighting: a segment of a block, or a small block whole. */
 interface Highlight {
@@ -296,6 +317,11 @@ export class StreamingMarkdown implements FrameJob {
   private previousBlank = false;
   /** A fence inside a markdown block (indented, as in a list item): blank lines in it do not cut. */
   private innerFence?: string;
+  /** The list or table being written, which a part may join; the line before, if it began the part. */
+  private joinable?: Joinable;
+  private previousLine?: string;
+  /** The markdown from `pieceStart` continues the list or table before it. */
+  private pieceJoin?: Join;
   /** A fenced code block at the margin, not yet closed, and how many lines of it were scanned. */
   private openCode?: { start: number; bodyStart: number; marker: string; language: string; lines: number };
   private pieces: Piece[] = [];
@@ -303,7 +329,11 @@ export class StreamingMarkdown implements FrameJob {
   private writer?: CodeWriter;
   private renderedTail = '';
   private env: MarkdownEnv = {};
-  private chunks: Array<{ element: HTMLElement; source: string }> = [];
+  private chunks: Chunk[] = [];
+  /** The list or table last rendered, at the end of what is shown, that a part may join. */
+  private joinTarget?: Element;
+  /** The items or rows the unfinished part at the end added to it. */
+  private live: Element[] = [];
   private readonly stable: HTMLElement;
   private readonly tail: HTMLElement;
   private pending = false;
@@ -341,6 +371,8 @@ export class StreamingMarkdown implements FrameJob {
     this.scanned = this.pieceStart = 0;
     this.previousBlank = false;
     this.innerFence = this.openCode = this.writer = undefined;
+    this.joinable = this.previousLine = this.pieceJoin = this.joinTarget = undefined;
+    this.live = [];
     this.pieces = [];
     this.highlighter.clear();
     this.renderedTail = '';
@@ -458,6 +490,7 @@ export class StreamingMarkdown implements FrameJob {
         if (closes(line, this.innerFence)) this.innerFence = undefined;
       } else {
         const marker = fence(line);
+        const lineStart = this.scanned;
         if (marker && !/^\s/.test(line)) {
           // A fence at the margin starts a block of its own, whatever came before it (what came
           // before is cut from it once it is known to be written as a block, below).
@@ -468,6 +501,9 @@ export class StreamingMarkdown implements FrameJob {
           // A block that starts at the margin after a blank line: what came before is final.
           this.cut(this.scanned);
         }
+        if (!marker) this.followBlock(line, lineStart);
+        else if (!/^\s/.test(line)) this.joinable = undefined;
+        this.previousLine = !marker && lineStart === this.pieceStart ? line : undefined;
         this.previousBlank = !marker && line.trim() === '';
       }
       this.scanned = next;
@@ -497,10 +533,21 @@ export class StreamingMarkdown implements FrameJob {
     this.text.release(needed);
   }
 
-  /** Makes the markdown from the last cut to `end` a piece, if it holds anything. */
-  private cut(end: number): void {
-    if (this.text.slice(this.pieceStart, end).trim() !== '') this.pieces.push({ kind: 'markdown', start: this.pieceStart, end });
+  /** Follows a list or table through a line, and cuts before the line when a part may start there. */
+  private followBlock(line: string, start: number): void {
+    const next = follow(this.joinable, line, start, this.pieceStart, this.previousLine);
+    this.joinable = next.joinable;
+    if (next.cut) this.cut(start, next.cut);
+  }
+
+  /**
+   * Makes the markdown from the last cut to `end` a piece, if it holds anything; `next` says
+   * whether the markdown after it continues its list or table.
+   */
+  private cut(end: number, next?: Join): void {
+    if (this.text.slice(this.pieceStart, end).trim() !== '') this.pieces.push({ kind: 'markdown', start: this.pieceStart, end, join: this.pieceJoin });
     this.pieceStart = end;
+    this.pieceJoin = next;
   }
 
   private renderPiece(deadline: number): void {
@@ -524,7 +571,7 @@ export class StreamingMarkdown implements FrameJob {
     const last = this.pieces[count - 1] as { end: number };
     this.pieces.splice(0, count);
     const source = this.text.slice(piece.start, last.end);
-    markdownCost.measure(source.length, () => this.commitMarkdown(source));
+    markdownCost.measure(source.length, () => this.commitMarkdown(source, piece.join));
   }
 
   private writerFor(start: number, bodyStart: number, language: string): CodeWriter {
@@ -532,27 +579,83 @@ export class StreamingMarkdown implements FrameJob {
       this.writer = new CodeWriter(start, bodyStart, language, this.highlighter);
       this.place(this.writer.chunk, 0);
       this.decorate(this.writer.chunk);
+      this.joinTarget = undefined;
     }
     return this.writer;
   }
 
-  /** Renders finished markdown as a block of its own, which later text cannot change. */
-  private commitMarkdown(source: string): void {
-    const block = document.createElement('div');
-    block.className = 'part';
+  /**
+   * Renders finished markdown, which later text cannot change: the items or rows of a part that
+   * continues a list or table go into it, the rest is a block of its own.
+   */
+  private commitMarkdown(source: string, join?: Join): void {
+    // The unfinished part's items or rows leave first: this part's go before them.
+    if (this.live.length > 0) this.showTail('');
     const known = referenceCount(this.env);
-    block.replaceChildren(renderMarkdown(source, this.env));
-    this.decorate(block);
-    this.place(block, source.length);
+    const { items, rest } = this.renderPart(source, join, this.joinTarget, this.env);
+    const chunk: Chunk = { source, join, items, own: 0 };
+    if (items.length > 0) this.join(items, source.length);
+    if (rest.childElementCount > 0) {
+      this.place(rest, source.length);
+      chunk.element = rest;
+      this.joinTarget = rest.lastElementChild ?? undefined;
+      chunk.own = this.joinTarget ? itemCount(this.joinTarget) : 0;
+    }
     if (referenceCount(this.env) > known) {
       // A definition arrived after blocks that may use it: render those again with it.
-      for (const chunk of this.chunks) {
-        if (!chunk.source.includes('[')) continue;
-        chunk.element.replaceChildren(renderMarkdown(chunk.source, this.env));
-        this.decorate(chunk.element);
-      }
+      for (const earlier of this.chunks) if (earlier.source.includes('[')) this.renderAgain(earlier);
     }
-    this.chunks.push({ element: block, source });
+    this.chunks.push(chunk);
+  }
+
+  /**
+   * Adds items or rows (of `chars` finished characters) to the list or table at the end; a full
+   * table goes on in one below it, in a new group once the group is full.
+   */
+  private join(items: Element[], chars: number): void {
+    const next = continuation(this.joinTarget as Element);
+    if (next) {
+      const part = document.createElement('div');
+      part.className = 'part';
+      part.append(next);
+      this.place(part, 0);
+      this.joinTarget = next;
+    }
+    appendItems(this.joinTarget as Element, items);
+    this.groupChars += chars;
+  }
+
+  /**
+   * Renders `source`: when it continues a list or table (`join`) like `target`, its first element's
+   * items or rows are taken apart to join it, and the rest stays in a block of its own.
+   */
+  private renderPart(source: string, join: Join | undefined, target: Element | undefined, env: MarkdownEnv): Part {
+    const rest = document.createElement('div');
+    rest.className = 'part';
+    rest.append(renderMarkdown(join?.kind === 'table' ? join.head + source : source, env));
+    this.decorate(rest);
+    const first = rest.firstElementChild;
+    const items = join ? joinedItems(first, target) : undefined;
+    if (!items) return { items: [], rest };
+    first?.remove();
+    return { items, rest };
+  }
+
+  /** Renders a chunk again in place, with a reference definition that arrived after it. */
+  private renderAgain(chunk: Chunk): void {
+    const target = chunk.items[0]?.parentElement?.closest('ul, ol, table') ?? undefined;
+    const { items, rest } = this.renderPart(chunk.source, chunk.join, target, this.env);
+    // A definition changes links, never blocks: the same items come back.
+    if (items.length !== chunk.items.length) return;
+    chunk.items.forEach((old, i) => old.replaceWith(items[i]));
+    chunk.items = items;
+    if (!chunk.element) return;
+    const last = chunk.element.lastElementChild;
+    const next = rest.lastElementChild;
+    // Items or rows that later parts added to this block's list or table move to its new rendering.
+    if (last && next && last.tagName === next.tagName) takeOver(last, chunk.own, next);
+    chunk.element.replaceChildren(...rest.childNodes);
+    if (last && this.joinTarget === last) this.joinTarget = next ?? undefined;
   }
 
   /**
@@ -571,13 +674,23 @@ export class StreamingMarkdown implements FrameJob {
     this.groupChars += chars;
   }
 
-  /** The unfinished block at the end, rendered again whenever it changed. */
+  /**
+   * The unfinished block at the end, rendered again whenever it changed; the items or rows of one
+   * that continues a list or table are shown in it.
+   */
   private showTail(tail: string): void {
     if (tail === this.renderedTail) return;
-    // A copy: a definition still being written must not be kept half-written.
-    if (tail) this.tail.replaceChildren(renderMarkdown(tail, { references: { ...this.env.references } }));
-    else this.tail.replaceChildren();
-    this.decorate(this.tail);
+    for (const item of this.live) item.remove();
+    this.live = [];
+    if (tail) {
+      // A copy: a definition still being written must not be kept half-written.
+      const { items, rest } = this.renderPart(tail, this.pieceJoin, this.joinTarget, { references: { ...this.env.references } });
+      if (items.length > 0) this.join(items, 0);
+      this.live = items;
+      this.tail.replaceChildren(...rest.childNodes);
+    } else {
+      this.tail.replaceChildren();
+    }
     this.renderedTail = tail;
   }
 }

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import MarkdownIt from 'markdown-it';
+import type { Browser, Page } from 'playwright-core';
 import type { TurnView } from '../../src/shared/protocol';
 import { launchChromium } from '../runner/codeServer';
 import { init, openWebview, strings, type WebviewPage } from './harness';
@@ -12,6 +13,49 @@ before(async () => {
 after(() => browser.close());
 
 const turn = (id: string, extra: Partial<TurnView> = {}): TurnView => ({ id, question: '질문', context: [], answer: '', reasoning: '', status: 'streaming', ...extra });
+
+/**
+ * A turn's rendered answer as markup without the panel's own wrappers (its parts and groups) and
+ * without whitespace between tags, to compare with what one render of the whole answer makes.
+ */
+function renderedMarkup(page: Page, id: string): Promise<string> {
+  return page.evaluate((turnId) => {
+    const out: string[] = [];
+    const walk = (node: Element) => {
+      for (const child of Array.from(node.children)) {
+        if (child.tagName === 'DIV' && !child.classList.contains('code-block')) walk(child);
+        else out.push(child.outerHTML);
+      }
+    };
+    walk(document.querySelector(`.turn[data-id="${turnId}"] .content`) as Element);
+    return out.join('').replace(/>\s+</g, '><');
+  }, id);
+}
+
+/** Sends `answer` in `size`-character deltas, a few per frame, then ends the turn; resolves once rendered. */
+async function streamInPage(page: Page, id: string, answer: string, size: number, perFrame: number): Promise<void> {
+  await page.evaluate(
+    async ([turnId, text, step, batch]) => {
+      const send = (data: unknown) => window.dispatchEvent(new MessageEvent('message', { data }));
+      for (let i = 0; i < text.length; i += step * batch) {
+        for (let j = i; j < Math.min(i + step * batch, text.length); j += step) send({ type: 'delta', requestId: turnId, content: text.slice(j, j + step), reasoning: '' });
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      send({ type: 'turnDone', requestId: turnId, status: 'done' });
+      const content = document.querySelector(`.turn[data-id="${turnId}"] .content`) as HTMLElement;
+      while (content.hasAttribute('data-pending')) await new Promise((resolve) => requestAnimationFrame(resolve));
+    },
+    [id, answer, size, perFrame] as const,
+  );
+}
+
+/** Equal markup, or a failure that shows where the two first differ (they are long). */
+function assertSameMarkup(actual: string, expected: string): void {
+  if (actual === expected) return;
+  let at = 0;
+  while (at < Math.min(actual.length, expected.length) && actual[at] === expected[at]) at++;
+  assert.fail(`markup differs at ${at} of ${expected.length}:\n  shown:    …${actual.slice(Math.max(0, at - 120), at + 120)}\n  expected: …${expected.slice(Math.max(0, at - 120), at + 120)}`);
+}
 
 async function ready(): Promise<WebviewPage> {
   const view = await openWebview(browser);
@@ -216,6 +260,155 @@ describe('the chat webview in a real browser', () => {
     const order = await page.evaluate(() => (window as unknown as { __rendered: string[] }).__rendered);
     assert.deepEqual(order.slice(0, 3), ['big49', 'big48', 'big47']);
     await page.close();
+  });
+
+  it('streams long lists and tables in parts that join them: the same markup as one render of the whole', async () => {
+    const bullets = Array.from({ length: 90 }, (_, i) => `- 항목 ${i}: **굵게** \`code${i}\` text${i % 10 === 0 ? `\n  - nested ${i}\n    more of ${i}` : ''}`).join('\n');
+    const ordered = ['3. first', ...Array.from({ length: 80 }, (_, i) => `1. step ${i} — 단계 ${i}`)].join('\n');
+    const rows = Array.from({ length: 70 }, (_, i) => (i % 7 === 3 ? `| ${i} | only two |` : `| ${i} | \`src/h${i}.ts\` | 입력 *검증* ${i} | a \\| b |`)).join('\n');
+    const switching = [...Array.from({ length: 40 }, (_, i) => `- dash item number ${i}`), ...Array.from({ length: 40 }, (_, i) => `* star item number ${i}`)].join('\n');
+    const lazy = Array.from({ length: 60 }, (_, i) => `- lazy item ${i}${i % 9 === 4 ? `\ncontinued lazily ${i}` : ''}`).join('\n');
+    const loose = ['- loose a', '', '  its second paragraph', ...Array.from({ length: 150 }, (_, i) => `- loose item ${i}`)].join('\n');
+    // Not lists or tables: numbers after a paragraph (only 1 may start a list there), and a head
+    // whose delimiter row has another number of columns.
+    const prose = ['Numbers in prose:', ...Array.from({ length: 60 }, (_, i) => `${i + 2}. is not an item ${i}`)].join('\n');
+    const notTable = ['| a | b |', '| - | - | - |', ...Array.from({ length: 60 }, (_, i) => `| not a row ${i} | ${i} |`)].join('\n');
+    const referenced = ['- see [the docs][d] first', ...Array.from({ length: 60 }, (_, i) => `- then item ${i} [twice][d]`)].join('\n');
+    const answer = [
+      `Findings:\n${bullets}\nAfter the list, no blank line.`,
+      ordered,
+      `| # | 파일 | 문제 | pipe |\n| ---: | --- | --- | :---: |\n${rows}\n+ a list right under the table`,
+      switching,
+      lazy,
+      loose,
+      prose,
+      notTable,
+      referenced,
+      '끝.\n\n[d]: https://genos.example.com/docs',
+    ].join('\n\n사이 문단 (a paragraph between).\n\n');
+    // One render of the whole answer, as markdown-it makes it (the panel drops style attributes).
+    const expected = new MarkdownIt({ html: false, linkify: true, breaks: false })
+      .render(answer)
+      .replace(/ style="[^"]*"/g, '')
+      .replace(/>\s+</g, '><')
+      .trim();
+    assert.ok(answer.length > 10_000, `${answer.length}`);
+
+    const view = await ready();
+    await view.host({ type: 'turnStarted', turn: turn('j1') });
+    await streamInPage(view.page, 'j1', answer, 5, 12);
+    assertSameMarkup(await renderedMarkup(view.page, 'j1'), expected);
+    // Each list and table is one element, as in one render.
+    assert.equal(await view.page.locator('.turn[data-id="j1"] .content table').count(), 1);
+    await view.page.close();
+
+    const reopened = await openWebview(browser);
+    await reopened.host(init({ turns: [turn('j2', { answer, status: 'done' })] }));
+    await reopened.page.waitForFunction(() => !document.querySelector('[data-pending]'));
+    assertSameMarkup(await renderedMarkup(reopened.page, 'j2'), expected);
+    await reopened.page.close();
+  });
+
+  it('numbers an ordered list as written when blank lines cut it into parts', async () => {
+    const answer = '1. **첫째** (first)\n\n   설명 문단.\n\n2. **둘째** (second)\n\n3. 셋째 (third)\n';
+    const view = await ready();
+    await view.host({ type: 'turnStarted', turn: turn('n1') });
+    await streamInPage(view.page, 'n1', answer, 3, 2);
+    // The number each item shows: its list's first number, counted on.
+    const numbers = await view.page.evaluate(() =>
+      Array.from(document.querySelectorAll('.turn .content li')).map((item) => {
+        const list = item.parentElement as HTMLOListElement;
+        return list.start + Array.from(list.children).indexOf(item);
+      }),
+    );
+    assert.deepEqual(numbers, [1, 2, 3]);
+    await view.page.close();
+  });
+
+  it('never renders again the items and rows already shown of a list or table being written', async () => {
+    const list = Array.from({ length: 450 }, (_, i) => `1. 항목 ${i}: \`handler${i}\`에서 **입력 검증**이 빠졌습니다`).join('\n');
+    const table = ['| # | 파일 (file) | 문제 (issue) |', '| --- | --- | --- |', ...Array.from({ length: 300 }, (_, i) => `| ${i} | \`src/h${i}.ts\` | 입력 검증 누락 ${i} |`)].join('\n');
+    const view = await ready();
+    const { page } = view;
+    await view.host({ type: 'turnStarted', turn: turn('k1') });
+    const result = await page.evaluate(
+      async ([text]) => {
+        const content = document.querySelector('.turn .content') as HTMLElement;
+        const send = (delta: string) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'k1', content: delta, reasoning: '' } }));
+        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+        // The first item and row are caught once the list or table has grown past its first part
+        // (until then they are in the part being written, rendered again as it grows); each must
+        // then stay the same node to the end.
+        let firstItem: Element | null = null;
+        let firstRow: Element | null = null;
+        let replaced = 0;
+        for (let i = 0; i < text.length; i += 7 * 30) {
+          for (let j = i; j < Math.min(i + 7 * 30, text.length); j += 7) send(text.slice(j, j + 7));
+          await frame();
+          const item = content.querySelectorAll('li').length > 60 ? content.querySelector('li') : null;
+          const row = content.querySelectorAll('tbody tr').length > 60 ? content.querySelector('tbody tr') : null;
+          if (firstItem && item !== firstItem) replaced++;
+          if (firstRow && row !== firstRow) replaced++;
+          firstItem = firstItem ?? item;
+          firstRow = firstRow ?? row;
+        }
+        window.dispatchEvent(new MessageEvent('message', { data: { type: 'turnDone', requestId: 'k1', status: 'done' } }));
+        while (content.hasAttribute('data-pending')) await frame();
+        const tables = Array.from(content.querySelectorAll('table'));
+        const rows = tables.flatMap((element) => Array.from(element.tBodies[0].rows));
+        const columns = (element: HTMLTableElement) => Array.from(element.querySelectorAll('col'), (col) => col.style.width).join(' ');
+        return {
+          replaced,
+          sameItem: content.querySelector('li') === firstItem,
+          sameRow: content.querySelector('tbody tr') === firstRow,
+          // Items in long lists, and the number each shows.
+          lists: Array.from(content.querySelectorAll('ol'), (element) => element.children.length),
+          numbers: Array.from(content.querySelectorAll('li'), (item) => (item.parentElement as HTMLOListElement).start + Array.from(item.parentElement?.children ?? []).indexOf(item)).every((number, i) => number === i + 1),
+          tables: tables.map((element) => element.tBodies[0].rows.length),
+          rows: rows.map((row) => row.cells[0].textContent).every((text, i) => text === String(i)),
+          lastRow: rows[299]?.textContent?.replace(/\s*\n\s*/g, '|'),
+          // Continued below with the same columns, fixed.
+          layout: tables.map((element) => element.style.tableLayout),
+          sameColumns: tables.every((element) => columns(element) === columns(tables[0])) && columns(tables[0]).split(' ').length === 3,
+        };
+      },
+      [`${list}\n\n${table}`] as const,
+    );
+    assert.equal(result.replaced, 0);
+    assert.ok(result.sameItem && result.sameRow);
+    // Split into elements of at least 200, each continuing the one before.
+    assert.equal(result.lists.reduce((sum, count) => sum + count, 0), 450);
+    assert.ok(result.lists.length >= 2 && result.lists.length <= 3 && result.lists.slice(0, -1).every((count) => count >= 200), `lists of ${result.lists}`);
+    assert.ok(result.numbers);
+    assert.equal(result.tables.reduce((sum, count) => sum + count, 0), 300);
+    assert.ok(result.tables.length === 2 && result.tables[0] >= 200, `tables of ${result.tables}`);
+    assert.ok(result.rows);
+    assert.equal(result.lastRow, '|299|src/h299.ts|입력 검증 누락 299|');
+    assert.deepEqual(result.layout, ['fixed', 'fixed']);
+    assert.ok(result.sameColumns);
+    await page.close();
+  });
+
+  it('keeps a long table drawn as one when a later link definition renders its first rows again', async () => {
+    const rows = Array.from({ length: 260 }, (_, i) => `| ${i} | ${i === 0 ? 'see [the docs][d]' : `row ${i}`} |`).join('\n');
+    const answer = `| # | 설명 |\n| --- | --- |\n${rows}\n\n[d]: https://genos.example.com/docs`;
+    const view = await ready();
+    await view.host({ type: 'turnStarted', turn: turn('t9') });
+    await streamInPage(view.page, 't9', answer, 7, 40);
+    const tables = await view.page.evaluate(() =>
+      Array.from(document.querySelectorAll('.turn .content table'), (table) => ({
+        columns: Array.from(table.querySelectorAll(':scope > colgroup > col'), (col) => (col as HTMLElement).style.width).join(' '),
+        layout: (table as HTMLElement).style.tableLayout,
+        link: table.querySelector('a')?.getAttribute('href') ?? null,
+        rows: (table as HTMLTableElement).tBodies[0].rows.length,
+      })),
+    );
+    assert.equal(tables.length, 2);
+    assert.equal(tables[0].link, 'https://genos.example.com/docs');
+    assert.equal(tables[0].rows + tables[1].rows, 260);
+    assert.deepEqual(tables.map((table) => table.layout), ['fixed', 'fixed']);
+    assert.ok(tables[0].columns.split(' ').length === 2 && tables[0].columns === tables[1].columns, JSON.stringify(tables));
+    await view.page.close();
   });
 
   it('shows that GenOS is busy while the turn waits, until the answer arrives; Stop stays offered', async () => {

@@ -1,0 +1,195 @@
+/**
+ * Long lists and tables, streamed in parts. markdown-it renders a list or a table as one block, so
+ * the one being written would be rendered again whole on every frame, at a cost that grows with
+ * it. Instead it is cut between items or rows into parts of about {@link JOIN_CHARS}: each part is
+ * rendered on its own and its items or rows are moved into the list or table already on screen,
+ * which then is what one render of the whole would have made (a tight list: no blank line in it).
+ *
+ * This module recognises, line by line as markdown-it would, where such a cut may go, and joins a
+ * part's rendering to what is shown.
+ */
+
+/** A part that continues the list or table before it; a table's part is rendered under its head. */
+export type Join = { kind: 'list' } | { kind: 'table'; head: string };
+
+/** The list or table being scanned, whose later items or rows may start a part that joins it. */
+export type Joinable = { kind: 'list'; marker: string; loose: boolean } | { kind: 'table'; head: string };
+
+/** A list or table is cut when the part being written reaches this many characters. */
+export const JOIN_CHARS = 1_000;
+
+const LIST_ITEM = /^(?:([-+*])|(\d{1,9})([.)]))[ \t]+\S/;
+const DELIMITER_CELL = /^:?-+:?$/;
+
+/**
+ * A list item at the margin with text in it: the kind of list it belongs to (its bullet, or its
+ * number's delimiter) and whether it may start a list right after a paragraph (a bullet, or 1).
+ */
+export function listItem(line: string): { marker: string; interrupts: boolean } | undefined {
+  const match = LIST_ITEM.exec(line);
+  if (!match) return undefined;
+  return match[1] ? { marker: match[1], interrupts: true } : { marker: `1${match[3]}`, interrupts: Number(match[2]) === 1 };
+}
+
+/** A table line's cells as markdown-it splits them: at pipes not escaped, empty ends left out. */
+function cells(line: string): string[] {
+  const list = line.trim().split(/(?<!\\)\|/);
+  if (list.length > 0 && list[0] === '') list.shift();
+  if (list.length > 0 && list[list.length - 1] === '') list.pop();
+  return list;
+}
+
+/** Whether `head` and `delimiter`, two lines at the margin, start a table (markdown-it's rule). */
+export function startsTable(head: string, delimiter: string): boolean {
+  if (/^\s/.test(head) || /^\s/.test(delimiter) || !head.includes('|')) return false;
+  if (!/^[|:-][|:\-\s]*$/.test(delimiter) || /^-\s/.test(delimiter)) return false;
+  const columns = delimiter.split('|');
+  let count = 0;
+  for (let i = 0; i < columns.length; i++) {
+    const cell = columns[i].trim();
+    if (!cell) {
+      if (i === 0 || i === columns.length - 1) continue;
+      return false;
+    }
+    if (!DELIMITER_CELL.test(cell)) return false;
+    count++;
+  }
+  return count > 0 && cells(head).length === count;
+}
+
+/**
+ * Follows the list or table being written through one more line at the margin or indented
+ * (`start` is where it starts, `pieceStart` where the part being written starts, `previous` the
+ * line before when it started that part). Returns the state after it, and the join to cut with
+ * before this line when it starts a part.
+ */
+export function follow(
+  joinable: Joinable | undefined,
+  line: string,
+  start: number,
+  pieceStart: number,
+  previous: string | undefined,
+): { joinable?: Joinable; cut?: Join } {
+  if (line.trim() === '') {
+    // A blank line ends a table, and a list that goes on after one is loose (its items are
+    // paragraphs, those before it too): no later part may join it.
+    return joinable?.kind === 'list' ? { joinable: { ...joinable, loose: true } } : {};
+  }
+  const long = start - pieceStart >= JOIN_CHARS;
+  if (previous !== undefined && startsTable(previous, line)) return { joinable: { kind: 'table', head: `${previous}\n${line}\n` } };
+  // An indented line is an item's content, or a row not cut at.
+  if (/^\s/.test(line)) return { joinable };
+  const item = listItem(line);
+  if (joinable?.kind === 'list' && item?.marker === joinable.marker) {
+    return { joinable, cut: long && !joinable.loose ? { kind: 'list' } : undefined };
+  }
+  // A new list: after a paragraph only where markdown-it lets one start there.
+  if (item) return { joinable: item.interrupts || start === pieceStart ? { kind: 'list', marker: item.marker, loose: false } : undefined };
+  if (joinable?.kind === 'table' && line.startsWith('|')) return { joinable, cut: long ? { kind: 'table', head: joinable.head } : undefined };
+  // Anything else at the margin ends the list or table, or continues it lazily: not cut after.
+  return {};
+}
+
+/** What holds a list's items or a table's rows. */
+function box(element: Element): Element {
+  return element instanceof HTMLTableElement ? (element.tBodies[0] ?? element.createTBody()) : element;
+}
+
+/** The items or rows of `rendered` (a part's first element) that can join `target`, if any. */
+export function joinedItems(rendered: Element | null, target: Element | undefined): Element[] | undefined {
+  if (!rendered || !target || rendered.tagName !== target.tagName) return undefined;
+  if (rendered instanceof HTMLTableElement) return Array.from(rendered.tBodies[0]?.rows ?? []);
+  return rendered.tagName === 'UL' || rendered.tagName === 'OL' ? Array.from(rendered.children) : undefined;
+}
+
+/**
+ * Items or rows one list or table element holds. A browser lays a list or table out again whole
+ * when an item or row is added to it: a table of a thousand rows took 50 ms a frame (every cell
+ * counts for its columns), still 16 ms with its columns fixed, and a list of thousands of items
+ * several ms. So one that has this many goes on in an element of its own right below it, drawn as
+ * its continuation (a table keeps the column widths it has, a numbered list counts on): adding an
+ * item or row lays out only the last one, and those scrolled out of view are skipped.
+ */
+const ELEMENT_ITEMS = 200;
+
+/** Adds items or rows at the end of `target`'s list or table body. */
+export function appendItems(target: Element, items: Element[]): void {
+  box(target).append(...items);
+}
+
+/** For a list or table that holds {@link ELEMENT_ITEMS}, the element its later ones go in; else undefined. */
+export function continuation(target: Element): HTMLElement | undefined {
+  if (!(target instanceof HTMLElement) || itemCount(target) < ELEMENT_ITEMS) return undefined;
+  let next: HTMLElement;
+  if (target instanceof HTMLTableElement) {
+    const columns = target.querySelector(':scope > colgroup') ?? freezeColumns(target);
+    if (!columns) return undefined;
+    const table = document.createElement('table');
+    table.append(columns.cloneNode(true));
+    table.createTBody();
+    table.style.width = target.style.width;
+    table.style.maxWidth = '100%';
+    table.style.tableLayout = 'fixed';
+    // One border line where the two meet.
+    table.style.borderTopStyle = 'hidden';
+    next = table;
+  } else if (target instanceof HTMLOListElement) {
+    const list = document.createElement('ol');
+    list.start = target.start + itemCount(target);
+    next = list;
+  } else if (target instanceof HTMLUListElement) {
+    next = document.createElement('ul');
+  } else {
+    return undefined;
+  }
+  // No gap between the two.
+  target.style.marginBottom = '0';
+  next.style.marginTop = '0';
+  return next;
+}
+
+/**
+ * Fixes a table's column widths at what they are now (one layout, read once per table); undefined
+ * when they cannot be read (the panel is hidden).
+ */
+function freezeColumns(table: HTMLTableElement): HTMLTableColElement | undefined {
+  // Out of view, the browser skips laying out what is in an element with `content-visibility:
+  // auto` (a group of finished parts): it is shown for the reading.
+  let skipped: HTMLElement | null = table.parentElement;
+  while (skipped && getComputedStyle(skipped).contentVisibility !== 'auto') skipped = skipped.parentElement;
+  if (skipped) skipped.style.contentVisibility = 'visible';
+  const widths = Array.from(table.rows[0]?.cells ?? [], (cell) => cell.getBoundingClientRect().width);
+  const width = table.getBoundingClientRect().width;
+  if (skipped) skipped.style.contentVisibility = '';
+  if (width === 0) return undefined;
+  const columns = document.createElement('colgroup');
+  for (const cellWidth of widths) {
+    const column = document.createElement('col');
+    column.style.width = `${(cellWidth / width) * 100}%`;
+    columns.append(column);
+  }
+  table.prepend(columns);
+  // As wide as it is, or as the panel once it is narrower: the columns keep their shares.
+  table.style.width = `${width}px`;
+  table.style.maxWidth = '100%';
+  table.style.tableLayout = 'fixed';
+  return columns;
+}
+
+/** The items or rows in `target`'s list or table body. */
+export function itemCount(target: Element): number {
+  return target instanceof HTMLTableElement ? (target.tBodies[0]?.rows.length ?? 0) : target.children.length;
+}
+
+/**
+ * `to`, a list or table rendered again, takes the place of `from`: the items or rows after its
+ * first `keep` (which later parts added), and what joins it to its continuation (fixed columns,
+ * no margin below).
+ */
+export function takeOver(from: Element, keep: number, to: Element): void {
+  const items = Array.from(box(from).children).slice(keep);
+  if (items.length > 0) box(to).append(...items);
+  if (from instanceof HTMLElement && to instanceof HTMLElement && from.style.length > 0) to.style.cssText = from.style.cssText;
+  const columns = from.querySelector(':scope > colgroup');
+  if (columns) to.prepend(columns);
+}
