@@ -4,13 +4,14 @@
  * reported; comparisons are ratios taken in the same run. Exits non-zero only on an error, never on
  * a missed target.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { launchChromium, repoRoot } from '../test/runner/codeServer';
 import { longAnswer, longCodeBlock, longList, longTable, savedConversation } from './answer';
 import { measureThroughput } from './clientThroughput';
-import { measureContext } from './contextCost';
+import type { ContextFigures } from './contextCost';
 import { measureActivation, measureCompletion, measureLatency } from './vscodeHost';
 import { measureMemory } from './webviewMemory';
 import { renderOnce, renderStreamed, reopen, streamGrowth, type GrowthFigures, type RenderFigures, type ReopenFigures } from './webviewRender';
@@ -88,8 +89,14 @@ async function vscodeRows(): Promise<Row[]> {
   ];
 }
 
+/**
+ * In a process of its own: in this one, right after the client's reads, these figures were three
+ * times as high in about one run in four (optimized code all the same; no deoptimization, garbage
+ * collection, page faults or other thread to explain it), and never in a fresh process.
+ */
 function contextRows(): Row[] {
-  const runs = Array.from({ length: REPEAT }, () => measureContext());
+  const output = execFileSync(process.execPath, [path.join(__dirname, 'contextCost.js'), String(REPEAT)], { encoding: 'utf8' });
+  const runs = JSON.parse(output) as ContextFigures[];
   const estimate = median(runs.map((r) => r.estimatePer100KbMs));
   const request = median(runs.map((r) => r.requestMs));
   return [
