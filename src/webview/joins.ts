@@ -4,6 +4,7 @@
  * it. Instead it is cut between items or rows into parts of about {@link JOIN_CHARS}: each part is
  * rendered on its own and its items or rows are moved into the list or table already on screen,
  * which then is what one render of the whole would have made (a tight list: no blank line in it).
+ * One that holds {@link ELEMENT_ITEMS} goes on in an element drawn as its continuation.
  *
  * This module recognises, line by line as markdown-it would, where such a cut may go, and joins a
  * part's rendering to what is shown.
@@ -16,7 +17,7 @@ export type Join = { kind: 'list' } | { kind: 'table'; head: string };
 export type Joinable = { kind: 'list'; marker: string; loose: boolean } | { kind: 'table'; head: string };
 
 /** A list or table is cut when the part being written reaches this many characters. */
-export const JOIN_CHARS = 1_000;
+const JOIN_CHARS = 1_000;
 
 const LIST_ITEM = /^(?:([-+*])|(\d{1,9})([.)]))[ \t]+\S/;
 const DELIMITER_CELL = /^:?-+:?$/;
@@ -25,7 +26,7 @@ const DELIMITER_CELL = /^:?-+:?$/;
  * A list item at the margin with text in it: the kind of list it belongs to (its bullet, or its
  * number's delimiter) and whether it may start a list right after a paragraph (a bullet, or 1).
  */
-export function listItem(line: string): { marker: string; interrupts: boolean } | undefined {
+function listItem(line: string): { marker: string; interrupts: boolean } | undefined {
   const match = LIST_ITEM.exec(line);
   if (!match) return undefined;
   return match[1] ? { marker: match[1], interrupts: true } : { marker: `1${match[3]}`, interrupts: Number(match[2]) === 1 };
@@ -40,7 +41,7 @@ function cells(line: string): string[] {
 }
 
 /** Whether `head` and `delimiter`, two lines at the margin, start a table (markdown-it's rule). */
-export function startsTable(head: string, delimiter: string): boolean {
+function startsTable(head: string, delimiter: string): boolean {
   if (/^\s/.test(head) || /^\s/.test(delimiter) || !head.includes('|')) return false;
   if (!/^[|:-][|:\-\s]*$/.test(delimiter) || /^-\s/.test(delimiter)) return false;
   const columns = delimiter.split('|');
@@ -58,10 +59,10 @@ export function startsTable(head: string, delimiter: string): boolean {
 }
 
 /**
- * Follows the list or table being written through one more line at the margin or indented
- * (`start` is where it starts, `pieceStart` where the part being written starts, `previous` the
- * line before when it started that part). Returns the state after it, and the join to cut with
- * before this line when it starts a part.
+ * Follows the list or table being written through one more line outside code (`start` is where
+ * the line starts, `pieceStart` where the part being written starts, `previous` the line before
+ * when that line began the part). Returns the state after it, and the join to cut with before
+ * this line when a part starts there.
  */
 export function follow(
   joinable: Joinable | undefined,
