@@ -376,15 +376,16 @@ describe('the chat webview in a real browser', () => {
     );
     assert.equal(result.replaced, 0);
     assert.ok(result.sameItem && result.sameRow);
-    // Split into elements of at least 200, each continuing the one before.
+    // Split into elements of at least 100, each continuing the one before.
+    const split = (counts: number[]) => counts.length >= 2 && counts.slice(0, -1).every((count) => count >= 100);
     assert.equal(result.lists.reduce((sum, count) => sum + count, 0), 450);
-    assert.ok(result.lists.length >= 2 && result.lists.length <= 3 && result.lists.slice(0, -1).every((count) => count >= 200), `lists of ${result.lists}`);
+    assert.ok(split(result.lists), `lists of ${result.lists}`);
     assert.ok(result.numbers);
     assert.equal(result.tables.reduce((sum, count) => sum + count, 0), 300);
-    assert.ok(result.tables.length === 2 && result.tables[0] >= 200, `tables of ${result.tables}`);
+    assert.ok(split(result.tables), `tables of ${result.tables}`);
     assert.ok(result.rows);
     assert.equal(result.lastRow, '|299|src/h299.ts|입력 검증 누락 299|');
-    assert.deepEqual(result.layout, ['fixed', 'fixed']);
+    assert.ok(result.layout.every((layout) => layout === 'fixed'), `${result.layout}`);
     assert.ok(result.sameColumns);
     await page.close();
   });
@@ -403,11 +404,11 @@ describe('the chat webview in a real browser', () => {
         rows: (table as HTMLTableElement).tBodies[0].rows.length,
       })),
     );
-    assert.equal(tables.length, 2);
+    assert.ok(tables.length >= 2, JSON.stringify(tables));
     assert.equal(tables[0].link, 'https://genos.example.com/docs');
-    assert.equal(tables[0].rows + tables[1].rows, 260);
-    assert.deepEqual(tables.map((table) => table.layout), ['fixed', 'fixed']);
-    assert.ok(tables[0].columns.split(' ').length === 2 && tables[0].columns === tables[1].columns, JSON.stringify(tables));
+    assert.equal(tables.reduce((sum, table) => sum + table.rows, 0), 260);
+    assert.ok(tables.every((table) => table.layout === 'fixed'), JSON.stringify(tables));
+    assert.ok(tables[0].columns.split(' ').length === 2 && tables.every((table) => table.columns === tables[0].columns), JSON.stringify(tables));
     await view.page.close();
   });
 
