@@ -12,13 +12,14 @@ import { launchChromium, repoRoot } from '../test/runner/codeServer';
 import { longAnswer, longCodeBlock, longList, longTable, savedConversation } from './answer';
 import { measureThroughput } from './clientThroughput';
 import type { ContextFigures } from './contextCost';
-import { measureActivation, measureCompletion, measureLatency } from './vscodeHost';
+import { measureActivation, measureCompletion, measureLatency, type ActivationFigures } from './vscodeHost';
 import { measureMemory } from './webviewMemory';
 import { renderOnce, renderStreamed, reopen, streamGrowth, type GrowthFigures, type RenderFigures, type ReopenFigures } from './webviewRender';
 
 const REPEAT = Number(process.env.GENOS_BENCH_REPEAT ?? 3);
-// Activation and latency run once each, in a real VS Code: a fresh host per repeat would cost
-// more than the rest of the benchmark together.
+// Activation runs in a fresh VS Code per repeat: it happens once per host, and a single sample
+// once measured 26 ms for an activate() that takes 3-5 (the host stalled). Latency runs once, over
+// 300 chunks.
 
 export interface Row {
   measure: string;
@@ -70,19 +71,21 @@ async function memoryRows(): Promise<Row[]> {
 }
 
 async function vscodeRows(): Promise<Row[]> {
-  const activation = await measureActivation();
+  const activations: ActivationFigures[] = [];
+  for (let i = 0; i < REPEAT; i++) activations.push(await measureActivation());
   const latency = await measureLatency(300);
-  const startup = activation.activateMs + activation.loadMs;
+  const of = (figure: (a: ActivationFigures) => number) => median(activations.map(figure));
+  const startup = of((a) => a.activateMs + a.loadMs);
   // Before the split, activation loaded and started everything: the entry's work plus the core's.
-  const whole = startup + activation.coreMs;
+  const share = of((a) => (a.activateMs + a.loadMs) / (a.activateMs + a.loadMs + a.coreMs));
   return [
-    { measure: 'activation: load dist/extension.js, the entry (in the extension host)', value: activation.loadMs, unit: 'ms' },
-    { measure: 'activation: activate() itself', value: activation.activateMs, unit: 'ms' },
+    { measure: 'activation: load dist/extension.js, the entry (in the extension host)', value: of((a) => a.loadMs), unit: 'ms' },
+    { measure: 'activation: activate() itself', value: of((a) => a.activateMs), unit: 'ms' },
     { measure: 'activation: load + activate()', value: startup, unit: 'ms', limit: '≤ 10', met: startup <= 10 },
-    { measure: 'activation: the core loaded and started on first use (dist/core.js)', value: activation.coreMs, unit: 'ms' },
-    { measure: 'activation: of which loading dist/core.js', value: activation.coreLoadMs, unit: 'ms' },
-    { measure: 'activation: load + activate() / everything at activation (as before the split)', value: startup / whole, unit: 'x', limit: '≤ 0.5', met: startup / whole <= 0.5 },
-    { measure: 'activation: extension.activate() as a caller sees it (host work included)', value: activation.activationMs, unit: 'ms' },
+    { measure: 'activation: the core loaded and started on first use (dist/core.js)', value: of((a) => a.coreMs), unit: 'ms' },
+    { measure: 'activation: of which loading dist/core.js', value: of((a) => a.coreLoadMs), unit: 'ms' },
+    { measure: 'activation: load + activate() / everything at activation (as before the split)', value: share, unit: 'x', limit: '≤ 0.5', met: share <= 0.5 },
+    { measure: 'activation: extension.activate() as a caller sees it (host work included)', value: of((a) => a.activationMs), unit: 'ms' },
     { measure: `latency: server writes a chunk → text in the panel's DOM, median (${latency.chunks} chunks)`, value: latency.medianMs, unit: 'ms' },
     { measure: 'latency: same, p95', value: latency.p95Ms, unit: 'ms', limit: '< 50', met: latency.p95Ms < 50 },
     { measure: 'latency: same, worst', value: latency.maxMs, unit: 'ms' },
