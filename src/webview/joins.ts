@@ -16,8 +16,12 @@ export type Join = { kind: 'list' } | { kind: 'table'; head: string };
 /** The list or table being scanned, whose later items or rows may start a part that joins it. */
 export type Joinable = { kind: 'list'; marker: string; loose: boolean } | { kind: 'table'; head: string };
 
-/** A list or table is cut when the part being written reaches this many characters. */
-const JOIN_CHARS = 1_000;
+/**
+ * A list or table is cut when the part being written reaches this many characters: the part is
+ * rendered again as it grows, in the frame its text arrived in (at 1,000 the first frame of a list
+ * streamed in a burst held 4-6 ms of script).
+ */
+const JOIN_CHARS = 500;
 
 const LIST_ITEM = /^(?:([-+*])|(\d{1,9})([.)]))[ \t]+\S/;
 const DELIMITER_CELL = /^:?-+:?$/;
