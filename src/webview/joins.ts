@@ -159,14 +159,10 @@ export function continuation(target: Element): HTMLElement | undefined {
  * when they cannot be read (the panel is hidden).
  */
 function freezeColumns(table: HTMLTableElement): HTMLTableColElement | undefined {
-  // Out of view, the browser skips laying out what is in an element with `content-visibility:
-  // auto` (a group of finished parts): it is shown for the reading.
-  let skipped: HTMLElement | null = table.parentElement;
-  while (skipped && getComputedStyle(skipped).contentVisibility !== 'auto') skipped = skipped.parentElement;
-  if (skipped) skipped.style.contentVisibility = 'visible';
+  // Read even out of view, where the browser skips laying out a group (`content-visibility`): it
+  // lays out what is read.
   const widths = Array.from(table.rows[0]?.cells ?? [], (cell) => cell.getBoundingClientRect().width);
   const width = table.getBoundingClientRect().width;
-  if (skipped) skipped.style.contentVisibility = '';
   if (width === 0) return undefined;
   const columns = document.createElement('colgroup');
   for (const cellWidth of widths) {

@@ -610,7 +610,7 @@ export class StreamingMarkdown implements FrameJob {
 
   /**
    * Adds items or rows (of `chars` finished characters) to the list or table at the end; a full
-   * table goes on in one below it, in a new group once the group is full.
+   * one goes on in an element below it, in a new group once the group is full.
    */
   private join(items: Element[], chars: number): void {
     const next = continuation(this.joinTarget as Element);

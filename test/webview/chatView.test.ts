@@ -32,20 +32,23 @@ function renderedMarkup(page: Page, id: string): Promise<string> {
   }, id);
 }
 
-/** Sends `answer` in `size`-character deltas, a few per frame, then ends the turn; resolves once rendered. */
-async function streamInPage(page: Page, id: string, answer: string, size: number, perFrame: number): Promise<void> {
+/**
+ * Sends `answer` in `size`-character deltas, a few per frame, then (with `end`) ends the turn;
+ * resolves once rendered.
+ */
+async function streamInPage(page: Page, id: string, answer: string, size: number, perFrame: number, end = true): Promise<void> {
   await page.evaluate(
-    async ([turnId, text, step, batch]) => {
+    async ([turnId, text, step, batch, done]) => {
       const send = (data: unknown) => window.dispatchEvent(new MessageEvent('message', { data }));
       for (let i = 0; i < text.length; i += step * batch) {
         for (let j = i; j < Math.min(i + step * batch, text.length); j += step) send({ type: 'delta', requestId: turnId, content: text.slice(j, j + step), reasoning: '' });
         await new Promise((resolve) => requestAnimationFrame(resolve));
       }
-      send({ type: 'turnDone', requestId: turnId, status: 'done' });
+      if (done) send({ type: 'turnDone', requestId: turnId, status: 'done' });
       const content = document.querySelector(`.turn[data-id="${turnId}"] .content`) as HTMLElement;
       while (content.hasAttribute('data-pending')) await new Promise((resolve) => requestAnimationFrame(resolve));
     },
-    [id, answer, size, perFrame] as const,
+    [id, answer, size, perFrame, end] as const,
   );
 }
 
@@ -369,7 +372,9 @@ describe('the chat webview in a real browser', () => {
           lastRow: rows[299]?.textContent?.replace(/\s*\n\s*/g, '|'),
           // Continued below with the same columns, fixed.
           layout: tables.map((element) => element.style.tableLayout),
-          sameColumns: tables.every((element) => columns(element) === columns(tables[0])) && columns(tables[0]).split(' ').length === 3,
+          // Three shares of the table's width, read off its columns as first laid out.
+          sameColumns: tables.every((element) => columns(element) === columns(tables[0])),
+          columnText: columns(tables[0]), shares: columns(tables[0]).split(' ').map((width) => (/^\d+(\.\d+)?%$/.test(width) ? Number.parseFloat(width) : Number.NaN)),
         };
       },
       [`${list}\n\n${table}`] as const,
@@ -387,6 +392,8 @@ describe('the chat webview in a real browser', () => {
     assert.equal(result.lastRow, '|299|src/h299.ts|입력 검증 누락 299|');
     assert.ok(result.layout.every((layout) => layout === 'fixed'), `${result.layout}`);
     assert.ok(result.sameColumns);
+    assert.equal(result.shares.length, 3, JSON.stringify(result));
+    assert.ok(result.shares.every((share) => share > 3) && Math.abs(result.shares.reduce((sum, share) => sum + share, 0) - 100) < 1, `${result.shares}`);
     await page.close();
   });
 
@@ -409,6 +416,38 @@ describe('the chat webview in a real browser', () => {
     assert.equal(tables.reduce((sum, table) => sum + table.rows, 0), 260);
     assert.ok(tables.every((table) => table.layout === 'fixed'), JSON.stringify(tables));
     assert.ok(tables[0].columns.split(' ').length === 2 && tables.every((table) => table.columns === tables[0].columns), JSON.stringify(tables));
+    await view.page.close();
+
+    // Reopened below a long list: the columns read are still the table's own, a narrow one and a
+    // wide one, in every part of it.
+    const reopened = await openWebview(browser);
+    const above = Array.from({ length: 300 }, (_, i) => `- 항목 ${i}: 표 위의 긴 목록입니다.`).join('\n');
+    await reopened.host(init({ turns: [turn('t10', { answer: `${above}\n\n${answer}`, status: 'done' })] }));
+    await reopened.page.waitForFunction(() => !document.querySelector('[data-pending]'));
+    const shares = await reopened.page.evaluate(() =>
+      Array.from(document.querySelectorAll('.turn .content table'), (table) => Array.from(table.querySelectorAll(':scope > colgroup > col'), (col) => Number.parseFloat((col as HTMLElement).style.width))),
+    );
+    assert.ok(shares.length >= 2 && shares.every((widths) => widths.length === 2 && widths[0] < widths[1] && Math.abs(widths[0] + widths[1] - 100) < 1), JSON.stringify(shares));
+    await reopened.page.close();
+  });
+
+  it('reads a long table\'s columns only while the panel is shown', async () => {
+    const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `| ${from + i} | row ${from + i} of a hidden table |`).join('\n');
+    const view = await ready();
+    await view.host({ type: 'turnStarted', turn: turn('h1') });
+    // Hidden (the panel collapsed): nothing can be measured, so the table goes on as one.
+    await view.page.evaluate(() => (document.body.style.display = 'none'));
+    await streamInPage(view.page, 'h1', `| # | 설명 |\n| --- | --- |\n${rows(0, 150)}\n`, 7, 40, false);
+    await view.page.evaluate(() => (document.body.style.display = ''));
+    await streamInPage(view.page, 'h1', `${rows(150, 300)}\n`, 7, 40);
+    const tables = await view.page.evaluate(() =>
+      Array.from(document.querySelectorAll('.turn .content table'), (table) => ({
+        rows: (table as HTMLTableElement).tBodies[0].rows.length,
+        shares: Array.from(table.querySelectorAll(':scope > colgroup > col'), (col) => Number.parseFloat((col as HTMLElement).style.width)),
+      })),
+    );
+    assert.ok(tables.length >= 2 && tables[0].rows > 130, JSON.stringify(tables));
+    assert.ok(tables.every((table) => table.shares.length === 2 && Math.abs(table.shares[0] + table.shares[1] - 100) < 1), JSON.stringify(tables));
     await view.page.close();
   });
 
