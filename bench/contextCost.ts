@@ -39,8 +39,5 @@ export function measureContext(): ContextFigures {
   return { estimatePer100KbMs: median(estimates), requestMs: median(requests) };
 }
 
-// Run as a process of its own by the bench (see contextRows in run.ts): prints the figures of `count` runs.
-if (require.main === module) {
-  const count = Number(process.argv[2] ?? 3);
-  process.stdout.write(JSON.stringify(Array.from({ length: count }, () => measureContext())));
-}
+// Run as a process of its own by the bench (contextSample in run.ts): prints one run's figures.
+if (require.main === module) process.stdout.write(JSON.stringify(measureContext()));

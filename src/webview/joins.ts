@@ -10,11 +10,14 @@
  * part's rendering to what is shown.
  */
 
-/** A part that continues the list or table before it; a table's part is rendered under its head. */
-export type Join = { kind: 'list' } | { kind: 'table'; head: string };
+/** A table being scanned, or a part that continues one: the part is rendered under its head. */
+type Table = { kind: 'table'; head: string };
+
+/** A part that continues the list or table before it. */
+export type Join = { kind: 'list' } | Table;
 
 /** The list or table being scanned, whose later items or rows may start a part that joins it. */
-export type Joinable = { kind: 'list'; marker: string; loose: boolean } | { kind: 'table'; head: string };
+export type Joinable = { kind: 'list'; marker: string; loose: boolean } | Table;
 
 /**
  * A list or table is cut when the part being written reaches this many characters: the part is
@@ -90,7 +93,7 @@ export function follow(
   }
   // A new list: after a paragraph only where markdown-it lets one start there.
   if (item) return { joinable: item.interrupts || start === pieceStart ? { kind: 'list', marker: item.marker, loose: false } : undefined };
-  if (joinable?.kind === 'table' && line.startsWith('|')) return { joinable, cut: long ? { kind: 'table', head: joinable.head } : undefined };
+  if (joinable?.kind === 'table' && line.startsWith('|')) return { joinable, cut: long ? joinable : undefined };
   // Anything else at the margin ends the list or table, or continues it lazily: not cut after.
   return {};
 }
@@ -120,7 +123,7 @@ const ELEMENT_ITEMS = 100;
 
 /** Adds items or rows at the end of `target`'s list or table body. */
 export function appendItems(target: Element, items: Element[]): void {
-  box(target).append(...items);
+  if (items.length > 0) box(target).append(...items);
 }
 
 /** For a list or table that holds {@link ELEMENT_ITEMS}, the element its later ones go in; else undefined. */
@@ -189,8 +192,7 @@ export function itemCount(target: Element): number {
  * no margin below).
  */
 export function takeOver(from: Element, keep: number, to: Element): void {
-  const items = Array.from(box(from).children).slice(keep);
-  if (items.length > 0) box(to).append(...items);
+  appendItems(to, Array.from(box(from).children).slice(keep));
   if (from instanceof HTMLElement && to instanceof HTMLElement && from.style.length > 0) to.style.cssText = from.style.cssText;
   const columns = from.querySelector(':scope > colgroup');
   if (columns) to.prepend(columns);
