@@ -3,7 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { apiUrl } from './endpoint';
 import { GenosError, requestCancelled } from './errors';
 import { peekCertificate } from './certificates';
-import { StreamAssembler } from './streamAssembler';
+import { DEFAULT_STREAM_LIMITS, StreamAssembler, streamTooLarge, type StreamLimits } from './streamAssembler';
 import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
 import type { ConnectionTrace, NetworkPath } from './network';
 import { cleanServerText, parseChunk, parseCompletion, parseModelInfo, parseTextCompletion, refusesTools, type ModelInfo, type ChatEvent, type ChatMessage, type ToolSpec } from './openai';
@@ -37,6 +37,8 @@ export interface ClientConfig {
   log?: ClientLog;
   /** Certificate and proxy settings; absent means the default network stack. */
   network?: NetworkPath;
+  /** How much one stream may bring; the defaults suit any real answer. */
+  streamLimits?: Partial<StreamLimits>;
 }
 
 /** What a connection test found: the models and how the connection was made, step by step. */
@@ -189,7 +191,8 @@ export class GenosClient {
       }
       throw error;
     }
-    const answer = new StreamAssembler();
+    const limits = { ...DEFAULT_STREAM_LIMITS, ...this.config.streamLimits };
+    const answer = new StreamAssembler(limits, this.config.token);
     try {
       // A loop, not yield* over the array: an error the consumer throws in then arrives as itself.
       const emit = function* (batch: { events: ChatEvent[]; failure?: GenosError }): Generator<ChatEvent> {
@@ -202,17 +205,23 @@ export class GenosClient {
         answer.done = true;
       } else {
         const pending: EventSourceMessage[] = [];
-        const parser = createParser({ onEvent: (event) => pending.push(event) });
+        // A line that never ends, or data lines with no blank line between them, stop the stream.
+        let overflow = false;
+        const parser = createParser({ onEvent: (event) => pending.push(event), onError: (error) => (overflow ||= error.type === 'max-buffer-size-exceeded'), maxBufferSize: limits.eventChars });
+        const feed = (text: string) => {
+          if (!overflow) parser.feed(text);
+          if (overflow) throw streamTooLarge('eventChars', limits.eventChars);
+        };
         // Keeps a UTF-8 character cut between two network reads until its last byte arrives.
         const decoder = new TextDecoder('utf-8');
         const parsed = () => pending.splice(0).map((event) => parseChunk(event.data, event.event));
         for await (const chunk of readBody(response, this.config.timeoutMs, signal)) {
-          parser.feed(decoder.decode(chunk, { stream: true }));
+          feed(decoder.decode(chunk, { stream: true }));
           yield* emit(answer.collect(parsed()));
           if (answer.done) break;
         }
         if (!answer.done) {
-          parser.feed(`${decoder.decode()}\n\n`);
+          feed(`${decoder.decode()}\n\n`);
           yield* emit(answer.collect(parsed()));
         }
       }
@@ -292,7 +301,8 @@ export class GenosClient {
     const status = response.statusCode ?? 0;
     let body = '';
     try {
-      body = await readText(response, this.config.timeoutMs, signal, 64 * 1024);
+      // At most 64 KB, and within the request's time limit: an error body that never ends is cut.
+      body = await readText(response, this.config.timeoutMs, signal, 64 * 1024, this.config.timeoutMs);
     } catch (error) {
       if (error instanceof GenosError && error.kind === 'cancelled') throw error;
     }

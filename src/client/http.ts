@@ -112,7 +112,7 @@ function ownPathRequest(
   const trace: ConnectionTrace = request.trace ?? { path: 'direct' };
   // Plain http through a proxy: the request goes to the proxy with the full address as its path.
   const viaHttpProxy = route.proxy !== undefined && url.protocol === 'http:';
-  const auth = viaHttpProxy && route.proxy ? network.proxyAuthorization(route.proxy) : undefined;
+  const auth = viaHttpProxy && route.proxy ? network.proxyAuthorization(route) : undefined;
   if (auth) headers['Proxy-Authorization'] = auth;
   const req = new http.ClientRequest({
     host: socketAddress(url).host,
@@ -233,13 +233,23 @@ export async function* readBody(
   }
 }
 
-/** Reads a whole (small) body as text, up to `limit` bytes; the rest is dropped. */
-export async function readText(response: http.IncomingMessage, idleTimeoutMs: number, signal?: AbortSignal, limit = 1 << 20): Promise<string> {
+/**
+ * Reads a whole (small) body as text, up to `limit` bytes: once that many arrived the connection is
+ * closed and the rest never read, so a body that never ends cannot hold the request open. With
+ * `totalMs` (above 0) the whole body must arrive within that time, or it fails as a timeout.
+ */
+export async function readText(response: http.IncomingMessage, idleTimeoutMs: number, signal?: AbortSignal, limit = 1 << 20, totalMs = 0): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of readBody(response, idleTimeoutMs, signal)) {
-    if (size < limit) parts.push(chunk.subarray(0, limit - size));
-    size += chunk.length;
+  const deadline = totalMs > 0 ? setTimeout(() => response.destroy(new LocalTimeout('response')), totalMs) : undefined;
+  try {
+    for await (const chunk of readBody(response, idleTimeoutMs, signal)) {
+      parts.push(chunk.subarray(0, limit - size));
+      size += chunk.length;
+      if (size >= limit) break;
+    }
+  } finally {
+    clearTimeout(deadline);
   }
   return Buffer.concat(parts).toString('utf8');
 }

@@ -182,7 +182,7 @@ export class NetworkPath {
       try {
         socket = await this.connectProxy(route.proxy, signal);
         // A proxy that hangs up on CONNECT or answers it with no end is the proxy's failure too.
-        if (target.protocol === 'https:') await this.tunnel(socket, host, port, route.proxy, signal);
+        if (target.protocol === 'https:') await this.tunnel(socket, host, port, route, signal);
       } catch (error) {
         // Stop or a timeout is not the proxy's failure: the caller reports it as what it is.
         if (signal.aborted) throw error;
@@ -205,9 +205,16 @@ export class NetworkPath {
     return secure;
   }
 
-  /** The `Proxy-Authorization` header for `proxy`: its URL's credentials, else `http.proxyAuthorization`. */
-  proxyAuthorization(proxy: URL): string | undefined {
-    return proxyAuthorization(proxy) ?? (this.settings.proxyAuthorization?.trim() || undefined);
+  /**
+   * The `Proxy-Authorization` header for `route`'s proxy: its URL's credentials, else
+   * `http.proxyAuthorization`, which is VS Code's credential for `http.proxy` alone: a proxy from
+   * `genos.proxy` or the environment never receives it.
+   */
+  proxyAuthorization(route: ProxyRoute): string | undefined {
+    if (!route.proxy) return undefined;
+    const own = proxyAuthorization(route.proxy);
+    if (own) return own;
+    return route.source === 'http.proxy' ? this.settings.proxyAuthorization?.trim() || undefined : undefined;
   }
 
   private async connectProxy(proxy: URL, signal: AbortSignal): Promise<net.Socket> {
@@ -227,9 +234,9 @@ export class NetworkPath {
   }
 
   /** Asks the proxy for a tunnel to host:port (HTTP CONNECT). */
-  private async tunnel(socket: net.Socket, host: string, port: number, proxy: URL, signal: AbortSignal): Promise<void> {
+  private async tunnel(socket: net.Socket, host: string, port: number, route: ProxyRoute, signal: AbortSignal): Promise<void> {
     const authority = `${net.isIP(host) === 6 ? `[${host}]` : host}:${port}`;
-    const auth = this.proxyAuthorization(proxy);
+    const auth = this.proxyAuthorization(route);
     socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
     const { status, rest } = await readHead(socket, signal);
     if (status === 200) {
@@ -238,6 +245,7 @@ export class NetworkPath {
       return;
     }
     socket.destroy();
+    const proxy = route.proxy as URL;
     // Only the proxy answers CONNECT, so a 401 here (tinyproxy's answer to wrong credentials) is about it too.
     if (status === 407 || status === 401) {
       throw new GenosError({ kind: 'proxyAuth', status, detail: displayProxy(proxy), message: `The proxy ${displayProxy(proxy)} requires authentication (407).` });

@@ -217,8 +217,15 @@ export function cleanServerText(body: string, contentType: string | undefined, t
   } else if (!contentType?.includes('html') && !/^<(!doctype|html|\?xml)/i.test(trimmed) && trimmed.length <= MAX_SERVER_MESSAGE) {
     text = trimmed;
   }
-  if (!text) return undefined;
-  if (token) text = text.split(token).join('***');
+  return text ? scrubServerMessage(text, token) : undefined;
+}
+
+/**
+ * A server's message made safe to show and keep: the token replaced, control characters and runs
+ * of white space made one space, and shortened to a few hundred characters. Undefined when empty.
+ */
+export function scrubServerMessage(message: string, token: string): string | undefined {
+  let text = token ? message.split(token).join('***') : message;
   text = text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
   if (text.length > MAX_SERVER_MESSAGE) text = `${text.slice(0, MAX_SERVER_MESSAGE - 1)}…`;
   return text || undefined;

@@ -1,6 +1,23 @@
 /** What a chat stream's parsed events add up to, read by read. */
 import { GenosError } from './errors';
-import type { ChatEvent, ChunkResult, ToolCall } from './openai';
+import { scrubServerMessage, type ChatEvent, type ChunkResult, type ToolCall } from './openai';
+
+/** How much one stream may bring before it is stopped: memory stays bounded whatever a server sends. */
+export interface StreamLimits {
+  /** Characters of one server-sent event, or of a line that never ends. */
+  eventChars: number;
+  /** Characters of the answer and its reasoning together. */
+  answerChars: number;
+  /** Characters of one tool call's arguments. */
+  toolArgumentChars: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { eventChars: 4_000_000, answerChars: 16_000_000, toolArgumentChars: 4_000_000 };
+
+/** The failure for a stream that went over one of its limits. */
+export function streamTooLarge(what: keyof StreamLimits, limit: number): GenosError {
+  return new GenosError({ kind: 'malformed', detail: 'tooLarge', message: `The stream went over its limit (${what}: ${limit} characters) and was stopped.` });
+}
 
 /**
  * Turns the parsed events of each network read into chat events, and keeps what the answer holds
@@ -20,6 +37,12 @@ export class StreamAssembler {
   done = false;
   private readonly calls = new Map<number, ToolCall>();
 
+  /** `token` is removed from any message the server reports in the stream. */
+  constructor(
+    private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+    private readonly token = '',
+  ) {}
+
   /** The chat events of one read's parsed results, and the failure that ended them, if one did. */
   collect(results: ChunkResult[]): { events: ChatEvent[]; failure?: GenosError } {
     const events: ChatEvent[] = [];
@@ -30,7 +53,7 @@ export class StreamAssembler {
         break;
       }
       if (result.kind === 'error') {
-        return { events, failure: new GenosError({ kind: 'streamError', serverMessage: result.message, message: 'The server reported an error in the stream.' }) };
+        return { events, failure: new GenosError({ kind: 'streamError', serverMessage: scrubServerMessage(result.message, this.token), message: 'The server reported an error in the stream.' }) };
       }
       if (result.kind === 'malformed') return { events, failure: new GenosError({ kind: 'malformed', message: result.message }) };
       for (const event of result.events) {
@@ -40,6 +63,7 @@ export class StreamAssembler {
           call.name ||= event.name ?? '';
           call.arguments += event.arguments ?? '';
           this.calls.set(event.index, call);
+          if (call.arguments.length > this.limits.toolArgumentChars) return { events, failure: streamTooLarge('toolArgumentChars', this.limits.toolArgumentChars) };
           continue;
         }
         if (event.type === 'finish') {
@@ -50,6 +74,7 @@ export class StreamAssembler {
           events.push(event);
           continue;
         }
+        if (this.text.length + this.reasoning.length + event.text.length > this.limits.answerChars) return { events, failure: streamTooLarge('answerChars', this.limits.answerChars) };
         if (event.type === 'content') this.text += event.text;
         else this.reasoning += event.text;
         const last = events[events.length - 1];

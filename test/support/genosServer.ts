@@ -79,6 +79,12 @@ export interface RawScenario {
   parts: string[];
   /** False: after the parts the response stays open, without another byte. */
   end?: boolean;
+  /**
+   * After the parts, writes the last one again every this many milliseconds until the client
+   * closes the connection (at most `repeatLimit` times, default 10,000): a body that never ends.
+   */
+  repeatEveryMs?: number;
+  repeatLimit?: number;
 }
 
 export type Scenario = StreamScenario | StatusScenario | JsonScenario | HangScenario | ResetScenario | RawScenario;
@@ -352,6 +358,13 @@ export class FakeGenos {
       case 'raw':
         res.writeHead(scenario.status ?? 200, { 'Content-Type': scenario.contentType ?? 'text/event-stream' });
         for (const part of scenario.parts) await new Promise<void>((resolve) => res.write(part, () => resolve()));
+        if (scenario.repeatEveryMs !== undefined) {
+          const last = scenario.parts[scenario.parts.length - 1] ?? '';
+          for (let i = 0; i < (scenario.repeatLimit ?? 10_000) && !res.destroyed && !res.socket?.destroyed; i++) {
+            await new Promise((resolve) => setTimeout(resolve, scenario.repeatEveryMs));
+            await new Promise<void>((resolve) => res.write(last, () => resolve()));
+          }
+        }
         if (scenario.end !== false) res.end();
         return;
       case 'hang':

@@ -608,3 +608,66 @@ describe('a fault of the extension itself', () => {
     assert.deepEqual(errorActions(error), ['showLog', 'retry']);
   });
 });
+
+describe('hostile streams and bodies: memory and time stay bounded', () => {
+  const limits = { eventChars: 100_000, answerChars: 50_000, toolArgumentChars: 20_000 };
+
+  it('stops a line that never ends, and closes the connection', { timeout: 20_000 }, async () => {
+    server.chatQueue.push({ type: 'raw', parts: [`data: {"choices":[{"delta":{"content":"`, 'x'.repeat(16_384)], repeatEveryMs: 1, end: false });
+    const error = await failure(chat(client({ streamLimits: limits })));
+    assert.deepEqual([error.kind, error.detail], ['malformed', 'tooLarge']);
+    assert.match(describeError(error, korean()), /중단했습니다/);
+    await server.chatRequests[0].closed;
+  });
+
+  it('stops data lines that never meet a blank line', { timeout: 20_000 }, async () => {
+    server.chatQueue.push({ type: 'raw', parts: [`data: ${'y'.repeat(8_000)}\n`], repeatEveryMs: 1, end: false });
+    const error = await failure(chat(client({ streamLimits: limits })));
+    assert.deepEqual([error.kind, error.detail], ['malformed', 'tooLarge']);
+    await server.chatRequests[0].closed;
+  });
+
+  it('stops an answer that goes on past its limit, keeping what came before it', { timeout: 20_000 }, async () => {
+    server.chatQueue.push({ type: 'stream', content: splitDeltas('가나다라'.repeat(20_000), 500), reasoning: ['생각 '.repeat(100)] });
+    const error = await failure(chat(client({ streamLimits: limits })));
+    assert.deepEqual([error.kind, error.detail], ['malformed', 'tooLarge']);
+    assert.ok(error.partialText.length > 0 && error.partialText.length + error.partialReasoning.length <= limits.answerChars, `${error.partialText.length}`);
+    assert.ok(error.partialText.startsWith('가나다라'));
+  });
+
+  it('stops a tool call whose arguments go on past their limit', async () => {
+    server.chatQueue.push({ type: 'stream', content: ['파일을 씁니다.'], toolCalls: [{ name: 'create_file', arguments: JSON.stringify({ path: 'a.txt', text: 'z'.repeat(30_000) }) }] });
+    const error = await failure(collect(client({ streamLimits: limits }).chat(question, { model: server.models[0], tools: [{ name: 'create_file', description: 'd', parameters: {} }] })));
+    assert.deepEqual([error.kind, error.detail, error.partialText], ['malformed', 'tooLarge', '파일을 씁니다.']);
+    // The same call under the default limits arrives whole.
+    server.chatQueue.push({ type: 'stream', content: ['파일을 씁니다.'], toolCalls: [{ name: 'create_file', arguments: JSON.stringify({ path: 'a.txt', text: 'z'.repeat(30_000) }) }] });
+    const whole = await collect(client().chat(question, { model: server.models[0], tools: [{ name: 'create_file', description: 'd', parameters: {} }] }));
+    assert.equal(whole.toolCalls[0].arguments.length, 30_000 + JSON.stringify({ path: 'a.txt', text: '' }).length);
+  });
+
+  it('removes the token from an error reported inside the stream, and shortens it', async () => {
+    const message = `upstream said: Bearer ${server.token}\n\n${'자세한 내용 '.repeat(200)}`;
+    server.chatQueue.push({ type: 'raw', parts: [`event: error\ndata: ${JSON.stringify({ error: { message } })}\n\n`] });
+    const error = await failure(chat(client()));
+    assert.equal(error.kind, 'streamError');
+    assert.ok(error.serverMessage && !error.serverMessage.includes(server.token), error.serverMessage);
+    assert.ok(error.serverMessage.includes('Bearer ***'));
+    assert.ok(error.serverMessage.length <= 500 && !error.serverMessage.includes('\n'), `${error.serverMessage.length}`);
+    assert.ok(!describeError(error, korean()).includes(server.token));
+  });
+
+  it('reads an error body that never ends only within the request\'s time limit', { timeout: 20_000 }, async () => {
+    // A byte every 20 ms: the idle limit (300 ms) never fires; the time limit for the body does.
+    server.chatQueue.push({ type: 'raw', status: 500, contentType: 'text/plain', parts: ['GenOS is overloaded'], repeatEveryMs: 20, end: false });
+    const trickle = await failure(chat(client({ timeoutMs: 300, retry: { maxRetries: 0 } })));
+    assert.deepEqual([trickle.kind, trickle.status], ['server', 500]);
+    await server.chatRequests[0].closed;
+  });
+
+  it('stops reading an error body at 64 KB and closes the connection', { timeout: 20_000 }, async () => {
+    server.chatQueue.push({ type: 'raw', status: 400, contentType: 'application/json', parts: ['{"object":"error","message":"', 'w'.repeat(8_192)], repeatEveryMs: 1, end: false });
+    const flood = await failure(chat(client({ timeoutMs: 60_000, retry: { maxRetries: 0 } })));
+    assert.deepEqual([flood.kind, flood.status], ['badRequest', 400]);
+    await server.chatRequests[0].closed;
+  });
+});

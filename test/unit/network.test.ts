@@ -351,12 +351,37 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.equal(direct.tlsProblem, 'untrusted');
   });
 
-  it('takes the proxy\'s credentials from its address first, else from http.proxyAuthorization', () => {
+  it('takes the proxy\'s credentials from its address first, else from http.proxyAuthorization for http.proxy alone', () => {
     const basic = `Basic ${Buffer.from('dev:s3cret').toString('base64')}`;
     const path = new NetworkPath({ proxyAuthorization: `  ${basic}\n` });
-    assert.equal(path.proxyAuthorization(new URL('http://proxy.example:3128')), basic);
-    assert.equal(path.proxyAuthorization(new URL('http://ops:pw@proxy.example:3128')), `Basic ${Buffer.from('ops:pw').toString('base64')}`);
-    assert.equal(new NetworkPath({ proxyAuthorization: ' \t ' }).proxyAuthorization(new URL('http://proxy.example:3128')), undefined, 'a blank setting is no header');
+    const via = (url: string, source: 'genos.proxy' | 'http.proxy' | 'HTTPS_PROXY' | 'HTTP_PROXY' = 'http.proxy') => ({ proxy: new URL(url), source });
+    assert.equal(path.proxyAuthorization(via('http://proxy.example:3128')), basic);
+    assert.equal(path.proxyAuthorization(via('http://ops:pw@proxy.example:3128')), `Basic ${Buffer.from('ops:pw').toString('base64')}`);
+    assert.equal(new NetworkPath({ proxyAuthorization: ' \t ' }).proxyAuthorization(via('http://proxy.example:3128')), undefined, 'a blank setting is no header');
+    // VS Code's credential is for its own proxy setting: another proxy never receives it.
+    for (const source of ['genos.proxy', 'HTTPS_PROXY', 'HTTP_PROXY'] as const) {
+      assert.equal(path.proxyAuthorization(via('http://other.example:3128', source)), undefined, source);
+      assert.equal(path.proxyAuthorization(via('http://ops:pw@other.example:3128', source)), `Basic ${Buffer.from('ops:pw').toString('base64')}`, `${source} with its own credentials`);
+    }
+  });
+
+  it('never sends http.proxyAuthorization to a proxy set in genos.proxy or the environment', async () => {
+    const seen: Array<string | undefined> = [];
+    const front = net.createServer((socket) => {
+      socket.once('data', (head) => {
+        seen.push(/^Proxy-Authorization: (.*)$/im.exec(head.toString('latin1'))?.[1]);
+        socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
+      });
+    });
+    fronts.push(front);
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const address = `http://127.0.0.1:${(front.address() as net.AddressInfo).port}`;
+    const server = await serve({ host: lanAddress, tls: certs.server });
+    const header = `Basic ${Buffer.from('dev:s3cret').toString('base64')}`;
+    await failure(client(server, { caPem: certs.caCert, genosProxy: address, proxyAuthorization: header }).listModels());
+    await failure(client(server, { caPem: certs.caCert, env: { HTTPS_PROXY: address }, proxyAuthorization: header }).listModels());
+    await failure(client(server, { caPem: certs.caCert, httpProxy: address, proxyAuthorization: header }).listModels());
+    assert.deepEqual(seen, [undefined, undefined, header]);
   });
 
   it('sends http.proxyAuthorization to a proxy whose address has no credentials', async () => {
@@ -651,7 +676,7 @@ async function tlsFront(upstream: Tinyproxy, identity: { key: string; cert: stri
   fronts.push(front);
   return `https://127.0.0.1:${(front.address() as net.AddressInfo).port}`;
 }
-const fronts: tls.Server[] = [];
+const fronts: net.Server[] = [];
 
 /** Runs test/support/clientProcess in a child process with NODE_EXTRA_CA_CERTS set. */
 function runClientProcess(input: object, extraCaFile: string): Promise<Record<string, unknown>> {
