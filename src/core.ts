@@ -43,6 +43,7 @@ export function start(context: vscode.ExtensionContext, modelsChanged: () => voi
   view.bind(chat);
   const editorRequests = new EditorRequests(runner, log);
   const completions = registerCompletions(connections, runner, log);
+  const models = new GenosLanguageModels(connections, runner, log, modelsChanged, context.globalState);
 
   context.subscriptions.push(
     log,
@@ -52,15 +53,20 @@ export function start(context: vscode.ExtensionContext, modelsChanged: () => voi
     editorRequests,
     new ExplainCommand(chat, view, editorRequests),
     new RewriteCommand(editorRequests),
-    onDidChangeSettings(() => connections.reset()),
+    models,
+    onDidChangeSettings(() => {
+      connections.reset();
+      models.reset();
+    }),
     tokens.onDidChange(() => {
       connections.reset();
       completions.provider.reset();
+      models.reset();
       modelsChanged();
     }),
     ...completions.disposables,
     ...registerConnectionCommands(connections, runner, tokens, log),
     ...registerChatCommands(chat, view, runner, log, () => editorRequests.stop()),
   );
-  return { view, nativeChat: { models: new GenosLanguageModels(connections, runner, log), participant: new GenosParticipant(runner).handle } };
+  return { view, nativeChat: { models, participant: new GenosParticipant(runner).handle } };
 }

@@ -5,7 +5,8 @@
  * vendor's model is asked through VS Code's language model API.
  */
 import * as vscode from 'vscode';
-import { describeError } from '../client/errorMessages';
+import { describeError, errorActions, type ErrorAction } from '../client/errorMessages';
+import { actionLabel } from './errorUi';
 import { buildMessages, selectionContext, selectionLabel, type ContextBlock, type HistoryTurn } from '../client/prompts';
 import { readSelection } from './editorRequest';
 import { explainQuestion } from './explainCommand';
@@ -20,6 +21,13 @@ interface PickedModel {
   id: string;
   sendRequest(messages: vscode.LanguageModelChatMessage[], options: object, token: vscode.CancellationToken): Thenable<{ text: AsyncIterable<string> }>;
 }
+
+/** The commands behind the next steps an error offers; a retry is the chat's own. */
+const ACTION_BUTTONS: Partial<Record<ErrorAction, { command: string; arguments?: unknown[] }>> = {
+  setToken: { command: 'genos.setToken' },
+  openSettings: { command: 'workbench.action.openSettings', arguments: ['@ext:genos.genos-vscode'] },
+  showLog: { command: 'genos.showLog' },
+};
 
 /** The exchanges of this participant so far, as the panel's history. */
 function historyOf(context: vscode.ChatContext): HistoryTurn[] {
@@ -71,7 +79,14 @@ export class GenosParticipant {
     });
     // Some GenOS servings put the whole reply in the reasoning field: show what the model said.
     if (!result.answer && result.reasoning) response.markdown(result.reasoning);
-    if (result.status === 'error' && result.error) return { errorDetails: { message: describeError(result.error, t) } };
+    if (result.status === 'error' && result.error) {
+      // The panel's next steps, as buttons under the answer (a 401 offers Set Access Token).
+      for (const action of errorActions(result.error)) {
+        const button = ACTION_BUTTONS[action];
+        if (button) response.button({ title: actionLabel(action), ...button });
+      }
+      return { errorDetails: { message: describeError(result.error, t) } };
+    }
     return {};
   };
 

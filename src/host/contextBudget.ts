@@ -83,6 +83,17 @@ function cutBlock(block: ContextBlock, keepTokens: number, factor: number): { bl
   };
 }
 
+/**
+ * Tokens kept for the answer in a window of `window` tokens: `genos.maxTokens` when set, else
+ * `fallback`, and never more than a quarter of the window. `maxTokens` is what is sent as
+ * `max_tokens`: the same number when the user set one (so the prompt plus the answer always fit
+ * the window), nothing otherwise (the server then allows what is left).
+ */
+export function outputReserve(maxTokens: number | undefined, window: number, fallback: number): { reserve: number; maxTokens?: number } {
+  const reserve = Math.max(1, Math.min(maxTokens ?? fallback, Math.floor(window / 4)));
+  return { reserve, maxTokens: maxTokens === undefined ? undefined : reserve };
+}
+
 /** The request for `parts` within `budget`. */
 export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
   const { factor } = budget;

@@ -9,11 +9,13 @@ import { describeError } from '../client/errorMessages';
 import { GenosError } from '../client/errors';
 import type { ToolSpec } from '../client/openai';
 import { estimateMessages, estimateTokens } from '../shared/tokens';
+import { outputReserve } from './contextBudget';
 import type { ConnectionManager } from './connection';
 import { asGenosError, showError } from './errorUi';
 import { t } from './l10n';
 import type { ChatModelInformation, ChatModelProvider, PartConstructors, RequestMessage, ResponseOptions } from './lmApi';
 import { modelDisplayName, toChatMessages, toolInput } from './lmMessages';
+import { MODELS_LISTED } from './entryKeys';
 import type { Log } from './log';
 import { requestSettings } from './settings';
 import type { TurnRunner } from './turnRunner';
@@ -22,6 +24,16 @@ import type { TurnRunner } from './turnRunner';
 const DEFAULT_OUTPUT_TOKENS = 4096;
 const TOOL_MODE_REQUIRED = 2;
 
+/**
+ * A serving that could not list its models when the chat asked (unreachable at start-up, busy) is
+ * asked again after 2 s, then twice as long each time up to 5 minutes, 10 times at most; the first
+ * listing that succeeds ends it. A change of settings or token starts the count again.
+ */
+const RELIST_FIRST_MS = 2000;
+const RELIST_MAX_MS = 300_000;
+const RELIST_TRIES = 10;
+const TRANSIENT: ReadonlySet<GenosError['kind']> = new Set(['network', 'timeout', 'server', 'rateLimited']);
+
 /** What the chat shows for a failure: the panel's message, in the user's language. */
 export function chatError(error: GenosError): Error {
   const failure = new Error(describeError(error, t));
@@ -29,13 +41,50 @@ export function chatError(error: GenosError): Error {
   return failure;
 }
 
-export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChangeLanguageModelChatInformation'> {
+export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChangeLanguageModelChatInformation'>, vscode.Disposable {
+  private relistTimer?: NodeJS.Timeout;
+  private relists = 0;
+
+  /**
+   * `changed` tells VS Code's chat that the models may differ, so that it asks again; `state`
+   * remembers that models were listed, so that the next window asks for them at once.
+   */
   constructor(
     private readonly connections: ConnectionManager,
     private readonly runner: TurnRunner,
     private readonly log: Log,
+    private readonly changed: () => void = () => undefined,
+    private readonly state?: vscode.Memento,
     private readonly parts: PartConstructors = vscode as unknown as PartConstructors,
   ) {}
+
+  dispose(): void {
+    clearTimeout(this.relistTimer);
+  }
+
+  /** Settings or the token changed: a serving that failed gets its full count of retries again. */
+  reset(): void {
+    clearTimeout(this.relistTimer);
+    this.relistTimer = undefined;
+    this.relists = 0;
+  }
+
+  private listed(count: number): void {
+    this.reset();
+    if (count > 0 && this.state?.get(MODELS_LISTED) !== true) void this.state?.update(MODELS_LISTED, true);
+  }
+
+  /** Asks the chat to list the models again later, when the failure may pass by itself. */
+  private relistLater(failure: GenosError): void {
+    if (!TRANSIENT.has(failure.kind) || this.relistTimer || this.relists >= RELIST_TRIES) return;
+    const delay = Math.min(RELIST_FIRST_MS * 2 ** this.relists, RELIST_MAX_MS);
+    this.relists++;
+    this.log.info(`VS Code's chat: asking GenOS for its models again in ${delay / 1000} s (${this.relists} of ${RELIST_TRIES})`);
+    this.relistTimer = setTimeout(() => {
+      this.relistTimer = undefined;
+      this.changed();
+    }, delay);
+  }
 
   /**
    * The serving's models. Asked silently (at start, for the model picker) nothing is prompted and a
@@ -50,7 +99,7 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
         const infos: ChatModelInformation[] = [];
         for (const id of models) {
           const window = await this.connections.contextWindow(connection, id, signal);
-          const output = Math.min(settings.maxTokens ?? DEFAULT_OUTPUT_TOKENS, Math.floor(window / 4));
+          const output = outputReserve(settings.maxTokens, window, DEFAULT_OUTPUT_TOKENS).reserve;
           infos.push({
             id,
             name: modelDisplayName(id),
@@ -66,12 +115,14 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
           });
         }
         this.log.info(`VS Code's chat: ${infos.length} GenOS models listed`);
+        this.listed(infos.length);
         return infos;
       });
     } catch (error) {
       const failure = asGenosError(error, this.log);
       this.log.warn(`VS Code's chat: no GenOS models listed (${failure.kind}: ${failure.message})`);
       if (!options.silent) void showError(failure, this.log);
+      this.relistLater(failure);
       return [];
     }
   }
@@ -84,7 +135,9 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
     let reasoning = '';
     try {
       await this.runner.withConnection({ token }, async (connection, signal) => {
-        const chatOptions = { model: model.id, temperature: settings.temperature, maxTokens: settings.maxTokens, tools, toolChoice: options.toolMode === TOOL_MODE_REQUIRED ? ('required' as const) : undefined };
+        // What the model was listed with: the chat fitted its prompt to the window less this.
+        const { maxTokens } = outputReserve(settings.maxTokens, await this.connections.contextWindow(connection, model.id, signal), DEFAULT_OUTPUT_TOKENS);
+        const chatOptions = { model: model.id, temperature: settings.temperature, maxTokens, tools, toolChoice: options.toolMode === TOOL_MODE_REQUIRED ? ('required' as const) : undefined };
         for await (const event of connection.client.chat(toChatMessages(messages), chatOptions, signal)) {
           if (event.type === 'content') {
             text += event.text;

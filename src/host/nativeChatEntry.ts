@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ChatModelProvider, LmWithProviders } from './lmApi';
+import { MODELS_LISTED } from './entryKeys';
 import { PARTICIPANT_ID, VENDOR } from './lmApi';
 
 /** What the core provides to VS Code's chat. */
@@ -15,6 +16,7 @@ export interface NativeChatCore {
 }
 
 export const nativeChatEnabled = (): boolean => vscode.workspace.getConfiguration('genos').get<boolean>('nativeChat.enabled') !== false;
+
 
 /**
  * Registers the stand-ins. `changed` is fired when the models may differ (settings, token, the
@@ -31,6 +33,11 @@ export function registerNativeChat(context: vscode.ExtensionContext, changed: vs
         provideTokenCount: (model, text, token) => load().models.provideTokenCount(model, text, token),
       }),
     );
+    // After a reload nothing asks for the models again: where they were listed before (or a GenOS
+    // codespace provides the serving), say they changed, and the chat asks for them now.
+    if (nativeChatEnabled() && (context.globalState.get(MODELS_LISTED) === true || !!process.env.GENOS_SERVING_URL)) {
+      setTimeout(() => changed.fire(), 0);
+    }
   }
   if (typeof vscode.chat?.createChatParticipant === 'function') {
     const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (request, chatContext, response, token) => {

@@ -3,7 +3,7 @@ import { GenosError } from '../client/errors';
 import type { ClientConfig, RetryWait } from '../client/genosClient';
 import { parseContextLimit, type Usage } from '../client/openai';
 import type { Connection, ConnectionManager } from './connection';
-import { fitToWindow, TokenCalibration, type FittedPrompt, type PromptParts } from './contextBudget';
+import { fitToWindow, outputReserve, TokenCalibration, type FittedPrompt, type PromptParts } from './contextBudget';
 import { asGenosError } from './errorUi';
 import type { Log } from './log';
 import { requestSettings, type RequestSettings } from './settings';
@@ -120,10 +120,10 @@ export class TurnRunner {
         const settings = requestSettings();
         const window = await this.connections.contextWindow(connection, model, signal);
         const key = TurnRunner.calibrationKey(connection, model);
-        const reserve = Math.min(settings.maxTokens ?? DEFAULT_RESERVE, Math.floor(window / 4));
+        const { reserve, maxTokens } = outputReserve(settings.maxTokens, window, DEFAULT_RESERVE);
         const fitted = fitToWindow(spec.prompt(settings), { window, reserve, factor: this.calibration.factor(key) });
         spec.onFitted?.(fitted, window);
-        const options = { model, temperature: settings.temperature, maxTokens: settings.maxTokens, onRetryWait: spec.onRetryWait };
+        const options = { model, temperature: settings.temperature, maxTokens, onRetryWait: spec.onRetryWait };
         try {
           for await (const event of connection.client.chat(fitted.messages, options, signal)) {
             if (event.type === 'content') result.answer += event.text;
@@ -137,7 +137,7 @@ export class TurnRunner {
           const limit = error instanceof GenosError && error.kind === 'badRequest' ? parseContextLimit(error.serverMessage) : undefined;
           if (limit) {
             this.connections.learnWindow(connection, model, limit.window);
-            const actual = limit.promptTokens ?? (limit.requested !== undefined ? limit.requested - (settings.maxTokens ?? 0) : undefined);
+            const actual = limit.promptTokens ?? (limit.requested !== undefined ? limit.requested - (maxTokens ?? 0) : undefined);
             if (actual) this.calibration.observe(key, fitted.rawTokens, actual, true);
             this.log.warn(`the request was too long for ${model}: window ${limit.window}, ${actual ?? '?'} prompt tokens against ${fitted.tokens} estimated`);
           }

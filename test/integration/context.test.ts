@@ -72,6 +72,28 @@ describe('context that fits the model\'s window', () => {
     chat.dispose();
   });
 
+  it('with genos.maxTokens above a quarter of the window, a long conversation still fits: max_tokens is what was reserved', async () => {
+    await vscode.workspace.getConfiguration('genos').update('maxTokens', 1500, vscode.ConfigurationTarget.Global);
+    const chat = controller({ post: () => undefined });
+    try {
+      await chat.newChat();
+      const before = server.chatRequests.length;
+      for (let i = 1; i <= 20; i++) {
+        server.chatQueue.push({ type: 'stream', content: [`${i}번째 답변. `, 'Some answer text to fill the window. '.repeat(3)] });
+        const outcome = await chat.ask(`${i}번째 질문: ${'대화가 길어집니다. '.repeat(6)}`);
+        assert.equal(outcome?.status, 'done', `turn ${i}: ${outcome?.errorKind}`);
+      }
+      for (const request of server.chatRequests.slice(before)) {
+        const maxTokens = (request.body as { max_tokens?: number }).max_tokens ?? Infinity;
+        assert.equal(maxTokens, 500, 'a quarter of the 2,000-token window');
+        assert.ok((request.promptTokens ?? Infinity) + maxTokens <= 2000, `${request.promptTokens} + ${maxTokens}`);
+      }
+    } finally {
+      chat.dispose();
+      await vscode.workspace.getConfiguration('genos').update('maxTokens', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('when GenOS still refuses the length, offers Retry with Less Context, which then succeeds', async () => {
     const posted: HostMessage[] = [];
     const chat = controller({ post: (m) => posted.push(m) });

@@ -141,6 +141,22 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     }
   });
 
+  it('asks for the models again, with back-off, when the serving could not list them', async () => {
+    const listings = () => server.requests.filter((request) => request.path.endsWith('/v1/models')).length;
+    // Busy for two listings (each tried three times by the client): only the provider asks again.
+    for (let i = 0; i < 6; i++) server.modelsQueue.push({ type: 'status', status: 503, body: JSON.stringify({ object: 'error', message: 'busy', code: 503 }) });
+    const before = listings();
+    try {
+      await genosConfig().update('temperature', 0.4, vscode.ConfigurationTarget.Global);
+      await waitFor(() => server.modelsQueue.length === 0, 'the failed listings', 30_000);
+      await waitFor(() => listings() >= before + 7, 'a listing after the failures that no one but the provider asked for', 30_000);
+      assert.equal((await genosModels()).length, 2);
+    } finally {
+      server.modelsQueue.splice(0);
+      await genosConfig().update('temperature', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('lists no models once turned off, and again once turned on', async () => {
     await genosConfig().update('nativeChat.enabled', false, vscode.ConfigurationTarget.Global);
     await waitFor(async () => (await genosModels()).length === 0, 'no GenOS models while turned off');

@@ -45,6 +45,26 @@ describe('a user picks a GenOS model in VS Code\'s own chat', { skip: vscodeTarg
     await page.locator('.interactive-input-part .action-label[aria-label^="Send"]').first().click();
   }
 
+  /**
+   * Picks a model in the chat's model picker as a person does: open it, search, click the option.
+   * A picker that re-renders as models arrive can open its list empty; then it is opened again.
+   */
+  async function pickModel(option: string, shown: string): Promise<void> {
+    const { page } = workbench;
+    for (let attempt = 1; ; attempt++) {
+      await page.locator('.interactive-input-part a.model-picker-name:visible').first().click();
+      await page.locator('.action-widget input[placeholder="Search models"], .action-widget input').first().fill(shown.split('-')[0]);
+      try {
+        await page.locator(`.action-widget [role="option"][aria-label^="${option}"]`).click({ timeout: 10_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await page.keyboard.press('Escape');
+      }
+    }
+    await page.locator(`a.model-picker-name[aria-label="Models, ${shown}"]`).first().waitFor();
+  }
+
   /** The newest answer in the chat, once it shows `expected` (its end: the answer streams in). */
   async function answerShowing(expected: string): Promise<string> {
     const response = workbench.page.locator('.interactive-item-container.interactive-response', { hasText: expected }).last();
@@ -55,14 +75,9 @@ describe('a user picks a GenOS model in VS Code\'s own chat', { skip: vscodeTarg
   // Without a GitHub sign-in the chat's built-in agent answers nothing ("You need to set up GitHub
   // Copilot"), whatever model is picked; `@genos` answers with the GenOS model picked.
   it('chooses a GenOS model in the model picker, asks @genos, and reads the streamed answer', async () => {
-    const { page } = workbench;
     await withFailureScreenshot(workbench, 'native-chat-picker', async () => {
       await workbench.runCommand('Chat: Open Chat');
-      const picker = page.locator('a.model-picker-name').first();
-      await picker.click();
-      await page.locator('.action-widget input[placeholder="Search models"], .action-widget input').first().fill('Qwen3');
-      await page.locator('.action-widget [role="option"][aria-label^="Qwen3-8B, GenOS"]').click();
-      await page.locator('a.model-picker-name[aria-label="Models, Qwen3-8B"]').waitFor();
+      await pickModel('Qwen3-8B, GenOS', 'Qwen3-8B');
       genos.chatQueue.push({ type: 'stream', content: splitDeltas('GenOS 모델이 VS Code 채팅에서 **스트리밍**으로 답합니다.', 3), delayMs: 20 });
       await send('@genos VS Code 채팅에서도 답할 수 있나요?');
       const text = await answerShowing('스트리밍으로 답합니다.');
@@ -98,5 +113,47 @@ describe('a user picks a GenOS model in VS Code\'s own chat', { skip: vscodeTarg
     assert.ok(question.includes(source.trimEnd()), 'the selected code was sent');
     assert.match(question, /Explain the selected python code in greet\.py/);
     assert.equal(body.tools, undefined, '@genos asks without the agent\'s tools');
+  });
+
+  it('keeps the GenOS model in the picker after a window reload, and @genos answers with it', async () => {
+    const { page } = workbench;
+    const listings = () => genos.requests.filter((request) => request.path.endsWith('/v1/models')).length;
+    const before = listings();
+    await withFailureScreenshot(workbench, 'native-chat-reload', async () => {
+      await page.keyboard.press('Escape');
+      await workbench.runCommand('Developer: Reload Window');
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.activitybar .action-item [aria-label^="GenOS"], .activitybar .action-label[aria-label^="GenOS"]').first().waitFor({ timeout: 60_000 });
+      // No command, no Manage Language Models: the provider is asked for its models by itself.
+      const deadline = Date.now() + 60_000;
+      while (listings() === before) {
+        if (Date.now() > deadline) throw new Error('GenOS was not asked for its models after the reload');
+        await page.waitForTimeout(250);
+      }
+      await workbench.runCommand('Chat: Open Chat');
+      // Listed again after the reload: the picker offers it.
+      await pickModel('Qwen3-8B, GenOS', 'Qwen3-8B');
+      genos.chatQueue.push({ type: 'stream', content: splitDeltas('다시 불러온 창에서도 답합니다.', 3), delayMs: 10 });
+      await send('@genos 다시 불러온 뒤에도 되나요?');
+      await answerShowing('창에서도 답합니다.');
+      await workbench.screenshot('native-chat-after-reload');
+    });
+    const body = genos.chatRequests.at(-1)!.body as ChatBody;
+    assert.equal(body.model, 'Qwen3-8B');
+    assert.match(body.messages.at(-1)!.content, /다시 불러온 뒤에도 되나요\?/);
+  });
+
+  it('offers Set Access Token under a 401 to @genos, as the panel does', async () => {
+    const { page } = workbench;
+    await withFailureScreenshot(workbench, 'native-chat-401', async () => {
+      genos.chatQueue.push({ type: 'status', status: 401, body: JSON.stringify({ error: { message: 'invalid token' } }) });
+      await send('@genos 인증이 틀리면?');
+      const response = page.locator('.interactive-item-container.interactive-response').last();
+      await response.locator('text=/did not accept the access token/').waitFor({ timeout: 60_000 });
+      await response.getByRole('button', { name: 'Set Access Token' }).click();
+      await page.locator('.quick-input-widget input[type="password"]').waitFor();
+      await workbench.screenshot('native-chat-401');
+      await page.keyboard.press('Escape');
+    });
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseContextLimit } from '../../src/client/openai';
 import type { HistoryTurn } from '../../src/client/prompts';
-import { fitToWindow, TokenCalibration, type PromptParts } from '../../src/host/contextBudget';
+import { fitToWindow, outputReserve, TokenCalibration, type PromptParts } from '../../src/host/contextBudget';
 import { gitignoreGlobs } from '../../src/host/workspaceText';
 import { estimateMessages, estimateTokens } from '../../src/shared/tokens';
 
@@ -125,5 +125,14 @@ describe('learning from the server', () => {
 describe('what @file leaves out', () => {
   it('reads the common .gitignore forms as globs', () => {
     assert.deepEqual(gitignoreGlobs('# build output\nbuild/\n*.log\n/dist\nsrc/generated\n!keep.log\n\n'), ['**/build/**', '**/*.log/**', '**/*.log', 'dist/**', 'dist', 'src/generated/**', 'src/generated']);
+  });
+});
+
+describe('the answer\'s reserve', () => {
+  it('sends as max_tokens exactly what it reserves, at most a quarter of the window', () => {
+    assert.deepEqual(outputReserve(20_000, 8192, 1024), { reserve: 2048, maxTokens: 2048 });
+    assert.deepEqual(outputReserve(500, 8192, 1024), { reserve: 500, maxTokens: 500 });
+    assert.deepEqual(outputReserve(undefined, 8192, 1024), { reserve: 1024, maxTokens: undefined });
+    assert.deepEqual(outputReserve(undefined, 2000, 4096), { reserve: 500, maxTokens: undefined });
   });
 });

@@ -25,6 +25,15 @@ describe('a GenOS codespace: the serving comes from the environment', () => {
     await other.close();
   });
 
+  // Runs first: nothing in this window has asked for models yet.
+  (process.env.GENOS_VSCODE === '1.139' ? it : it.skip)('lists the serving in VS Code\'s chat right after activation, with no user action', async () => {
+    const listed = () => provisioned.requests.some((request) => request.path.endsWith('/v1/models'));
+    // Started before this server was: the first listing may find nothing there, and is asked again.
+    await waitFor(listed, 'the chat\'s first model query, made by no one but the provider', 30_000);
+    const models = await vscode.lm.selectChatModels({ vendor: 'genos' });
+    assert.deepEqual(models.map((model) => model.id).sort(), ['Qwen2.5-Coder-7B', 'listed-first']);
+  });
+
   it('works with no settings and no stored token, and says where each value came from', async () => {
     assert.equal(genosConfig().inspect('baseUrl')?.globalValue, undefined);
     const result = await vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection');
