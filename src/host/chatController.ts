@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { describeError, describeRetryWait, errorActions } from '../client/errorMessages';
 import type { ContextBlock } from '../client/prompts';
 import type { HostMessage } from '../shared/protocol';
@@ -84,9 +84,15 @@ export class ChatController implements vscode.Disposable {
   /** The conversation shown, restored from storage on first use. */
   private async current(): Promise<Conversation> {
     this.loaded ??= (async () => {
-      const id = this.state.get<string>(ACTIVE_CONVERSATION);
-      const saved = id ? await this.store.load(id) : undefined;
-      if (saved) this.show(saved);
+      try {
+        const id = this.state.get<string>(ACTIVE_CONVERSATION);
+        const saved = id ? await this.store.load(id) : undefined;
+        if (saved) this.show(saved);
+      } catch (error) {
+        // The panel opens whatever the history holds: with a new conversation, and says so.
+        this.log.error(`the last conversation could not be opened: ${error instanceof Error ? error.message : String(error)}`);
+        void vscode.window.showWarningMessage(t('The last GenOS conversation could not be opened, so a new one was started. The log says why.'));
+      }
     })();
     await this.loaded;
     return this.conversation;
@@ -183,6 +189,8 @@ export class ChatController implements vscode.Disposable {
   }
 
   async remove(id: string): Promise<void> {
+    // A streaming turn saves its conversation when it ends: stop it first, or it comes back.
+    if (id === this.conversation.id) await this.settle();
     await this.store.delete(id);
     if (id === this.conversation.id) await this.newChat();
     await this.showHistory();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/protocol';
+import { t } from './l10n';
 import type { ChatController, ChatSink } from './chatController';
 import type { EditorContext } from './editorContext';
 import { runErrorAction } from './errorUi';
@@ -64,7 +65,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
     }
     if (!this.controller) return;
     if (message.type === 'ready') {
-      const init = await this.controller.init();
+      let init: HostMessage;
+      try {
+        init = await this.controller.init();
+      } catch (error) {
+        this.log.error(`the chat view could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        void vscode.window.showErrorMessage(t('The GenOS chat could not start; the log says why.'));
+        return;
+      }
       this.ready = true;
       void this.view?.webview.postMessage(init);
       for (const queued of this.queue.splice(0)) void this.view?.webview.postMessage(queued);

@@ -2,21 +2,10 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { t } from './l10n';
 import type { Log } from './log';
-import type { ContextBlock } from '../client/prompts';
 import type { ConversationSummary, TurnView } from '../shared/protocol';
+import { CONVERSATION_ID, isSummary, parseConversation, type Conversation, type StoredTurn } from './conversationSchema';
 
-/** A turn as stored: what the webview shows, plus the attached text that was sent. */
-export interface StoredTurn extends TurnView {
-  contextBlocks: ContextBlock[];
-}
-
-export interface Conversation {
-  id: string;
-  title: string;
-  createdAt: number;
-  updatedAt: number;
-  turns: StoredTurn[];
-}
+export type { Conversation, StoredTurn } from './conversationSchema';
 
 let counter = 0;
 /** A new id, unique in this window and across windows. */
@@ -44,16 +33,6 @@ export interface RecoveryReport {
   recovered: number;
   /** Where the damaged files now are. */
   setAside: vscode.Uri[];
-}
-
-function isSummary(value: unknown): value is ConversationSummary {
-  const v = value as ConversationSummary | null;
-  return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.title === 'string' && typeof v.updatedAt === 'number' && typeof v.turns === 'number';
-}
-
-function isConversation(value: unknown): value is Conversation {
-  const v = value as Conversation | null;
-  return typeof v === 'object' && v !== null && typeof v.id === 'string' && Array.isArray(v.turns) && typeof v.updatedAt === 'number';
 }
 
 function summaryOf(conversation: Conversation): ConversationSummary {
@@ -84,12 +63,13 @@ export class ConversationStore {
     return vscode.Uri.joinPath(this.folder, INDEX);
   }
 
+  /** The file of a conversation; callers check the id against CONVERSATION_ID first. */
   private file(id: string): vscode.Uri {
-    return vscode.Uri.joinPath(this.folder, `${id.replace(/[^A-Za-z0-9_-]/g, '')}.json`);
+    return vscode.Uri.joinPath(this.folder, `${id}.json`);
   }
 
-  /** The parsed file; `missing` when there is none, `damaged` when it is not what `valid` expects. */
-  private async read<T>(uri: vscode.Uri, valid: (value: unknown) => value is T): Promise<T | 'missing' | 'damaged'> {
+  /** The parsed file; `missing` when there is none, `damaged` when `parse` finds it is not what it expects. */
+  private async read<T>(uri: vscode.Uri, parse: (value: unknown) => T | undefined): Promise<T | 'missing' | 'damaged'> {
     let bytes: Uint8Array;
     try {
       bytes = await vscode.workspace.fs.readFile(uri);
@@ -97,8 +77,7 @@ export class ConversationStore {
       return 'missing';
     }
     try {
-      const value: unknown = JSON.parse(decoder.decode(bytes));
-      return valid(value) ? value : 'damaged';
+      return parse(JSON.parse(decoder.decode(bytes))) ?? 'damaged';
     } catch {
       return 'damaged';
     }
@@ -112,15 +91,22 @@ export class ConversationStore {
   private async writeAtomically(uri: vscode.Uri, value: unknown): Promise<void> {
     const temporary = uri.with({ path: `${uri.path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}` });
     const bytes = encoder.encode(JSON.stringify(value));
-    if (uri.scheme === 'file') {
-      await fs.mkdir(this.folder.fsPath, { recursive: true });
-      await fs.writeFile(temporary.fsPath, bytes);
-      await fs.rename(temporary.fsPath, uri.fsPath);
-      return;
+    try {
+      if (uri.scheme === 'file') {
+        // Conversations hold code and terminal output: readable by the user alone where the system allows.
+        await fs.mkdir(this.folder.fsPath, { recursive: true, mode: 0o700 });
+        await fs.writeFile(temporary.fsPath, bytes, { mode: 0o600 });
+        await fs.rename(temporary.fsPath, uri.fsPath);
+        return;
+      }
+      await vscode.workspace.fs.createDirectory(this.folder);
+      await vscode.workspace.fs.writeFile(temporary, bytes);
+      await vscode.workspace.fs.rename(temporary, uri, { overwrite: true });
+    } catch (error) {
+      // A write that failed leaves no temporary file behind.
+      await vscode.workspace.fs.delete(temporary).then(undefined, () => undefined);
+      throw error;
     }
-    await vscode.workspace.fs.createDirectory(this.folder);
-    await vscode.workspace.fs.writeFile(temporary, bytes);
-    await vscode.workspace.fs.rename(temporary, uri, { overwrite: true });
   }
 
   /** Moves a damaged file aside under a name no listing reads, and returns where it went. */
@@ -151,7 +137,7 @@ export class ConversationStore {
    */
   private async reconcile(): Promise<{ entries: ConversationSummary[]; changed: boolean }> {
     const setAside: vscode.Uri[] = [];
-    const index = await this.read(this.indexUri, (v): v is ConversationSummary[] => Array.isArray(v) && v.every(isSummary));
+    const index = await this.read(this.indexUri, (v) => (Array.isArray(v) && v.every(isSummary) ? v : undefined));
     if (index === 'damaged') setAside.push(await this.setAside(this.indexUri));
     const listed = new Map((Array.isArray(index) ? index : []).map((entry) => [entry.id, entry]));
     const entries: ConversationSummary[] = [];
@@ -163,7 +149,7 @@ export class ConversationStore {
         continue;
       }
       changed = true;
-      const conversation = await this.read(this.file(id), isConversation);
+      const conversation = await this.read(this.file(id), (v) => parseConversation(v, id));
       if (conversation === 'damaged') setAside.push(await this.setAside(this.file(id)));
       else if (conversation !== 'missing') entries.push(summaryOf(conversation));
     }
@@ -192,8 +178,9 @@ export class ConversationStore {
 
   /** A saved conversation; undefined when there is none, or it is damaged (it is then set aside). */
   load(id: string): Promise<Conversation | undefined> {
+    if (!CONVERSATION_ID.test(id)) return Promise.resolve(undefined);
     return this.enqueue(async () => {
-      const conversation = await this.read(this.file(id), isConversation);
+      const conversation = await this.read(this.file(id), (v) => parseConversation(v, id));
       if (conversation !== 'damaged') return conversation === 'missing' ? undefined : conversation;
       const setAside = await this.setAside(this.file(id));
       this.report({ recovered: (await this.repairedIndex()).length, setAside: [setAside] });
@@ -204,7 +191,7 @@ export class ConversationStore {
   /** Saves a conversation that has at least one turn; other windows' entries stay in the index. */
   save(conversation: Conversation): Promise<void> {
     return this.enqueue(async () => {
-      if (conversation.turns.length === 0) return;
+      if (conversation.turns.length === 0 || !CONVERSATION_ID.test(conversation.id)) return;
       await this.writeAtomically(this.file(conversation.id), conversation);
       const { entries } = await this.reconcile();
       await this.writeAtomically(this.indexUri, [summaryOf(conversation), ...entries.filter((item) => item.id !== conversation.id)]);
@@ -212,6 +199,7 @@ export class ConversationStore {
   }
 
   delete(id: string): Promise<void> {
+    if (!CONVERSATION_ID.test(id)) return Promise.resolve();
     return this.enqueue(async () => {
       try {
         await vscode.workspace.fs.delete(this.file(id));

@@ -171,6 +171,41 @@ describe('chat: the provider, restarted and fed bad input', () => {
     chat.dispose();
   });
 
+  it('deletes the conversation that is streaming for good: the turn is stopped first', async () => {
+    const posted: HostMessage[] = [];
+    const chat = controller({ post: (m) => posted.push(m) });
+    await chat.newChat();
+    server.chatQueue.push({ type: 'stream', content: Array.from({ length: 200 }, (_, i) => `조각${i} `), delayMs: 30 });
+    const asking = chat.ask('지워질 대화');
+    await waitFor(() => posted.some((m) => m.type === 'delta'), 'the answer streaming');
+    await chat.showHistory();
+    const listed = posted.filter((m) => m.type === 'history').at(-1);
+    assert.ok(listed?.type === 'history');
+    const id = listed.conversations.find((c) => c.title === '지워질 대화')?.id;
+    assert.ok(id, 'saved when it was asked');
+    await chat.remove(id);
+    assert.equal((await asking)?.status, 'stopped');
+    await chat.showHistory();
+    const after = posted.filter((m) => m.type === 'history').at(-1);
+    assert.ok(after?.type === 'history');
+    assert.ok(!after.conversations.some((c) => c.id === id), 'the stopped turn did not save it back');
+    assert.ok(!fs.existsSync(path.join(folder, `${id}.json`)));
+    chat.dispose();
+  });
+
+  it('opens the panel on a conversation file that cannot be read, with a new conversation', async () => {
+    const memory = new MemoryMemento();
+    await memory.update('genos.activeConversation', 'convBroken');
+    fs.writeFileSync(path.join(folder, 'convBroken.json'), JSON.stringify({ id: 'convBroken', title: 'x', createdAt: 1, updatedAt: 1, turns: [{ id: 't', question: 'q', answer: 'a', status: 'done', context: 'not a list' }] }));
+    const tokens = new TokenStore(secrets);
+    const chat = new ChatController({ post: () => undefined }, new TurnRunner(new ConnectionManager(memento, tokens, log), log), new ConversationStore(vscode.Uri.file(folder)), memory, log, editor);
+    const init = await chat.init();
+    assert.ok(init.type === 'init');
+    assert.deepEqual(init.turns, []);
+    assert.ok(fs.readdirSync(folder).some((name) => name.startsWith('convBroken.corrupt-')), 'set aside');
+    chat.dispose();
+  });
+
   it('Retry resends the same turn after an error, in place of the failed answer', async () => {
     const posted: HostMessage[] = [];
     const chat = controller({ post: (m) => posted.push(m) });

@@ -87,4 +87,50 @@ describe('saved conversations survive damage and other windows', () => {
     await second.save(conversation('two0', '창 2의 대화 0', 3000));
     assert.ok(!(await second.list()).some((c) => c.id === 'two3'));
   });
+
+  it('sets aside a conversation of the wrong shape, reads older files without attachments, and takes the id from the file name', async () => {
+    const reports: RecoveryReport[] = [];
+    const store = new ConversationStore(vscode.Uri.file(folder), (report) => reports.push(report));
+    const good = conversation('convA', '멀쩡한 대화', 1000);
+    const wrong = { ...conversation('convB', '모양이 틀린 대화', 2000), turns: [{ id: 't', question: 42, answer: '', status: 'done' }] };
+    const older = conversation('convC', '첨부가 없던 시절', 3000) as unknown as { turns: Array<Record<string, unknown>> };
+    delete older.turns[0].contextBlocks;
+    delete older.turns[0].reasoning;
+    write('convA.json', JSON.stringify(good));
+    write('convB.json', JSON.stringify(wrong));
+    write('convC.json', JSON.stringify(older));
+    // A file whose contents claim another conversation's id is read under its own name.
+    write('convD.json', JSON.stringify(conversation('convA', '이름이 다른 파일', 4000)));
+    assert.deepEqual((await store.list()).map((c) => c.id), ['convD', 'convC', 'convA']);
+    assert.equal(reports.length, 1);
+    assert.match(path.basename(reports[0].setAside[0].fsPath), /^convB\.corrupt-/);
+    const reopened = await store.load('convC');
+    assert.deepEqual([reopened?.turns[0].contextBlocks, reopened?.turns[0].reasoning], [[], '']);
+    assert.equal((await store.load('convD'))?.id, 'convD');
+  });
+
+  it('never reads or removes the index as a conversation, whatever id it is asked for', async () => {
+    const store = new ConversationStore(vscode.Uri.file(folder));
+    await store.save(conversation('convA', '대화', 1000));
+    const index = fs.readFileSync(path.join(folder, 'index.json'), 'utf8');
+    for (const id of ['index', '../convA', 'conv A', '']) {
+      assert.equal(await store.load(id), undefined, id);
+      await store.delete(id);
+    }
+    await store.save(conversation('index', '인덱스를 덮으려는 대화', 2000));
+    assert.equal(fs.readFileSync(path.join(folder, 'index.json'), 'utf8'), index);
+    assert.deepEqual(files(), ['convA.json', 'index.json']);
+  });
+
+  it('writes the files for the user alone, and leaves no temporary file when a write fails', async () => {
+    const store = new ConversationStore(vscode.Uri.file(folder));
+    await store.save(conversation('convA', '코드가 담긴 대화', 1000));
+    for (const name of files()) assert.equal(fs.statSync(path.join(folder, name)).mode & 0o777, 0o600, name);
+    // The target turned into a folder: the rename fails after the temporary file was written.
+    fs.rmSync(path.join(folder, 'convA.json'));
+    fs.mkdirSync(path.join(folder, 'convA.json'));
+    fs.writeFileSync(path.join(folder, 'convA.json', 'keep'), 'x');
+    await assert.rejects(store.save(conversation('convA', '실패할 저장', 2000)));
+    assert.ok(!files().some((name) => name.includes('.tmp-')), `no temporary file left: ${files().join(', ')}`);
+  });
 });
