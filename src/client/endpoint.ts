@@ -1,7 +1,8 @@
 import { configError } from './errors';
 
 const SERVING_PATH = '/api/gateway/rep/serving/';
-const SERVING_ID = /^[A-Za-z0-9._~-]+$/;
+/** A serving id: one path segment, never `.` or `..` (which would name another path on the host). */
+const SERVING_ID = /^(?!\.+$)[A-Za-z0-9._~-]+$/;
 /** A base URL pasted with the serving path already in it, optionally followed by /v1. */
 const PASTED_ENDPOINT = /^(.*?)\/api\/gateway\/rep\/serving\/([^/]+)(?:\/v1)?$/;
 
@@ -33,7 +34,12 @@ export function buildEndpoint(baseUrl: string, servingId: string): URL {
   let path = url.pathname.replace(/\/+$/, '');
   const pasted = PASTED_ENDPOINT.exec(path);
   if (pasted) {
-    const pastedId = decodeURIComponent(pasted[2]);
+    let pastedId: string;
+    try {
+      pastedId = decodeURIComponent(pasted[2]);
+    } catch {
+      throw configError('invalidBaseUrl', 'The GenOS address holds a broken % escape.');
+    }
     if (id && id !== pastedId) {
       throw configError('servingIdConflict', 'The GenOS address names a different serving than the serving id setting.');
     }

@@ -36,6 +36,8 @@ function configText(error: GenosError, t: Translate): string {
       return t('No access token is stored for this serving. Run "GenOS: Set Access Token".');
     case 'invalidToken':
       return t('The access token contains spaces or characters that cannot be sent. Copy it again from GenOS.');
+    case 'invalidUserId':
+      return t('"GenOS: User Id" holds characters that cannot be sent (such as Korean letters or spaces). Set the GenOS user id as GenOS shows it, in Latin letters and digits, or leave it empty.');
     case 'noModels':
       return t('The serving lists no models. Check that the serving is running in GenOS.');
     case 'invalidProxy':
@@ -135,6 +137,7 @@ function mainText(error: GenosError, t: Translate): string {
         ? t('The model stopped with an error: {0}', error.serverMessage)
         : t('The model stopped with an error.');
     case 'malformed':
+      if (error.detail === 'tooLarge') return t('GenOS sent more than an answer can hold, so it was stopped to protect the editor. Try again; if it happens again, ask the serving owner to check the serving.');
       return t('GenOS sent an answer this extension cannot read. Check that the address points at a GenOS serving.');
     case 'cancelled':
       return t('Stopped.');

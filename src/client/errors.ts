@@ -46,6 +46,8 @@ export type ConfigProblem =
   | 'servingIdConflict'
   | 'missingToken'
   | 'invalidToken'
+  /** `genos.userId` holds characters an HTTP header cannot carry (a Korean name, for example). */
+  | 'invalidUserId'
   | 'noModels'
   /** `genos.proxy` or `http.proxy` is not an http(s) URL. */
   | 'invalidProxy'

@@ -1,7 +1,7 @@
 import type * as http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { apiUrl } from './endpoint';
-import { GenosError, requestCancelled } from './errors';
+import { configError, GenosError, requestCancelled } from './errors';
 import { peekCertificate } from './certificates';
 import { DEFAULT_STREAM_LIMITS, StreamAssembler, streamTooLarge, type StreamLimits } from './streamAssembler';
 import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
@@ -243,7 +243,11 @@ export class GenosClient {
   private headers(accept: string, hasBody: boolean): Record<string, string> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.config.token}`, Accept: accept };
     if (hasBody) headers['Content-Type'] = 'application/json';
-    if (this.config.userId) headers['x-genos-user-id'] = this.config.userId;
+    if (this.config.userId) {
+      // Only visible ASCII travels in a header: anything else would fail every request obscurely.
+      if (!/^[\x21-\x7e]+$/.test(this.config.userId)) throw configError('invalidUserId', 'genos.userId holds characters that cannot be sent in a header.');
+      headers['x-genos-user-id'] = this.config.userId;
+    }
     return headers;
   }
 

@@ -217,12 +217,19 @@ export class ConversationStore {
   }
 }
 
+/** The notice of a repair, with the count in the grammatical number it needs. */
+export function recoveryMessage(recovered: number, where: string): string {
+  if (recovered === 0) return t('Some saved GenOS conversations were damaged, and none could be recovered; the damaged files were kept as {0}.', where);
+  if (recovered === 1) return t('Some saved GenOS conversations were damaged. One conversation was recovered; the damaged files were kept as {0}.', where);
+  return t('Some saved GenOS conversations were damaged. {0} conversations were recovered; the damaged files were kept as {1}.', recovered, where);
+}
+
 /** Tells the user, once, that damaged history files were set aside and what was kept; logs it. */
 export function announceRecovery(report: RecoveryReport, log: Log): void {
   const where = report.setAside.map((uri) => uri.fsPath);
   log.warn(`chat history: ${where.length} damaged file(s) moved aside (${where.join(', ')}); ${report.recovered} conversation(s) listed after the repair`);
   const showLog = t('Show Log');
   void Promise.resolve(
-    vscode.window.showWarningMessage(t('Some saved GenOS conversations were damaged. {0} conversations were recovered; the damaged files were kept as {1}.', report.recovered, where.join(', ')), showLog),
+    vscode.window.showWarningMessage(recoveryMessage(report.recovered, where.join(', ')), showLog),
   ).then((choice) => (choice === showLog ? log.show() : undefined), () => undefined);
 }

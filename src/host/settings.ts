@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { PROMPT_FORMATS, type PromptFormatSetting } from '../client/completion';
 import { config, SECTION, userValue } from './connectionSettings';
+import { timeoutSeconds, withinRange } from './settingRanges';
 
 export { connectionSettings, type ConnectionSettings } from './connectionSettings';
 
@@ -50,14 +51,14 @@ export function networkConfig(): NetworkConfig {
 
 export function requestSettings(): RequestSettings {
   const c = config();
-  const timeout = optionalNumber(c.get('requestTimeoutSeconds')) ?? 60;
+  // Out of package.json's ranges (a settings.json edited by hand): as if not set.
   return {
     model: String(c.get('model') ?? '').trim(),
     systemPrompt: String(c.get('systemPrompt') ?? ''),
-    timeoutSeconds: Math.max(0, timeout),
-    temperature: optionalNumber(c.get('temperature')),
-    maxTokens: optionalNumber(c.get('maxTokens')),
-    contextWindow: optionalNumber(c.get('contextWindow')),
+    timeoutSeconds: timeoutSeconds(c.get('requestTimeoutSeconds'), 60),
+    temperature: withinRange(c.get('temperature'), 0, 2),
+    maxTokens: withinRange(c.get('maxTokens'), 1, Number.POSITIVE_INFINITY, true),
+    contextWindow: withinRange(c.get('contextWindow'), 512, Number.POSITIVE_INFINITY, true),
   };
 }
 

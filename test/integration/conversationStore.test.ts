@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ConversationStore, type Conversation, type RecoveryReport } from '../../src/host/conversationStore';
+import { ConversationStore, recoveryMessage, type Conversation, type RecoveryReport } from '../../src/host/conversationStore';
 
 function conversation(id: string, question: string, updatedAt: number): Conversation {
   return {
@@ -132,5 +132,12 @@ describe('saved conversations survive damage and other windows', () => {
     fs.writeFileSync(path.join(folder, 'convA.json', 'keep'), 'x');
     await assert.rejects(store.save(conversation('convA', '실패할 저장', 2000)));
     assert.ok(!files().some((name) => name.includes('.tmp-')), `no temporary file left: ${files().join(', ')}`);
+  });
+
+  it('says how many conversations were recovered in words that fit the count', () => {
+    assert.doesNotMatch(recoveryMessage(1, 'a.json'), /1 conversations/);
+    assert.match(recoveryMessage(1, 'a.json'), /One conversation was recovered|대화 하나를/);
+    assert.match(recoveryMessage(0, 'a.json'), /none could be recovered|복구한 대화는 없습니다/);
+    assert.match(recoveryMessage(3, 'a.json'), /3 conversations were recovered|대화 3개를/);
   });
 });

@@ -670,4 +670,13 @@ describe('hostile streams and bodies: memory and time stay bounded', () => {
     assert.deepEqual([flood.kind, flood.status], ['badRequest', 400]);
     await server.chatRequests[0].closed;
   });
+
+  it('says what is wrong with a user id a header cannot carry, and sends nothing', async () => {
+    const error = await failure(chat(client({ userId: '홍길동' })));
+    assert.deepEqual([error.kind, error.configProblem], ['config', 'invalidUserId']);
+    assert.match(describeError(error, korean()), /User Id/);
+    assert.equal(server.requests.length, 0);
+    await chat(client({ userId: 'hong.gildong-653' }));
+    assert.equal(server.chatRequests[0].headers['x-genos-user-id'], 'hong.gildong-653');
+  });
 });

@@ -68,3 +68,17 @@ describe('loopback and clear-text checks', () => {
     assert.ok(!isInsecureRemote(new URL('http://127.0.0.1:8080')));
   });
 });
+
+describe('addresses edited by hand', () => {
+  it('refuses a serving id of dots, which would name another path on the host', () => {
+    for (const id of ['.', '..', '...']) {
+      assert.throws(() => buildEndpoint('https://genos.example.com', id), (error: GenosError) => error.configProblem === 'invalidServingId', id);
+      assert.throws(() => buildEndpoint(`https://genos.example.com/api/gateway/rep/serving/${id}`, ''), (error: GenosError) => error.kind === 'config', id);
+    }
+    assert.equal(buildEndpoint('https://genos.example.com', 'v1.2').pathname, '/api/gateway/rep/serving/v1.2');
+  });
+
+  it('says the address is invalid when it ends in a broken % escape, instead of throwing URIError', () => {
+    assert.throws(() => buildEndpoint('https://genos.example.com/api/gateway/rep/serving/4%E0%A4%A', ''), (error: GenosError) => error.configProblem === 'invalidBaseUrl');
+  });
+});

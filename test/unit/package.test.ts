@@ -66,4 +66,9 @@ describe('the package', () => {
     assert.ok(!manifest.categories.includes('Programming Languages'));
     assert.equal(manifest.contributes.keybindings, undefined);
   });
+
+  it('keeps a cloned repository from turning on what sends code or uses the token (restricted in Restricted Mode)', () => {
+    const restricted = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } }).capabilities.untrustedWorkspaces.restrictedConfigurations;
+    for (const key of ['genos.nativeChat.enabled', 'genos.completion.enabled', 'genos.model', 'genos.systemPrompt']) assert.ok(restricted.includes(key), key);
+  });
 });
