@@ -9,7 +9,7 @@ import { parseContextLimit } from './openai';
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
 
 /** The next step a surface can offer for an error. */
-export type ErrorAction = 'setToken' | 'openSettings' | 'retry' | 'retryLessContext' | 'showLog';
+export type ErrorAction = 'setToken' | 'openSettings' | 'selectModel' | 'retry' | 'retryLessContext' | 'showLog';
 
 /** English (the source language): fills `{0}`-style arguments without translating. */
 export const english: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (match, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : match));
@@ -33,6 +33,7 @@ function configText(error: GenosError, t: Translate): string {
     case 'servingIdConflict':
       return t('The GenOS address already names a serving that differs from "GenOS: Serving Id". Remove one of them.');
     case 'missingToken':
+      if (error.detail === 'environmentKey') return t('This GenOS codespace names its serving (GENOS_SERVING_URL) but provides no key (GENOS_SERVING_API_KEY). Run "GenOS: Set Access Token" to enter the key, or ask the GenOS administrator to provision it.');
       return t('No access token is stored for this serving. Run "GenOS: Set Access Token".');
     case 'invalidToken':
       return t('The access token contains spaces or characters that cannot be sent. Copy it again from GenOS.');
@@ -103,6 +104,7 @@ function mainText(error: GenosError, t: Translate): string {
         ? t('GenOS refused the access token for this serving (403). Ask the serving owner for access, or set another token.')
         : t('GenOS did not accept the access token (401). It may be wrong or expired: set a new one.');
     case 'notFound':
+      if (error.detail === 'model') return t('The serving has no model named "{0}". Choose one of its models with "GenOS: Select Model", or clear "GenOS: Model".', error.serverMessage ?? '?');
       return t('GenOS was reached, but there is no serving at this address (404). Check "GenOS: Base Url" and "GenOS: Serving Id".');
     case 'badRequest': {
       if (error.detail === 'toolsRefused') {
@@ -137,6 +139,7 @@ function mainText(error: GenosError, t: Translate): string {
         ? t('The model stopped with an error: {0}', error.serverMessage)
         : t('The model stopped with an error.');
     case 'malformed':
+      if (error.detail === 'unknownTool') return t('The model called a tool it was not offered ({0}), so nothing was run. Try again, or rephrase the request.', error.serverMessage ?? '?');
       if (error.detail === 'tooLarge') return t('GenOS sent more than an answer can hold, so it was stopped to protect the editor. Try again; if it happens again, ask the serving owner to check the serving.');
       return t('GenOS sent an answer this extension cannot read. Check that the address points at a GenOS serving.');
     case 'cancelled':
@@ -161,6 +164,7 @@ export function errorActions(error: GenosError): ErrorAction[] {
     case 'unauthorized':
       return ['setToken', 'retry'];
     case 'notFound':
+      return error.detail === 'model' ? ['selectModel', 'openSettings'] : ['openSettings', 'showLog'];
     case 'redirect':
       return ['openSettings', 'showLog'];
     case 'network':

@@ -320,7 +320,12 @@ export class GenosClient {
       return new GenosError({ ...base, kind: 'proxyAuth', message: 'HTTP 407: the proxy requires authentication.' });
     }
     if (status === 401 || status === 403) return new GenosError({ ...base, kind: 'unauthorized', message: `HTTP ${status}: the token was refused.` });
-    if (status === 404) return new GenosError({ ...base, serverMessage: undefined, kind: 'notFound', message: 'HTTP 404: no serving at this address.' });
+    if (status === 404) {
+      // vLLM's 404 for a model it does not serve ("The model `x` does not exist."): name the model.
+      const model = serverMessage && /model [`'"]?(.+?)[`'"]? does not exist/i.exec(serverMessage)?.[1];
+      if (model) return new GenosError({ ...base, serverMessage: model, kind: 'notFound', detail: 'model', message: 'HTTP 404: the serving has no such model.' });
+      return new GenosError({ ...base, serverMessage: undefined, kind: 'notFound', message: 'HTTP 404: no serving at this address.' });
+    }
     if (status === 429) {
       const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
       return new GenosError({ ...base, kind: 'rateLimited', retryAfterSeconds, message: 'HTTP 429: rate limited.' });

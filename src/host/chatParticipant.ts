@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { describeError, errorActions, type ErrorAction } from '../client/errorMessages';
 import { actionLabel } from './errorUi';
 import { buildMessages, selectionContext, selectionLabel, type ContextBlock, type HistoryTurn } from '../client/prompts';
+import { ImageLinks, imagesAsLinks } from '../shared/imageLinks';
 import { readSelection } from './editorRequest';
 import { explainQuestion } from './explainCommand';
 import { t } from './l10n';
@@ -26,6 +27,7 @@ interface PickedModel {
 const ACTION_BUTTONS: Partial<Record<ErrorAction, { command: string; arguments?: unknown[] }>> = {
   setToken: { command: 'genos.setToken' },
   openSettings: { command: 'workbench.action.openSettings', arguments: ['@ext:genos.genos-vscode'] },
+  selectModel: { command: 'genos.selectModel' },
   showLog: { command: 'genos.showLog' },
 };
 
@@ -69,16 +71,20 @@ export class GenosParticipant {
     const picked = (request as unknown as { model?: PickedModel }).model;
     if (picked && picked.vendor !== VENDOR) return this.viaLanguageModel(picked, history, question, attached, response, token);
 
+    // VS Code's chat loads images from markdown: each is shown as a link instead.
+    const links = new ImageLinks();
     const result = await this.runner.run({
       token,
       model: picked?.id,
       prompt: (settings) => ({ system: settings.systemPrompt, history, question, context: attached }),
       onText: (kind, text) => {
-        if (kind === 'content') response.markdown(text);
+        if (kind === 'content') response.markdown(links.push(text));
       },
     });
+    const rest = links.end();
+    if (rest) response.markdown(rest);
     // Some GenOS servings put the whole reply in the reasoning field: show what the model said.
-    if (!result.answer && result.reasoning) response.markdown(result.reasoning);
+    if (!result.answer && result.reasoning) response.markdown(imagesAsLinks(result.reasoning));
     if (result.status === 'error' && result.error) {
       // The panel's next steps, as buttons under the answer (a 401 offers Set Access Token).
       for (const action of errorActions(result.error)) {
@@ -97,7 +103,9 @@ export class GenosParticipant {
     );
     try {
       const answer = await model.sendRequest(messages, {}, token);
-      for await (const fragment of answer.text) response.markdown(fragment);
+      const links = new ImageLinks();
+      for await (const fragment of answer.text) response.markdown(links.push(fragment));
+      response.markdown(links.end());
       return {};
     } catch (error) {
       if (token.isCancellationRequested) return {};

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildEndpoint, isInsecureRemote } from '../client/endpoint';
-import { configError } from '../client/errors';
+import { configError, GenosError } from '../client/errors';
 import { GenosClient, type ClientConfig } from '../client/genosClient';
 import { NetworkPath } from '../client/network';
 import { displayProxy } from '../client/proxy';
@@ -83,7 +83,7 @@ export class ConnectionManager {
   private async token(endpoint: URL): Promise<{ token?: string; fromEnvironment: boolean }> {
     const stored = await this.tokens.get(endpoint);
     if (stored) return { token: stored, fromEnvironment: false };
-    if (this.provisioned && this.provisioned.endpoint.href === endpoint.href) return { token: this.provisioned.key, fromEnvironment: true };
+    if (this.provisioned?.key && this.provisioned.endpoint.href === endpoint.href) return { token: this.provisioned.key, fromEnvironment: true };
     return { fromEnvironment: false };
   }
 
@@ -131,6 +131,9 @@ export class ConnectionManager {
       this.log.info(`using the GenOS serving ${endpoint.href} and its key from the environment (GENOS_SERVING_URL, GENOS_SERVING_API_KEY)`);
     }
     if (!token && interactive) token = await this.promptForToken(endpoint);
+    if (!token && this.provisioned && !this.provisioned.key && this.provisioned.endpoint.href === endpoint.href) {
+      throw new GenosError({ kind: 'config', configProblem: 'missingToken', detail: 'environmentKey', message: 'GENOS_SERVING_URL is set but GENOS_SERVING_API_KEY is not.' });
+    }
     if (!token) throw configError('missingToken', 'No access token is stored for this serving.');
     await this.confirmClearText(endpoint, interactive);
     const network = await this.networkPath(endpoint);

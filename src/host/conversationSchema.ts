@@ -23,7 +23,7 @@ export interface Conversation {
 export const CONVERSATION_ID = /^(?!index$)[A-Za-z0-9_-]{1,128}$/;
 
 const STATUSES: ReadonlySet<TurnStatus> = new Set(['streaming', 'done', 'stopped', 'error']);
-const ACTIONS: ReadonlySet<ChatAction> = new Set(['setToken', 'openSettings', 'retry', 'retryLessContext', 'showLog', 'continue']);
+const ACTIONS: ReadonlySet<ChatAction> = new Set(['setToken', 'openSettings', 'selectModel', 'retry', 'retryLessContext', 'showLog', 'continue']);
 const CHIP_KINDS: ReadonlySet<ContextChip['kind']> = new Set(['selection', 'file', 'problems', 'editors', 'terminal']);
 
 type Fields = Record<string, unknown>;

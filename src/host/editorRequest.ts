@@ -15,6 +15,8 @@ export interface EditorOutcome {
   errorKind?: string;
   /** The proposed code of a rewrite. */
   proposed?: string;
+  /** The markdown an inline explanation shows last, as given to the editor's renderer. */
+  shown?: string;
   model?: string;
 }
 

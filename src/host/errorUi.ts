@@ -12,6 +12,8 @@ export function actionLabel(action: ErrorAction): string {
       return t('Set Access Token');
     case 'openSettings':
       return t('Open Settings');
+    case 'selectModel':
+      return t('Select Model');
     case 'retry':
       return t('Retry');
     case 'retryLessContext':
@@ -43,6 +45,9 @@ export async function runErrorAction(action: ErrorAction | undefined, log: Log, 
       return;
     case 'openSettings':
       await openSettings();
+      return;
+    case 'selectModel':
+      await vscode.commands.executeCommand('genos.selectModel');
       return;
     case 'retry':
     case 'retryLessContext':

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { selectionContext, type Selection } from '../client/prompts';
 import type { ChatController, TurnOutcome } from './chatController';
+import { imagesAsLinks } from '../shared/imageLinks';
 import { withProgress } from './interaction';
 import type { ChatViewProvider } from './chatView';
 import { readSelection, selectedEditor, type EditorOutcome, type EditorRequests } from './editorRequest';
@@ -69,9 +70,11 @@ export class ExplainCommand implements vscode.Disposable {
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
     const record: Explanation = { question, selection, answer: '' };
     this.threads.set(thread, record);
+    let shown = '';
     const show = (markdown: string) => {
-      // Model output is untrusted: no command links, no HTML.
-      const body = new vscode.MarkdownString(markdown);
+      // Model output is untrusted: no command links, no HTML, and no image that loads.
+      shown = imagesAsLinks(markdown);
+      const body = new vscode.MarkdownString(shown);
       body.isTrusted = false;
       body.supportHtml = false;
       thread.comments = [{ body, mode: vscode.CommentMode.Preview, author: { name: 'GenOS' } }];
@@ -97,7 +100,7 @@ export class ExplainCommand implements vscode.Disposable {
     if (outcome.status === 'stopped') notes.push(`_${t('Stopped. The text received so far is kept.')}_`);
     if (outcome.status === 'error') notes.push(`_${t('The explanation stopped with an error; see the notification.')}_`);
     show([outcome.answer, ...notes].filter(Boolean).join('\n\n') || t('No answer.'));
-    return outcome;
+    return { ...outcome, shown };
   }
 
   private latest(thread?: vscode.CommentThread): vscode.CommentThread | undefined {

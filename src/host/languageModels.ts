@@ -145,6 +145,10 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
           } else if (event.type === 'reasoning') {
             reasoning += event.text;
           } else if (event.type === 'toolCall') {
+            // Only a tool the chat offered is handed on: a call to any other name is the model's error.
+            if (!tools.some((tool) => tool.name === event.call.name)) {
+              throw new GenosError({ kind: 'malformed', detail: 'unknownTool', serverMessage: event.call.name.slice(0, 100), message: 'The model called a tool it was not offered.' });
+            }
             const input = toolInput(event.call);
             if (!input) throw new GenosError({ kind: 'malformed', message: `The model called ${event.call.name} with arguments that are not a JSON object.` });
             progress.report(new this.parts.LanguageModelToolCallPart(event.call.id, event.call.name, input));

@@ -15,11 +15,15 @@ export interface ProvisionedServing {
   model?: string;
 }
 
-/** The provisioned serving, when the environment has a usable URL and key. */
+/**
+ * The provisioned serving, when the environment has a usable URL. `key` is empty when
+ * `GENOS_SERVING_API_KEY` is missing: the serving is still the one to use, and the user is told the
+ * key is missing rather than that the address is.
+ */
 export function provisionedServing(env: Readonly<Record<string, string | undefined>> = process.env): ProvisionedServing | undefined {
   const url = env.GENOS_SERVING_URL?.trim();
-  const key = normalizeToken(env.GENOS_SERVING_API_KEY ?? '');
-  if (!url || !key) return undefined;
+  const key = normalizeToken(env.GENOS_SERVING_API_KEY ?? '') ?? '';
+  if (!url) return undefined;
   let endpoint: URL;
   try {
     endpoint = buildEndpoint(url, '');

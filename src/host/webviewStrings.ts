@@ -33,6 +33,7 @@ export function webviewStrings(): WebviewStrings {
     actions: {
       setToken: actionLabel('setToken'),
       openSettings: actionLabel('openSettings'),
+      selectModel: actionLabel('selectModel'),
       retry: actionLabel('retry'),
       retryLessContext: actionLabel('retryLessContext'),
       showLog: actionLabel('showLog'),

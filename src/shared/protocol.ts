@@ -8,7 +8,7 @@
  */
 
 /** A next step offered with an error; the same set the notifications offer. */
-export type ChatAction = 'setToken' | 'openSettings' | 'retry' | 'retryLessContext' | 'showLog' | 'continue';
+export type ChatAction = 'setToken' | 'openSettings' | 'selectModel' | 'retry' | 'retryLessContext' | 'showLog' | 'continue';
 
 /**
  * What can be attached (the `@` menu): the selection, the current file, files picked from the
@@ -145,7 +145,7 @@ export type WebviewMessage =
 
 const MAX_TEXT = 1_000_000;
 const MAX_ID = 200;
-const ACTIONS: readonly ChatAction[] = ['setToken', 'openSettings', 'retry', 'retryLessContext', 'showLog', 'continue'];
+const ACTIONS: readonly ChatAction[] = ['setToken', 'openSettings', 'selectModel', 'retry', 'retryLessContext', 'showLog', 'continue'];
 
 function isString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length <= max;

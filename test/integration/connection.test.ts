@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
+import { describeError, errorActions, english } from '../../src/client/errorMessages';
+import { GenosError } from '../../src/client/errors';
+import { ConnectionManager } from '../../src/host/connection';
+import { Log } from '../../src/host/log';
+import { provisionedServing } from '../../src/host/provisioned';
+import { TokenStore } from '../../src/host/tokenStore';
 import { FakeGenos } from '../support/genosServer';
+import { MemoryMemento, MemorySecrets } from '../support/memoryState';
 import { answerUntilSettled, genosConfig, testConnection, useServer } from './helpers';
 
 describe('token and test connection', () => {
@@ -26,6 +33,18 @@ describe('token and test connection', () => {
     assert.equal(result.ok, false);
     assert.equal(result.errorKind, 'config');
     assert.match(result.message, /GenOS address is not set|GenOS 주소가 설정되지/);
+  });
+
+  it('in a codespace that names its serving but provides no key, says the key is missing and offers Set Access Token', async () => {
+    await genosConfig().update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    const provisioned = provisionedServing({ GENOS_SERVING_URL: `${server.baseUrl}/api/gateway/rep/serving/${server.servingId}/v1` });
+    const connections = new ConnectionManager(new MemoryMemento(), new TokenStore(new MemorySecrets()), new Log(), provisioned);
+    const failure = await connections.connect(false).then(() => assert.fail('connected without a key'), (error: unknown) => error as GenosError);
+    assert.deepEqual([failure.kind, failure.configProblem, failure.detail], ['config', 'missingToken', 'environmentKey']);
+    assert.match(describeError(failure, english), /GENOS_SERVING_API_KEY/);
+    assert.doesNotMatch(describeError(failure, english), /address is not set/);
+    assert.deepEqual(errorActions(failure), ['setToken']);
+    assert.equal(connections.endpoint().href, `${server.baseUrl}/api/gateway/rep/serving/${server.servingId}`);
   });
 
   it('stores the token in SecretStorage and sends it as a bearer token', async () => {

