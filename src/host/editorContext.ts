@@ -1,11 +1,16 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextBlock } from '../client/prompts';
 import { isOpenableLink } from '../shared/protocol';
 import { t } from './l10n';
-import { gitignoreGlobs, languageOf, plainTerminalText, type ShellEvents, type ShellExecutionEvent, type TerminalCommand } from './workspaceText';
+import { IgnoreRules } from './ignoreRules';
+import { globalGitignore } from './gitConfig';
+import { languageOf, plainTerminalText, type ShellEvents, type ShellExecutionEvent, type TerminalCommand } from './workspaceText';
 
 const MAX_FILE_CHARS = 200_000;
+/** Files the @file picker lists at most. */
+const MAX_LISTED = 20_000;
 /** A file larger than this is not read at all. */
 const MAX_FILE_BYTES = 2_000_000;
 /** Diagnostics attached at most, most severe first. */
@@ -14,6 +19,37 @@ const MAX_PROBLEMS = 100;
 const MAX_TERMINAL_CHARS = 20_000;
 /** Selection changes are reported after this quiet time, not on every cursor move. */
 const SELECTION_QUIET_MS = 200;
+
+/**
+ * `text` cut to what an attachment may hold: at the last line break before the limit, or at the
+ * limit itself when there is none (a minified bundle); the label says how much was kept.
+ */
+export function capText(text: string, name: string): { text: string; label: string } {
+  if (text.length <= MAX_FILE_CHARS) return { text, label: name };
+  const lineEnd = text.lastIndexOf('\n', MAX_FILE_CHARS);
+  if (lineEnd > 0) {
+    const kept = text.slice(0, lineEnd);
+    return { text: kept, label: `${name} (${t('first {0} lines', kept.split('\n').length)})` };
+  }
+  return { text: text.slice(0, MAX_FILE_CHARS), label: `${name} (${t('first {0} of {1} characters', MAX_FILE_CHARS, text.length)})` };
+}
+
+/** Whether the real path of `file` (links followed) is inside a workspace folder. */
+async function insideWorkspace(file: string): Promise<boolean> {
+  let real: string;
+  try {
+    real = await fs.realpath(file);
+  } catch {
+    return false;
+  }
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme !== 'file') continue;
+    const root = await fs.realpath(folder.uri.fsPath).catch(() => folder.uri.fsPath);
+    const relative = path.relative(root, real);
+    if (relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative))) return true;
+  }
+  return false;
+}
 
 /**
  * What the chat panel reads from and does to the editor: the selection and file it attaches, the
@@ -86,8 +122,9 @@ export class EditorContext implements vscode.Disposable {
     }
     const { selection, document } = editor;
     const name = path.basename(document.fileName);
-    const label = selection.start.line === selection.end.line ? `${name}:${selection.start.line + 1}` : `${name}:${selection.start.line + 1}-${selection.end.line + 1}`;
-    return { label, language: document.languageId, text: document.getText(selection), firstLine: selection.start.line + 1 };
+    const where = selection.start.line === selection.end.line ? `${name}:${selection.start.line + 1}` : `${name}:${selection.start.line + 1}-${selection.end.line + 1}`;
+    const { text, label } = capText(document.getText(selection), where);
+    return { label, language: document.languageId, text, firstLine: selection.start.line + 1 };
   }
 
   /** The current file as context; says why and returns undefined when there is none or it is too large. */
@@ -144,37 +181,64 @@ export class EditorContext implements vscode.Disposable {
     const picked = await vscode.window.showQuickPick(items, { matchOnDescription: true, title: t('GenOS: Attach a File'), placeHolder: t('Type to search the workspace; attach more files with @file again') });
     const blocks: ContextBlock[] = [];
     for (const item of picked ? [picked] : []) {
-      const block = await this.readFile(item.uri);
+      const block = await this.fileBlock(item.uri);
       if (block) blocks.push(block);
     }
     return blocks;
   }
 
-  /** The workspace's files that may be attached: not excluded by `files.exclude` or a .gitignore. */
+  /**
+   * The workspace's files that may be attached: not excluded by `files.exclude` (the editor applies
+   * it), nor ignored by a .gitignore of the folder, a nested one, or the user's global one. A search
+   * that fails is shown, not only logged: an empty list would look like an empty workspace.
+   */
   async workspaceFiles(): Promise<vscode.Uri[]> {
-    return vscode.workspace.findFiles('**/*', await this.excludeGlob(), 20_000);
+    try {
+      const found = await vscode.workspace.findFiles('**/*', undefined, MAX_LISTED * 3);
+      const rules = await this.ignoreRules();
+      return found.filter((uri) => !this.ignored(uri, rules)).slice(0, MAX_LISTED);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(t('The workspace files could not be listed: {0}', reason));
+      return [];
+    }
   }
 
-  /** `files.exclude` and each workspace folder's .gitignore, as one glob. */
-  private async excludeGlob(): Promise<string | undefined> {
-    const globs: string[] = [];
-    const excluded = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
-    for (const [glob, on] of Object.entries(excluded)) if (on === true) globs.push(glob);
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+  /** Whether git ignores `uri` (or it is inside a .git folder), by the rules of its workspace folder. */
+  private ignored(uri: vscode.Uri, rules: Map<string, IgnoreRules>): boolean {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder) return false;
+    const relative = path.posix.relative(folder.uri.path, uri.path);
+    if (relative.split('/').includes('.git')) return true;
+    return rules.get(folder.uri.toString())?.ignores(relative) ?? false;
+  }
+
+  /** Each workspace folder's ignore rules: the global file first, then its .gitignore files, parents before children. */
+  private async ignoreRules(): Promise<Map<string, IgnoreRules>> {
+    const global = await globalGitignore();
+    const rules = new Map<string, IgnoreRules>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) rules.set(folder.uri.toString(), new IgnoreRules().add(global));
+    for (const file of await vscode.workspace.findFiles('**/.gitignore', undefined, 1000)) {
+      const folder = vscode.workspace.getWorkspaceFolder(file);
+      if (!folder) continue;
       try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.gitignore')));
-        globs.push(...gitignoreGlobs(text));
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+        rules.get(folder.uri.toString())?.add(text, path.posix.dirname(path.posix.relative(folder.uri.path, file.path)).replace(/^\.$/, ''));
       } catch {
-        // No .gitignore.
+        // Unreadable: its rules are not known.
       }
     }
-    globs.push('**/.git/**');
-    return globs.length ? `{${globs.join(',')}}` : undefined;
+    return rules;
   }
 
   /** A workspace file as context; a binary or very large one is refused with a message. */
-  private async readFile(uri: vscode.Uri): Promise<ContextBlock | undefined> {
+  async fileBlock(uri: vscode.Uri): Promise<ContextBlock | undefined> {
     const name = vscode.workspace.asRelativePath(uri, false);
+    // A repository can ship a link to a file outside it (~/.aws/credentials): that is not attached.
+    if (uri.scheme === 'file' && !(await insideWorkspace(uri.fsPath))) {
+      void vscode.window.showWarningMessage(t('{0} leads outside the workspace (a symbolic link), so it is not attached.', name));
+      return undefined;
+    }
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.size > MAX_FILE_BYTES) {
       void vscode.window.showWarningMessage(t('{0} is too large to attach ({1} KB). Attach a selection of it instead.', name, Math.round(stat.size / 1024)));
@@ -185,12 +249,7 @@ export class EditorContext implements vscode.Disposable {
       void vscode.window.showWarningMessage(t('{0} is a binary file, so it cannot be attached.', name));
       return undefined;
     }
-    let text = new TextDecoder().decode(bytes);
-    let label = name;
-    if (text.length > MAX_FILE_CHARS) {
-      text = text.slice(0, text.lastIndexOf('\n', MAX_FILE_CHARS));
-      label = `${name} (${t('first {0} lines', text.split('\n').length)})`;
-    }
+    const { text, label } = capText(new TextDecoder().decode(bytes), name);
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     return { label, language: document?.languageId ?? languageOf(name), text, firstLine: 1 };
   }

@@ -31,22 +31,6 @@ export function plainTerminalText(text: string): string {
   return text.replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g, '').replace(/\r(?!\n)/g, '');
 }
 
-/** Gitignore lines as globs for findFiles (the common forms; negations are not followed). */
-export function gitignoreGlobs(text: string): string[] {
-  const globs: string[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
-    const directory = line.endsWith('/');
-    const body = line.replace(/^\//, '').replace(/\/$/, '');
-    if (!body) continue;
-    const anchored = line.startsWith('/') || body.includes('/');
-    const base = anchored ? body : `**/${body}`;
-    globs.push(`${base}/**`);
-    if (!directory) globs.push(base);
-  }
-  return globs;
-}
 /** A language id for a file not open in an editor, from its extension, for the code fence. */
 export function languageOf(name: string): string {
   const extension = path.extname(name).slice(1).toLowerCase();

@@ -182,7 +182,30 @@ describe('context that fits the model\'s window', () => {
     it('@file: offers the workspace\'s files, not those .gitignore or files.exclude hide', async () => {
       const offered = (await editor.workspaceFiles()).map((uri) => vscode.workspace.asRelativePath(uri, false)).sort();
       assert.ok(offered.includes('src/hello.ts'), offered.join(', '));
-      for (const hidden of ['build/out.js', 'debug.log', 'secret.txt']) assert.ok(!offered.includes(hidden), `${hidden} offered`);
+      assert.ok(offered.includes('pkg/public.txt'), offered.join(', '));
+      for (const hidden of ['build/out.js', 'debug.log', 'secret.txt', 'old.bak', 'pkg/private.txt', '.gitignore/x']) assert.ok(!offered.includes(hidden), `${hidden} offered`);
+    });
+
+    it('@file: never follows a link out of the workspace, and cuts a file with no line break at the limit', async () => {
+      const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+      const outside = path.join(os.tmpdir(), `genos-credentials-${process.pid}`);
+      fs.writeFileSync(outside, '[default]\naws_secret_access_key = do-not-send\n');
+      fs.symlinkSync(outside, path.join(root, 'notes-link.md'));
+      fs.writeFileSync(path.join(root, 'bundle.min.js'), 'x'.repeat(250_000));
+      try {
+        assert.equal(await editor.fileBlock(vscode.Uri.file(path.join(root, 'notes-link.md'))), undefined);
+        const bundle = await editor.fileBlock(vscode.Uri.file(path.join(root, 'bundle.min.js')));
+        assert.equal(bundle?.text.length, 200_000);
+        assert.match(bundle?.label ?? '', /bundle\.min\.js \((first 200000 of 250000 characters|200000자)/);
+        const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'y'.repeat(250_000) });
+        const shown = await vscode.window.showTextDocument(document);
+        shown.selection = new vscode.Selection(0, 0, 0, 250_000);
+        await waitFor(() => editor.hasSelection(), 'the selection');
+        assert.equal(editor.selection()?.text.length, 200_000);
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      } finally {
+        for (const file of [path.join(root, 'notes-link.md'), path.join(root, 'bundle.min.js'), outside]) fs.rmSync(file, { force: true });
+      }
     });
 
     it('@file: files picked from the workspace', async () => {

@@ -104,7 +104,19 @@ async function runTarget(target: VscodeTarget): Promise<number> {
       options: {
         userSettings: { 'genos.requestTimeoutSeconds': 10, 'workbench.welcomePage.walkthroughs.openOnInstall': false },
         // A small project for attachments: one file the .gitignore hides, one files.exclude hides.
-        workspaceFiles: { 'src/hello.ts': 'export const hello = 1;\n', '.gitignore': 'build/\n*.log\n', 'build/out.js': 'x', 'debug.log': 'x', '.vscode/settings.json': '{ "files.exclude": { "**/secret.txt": true } }', 'secret.txt': 'x' },
+        // files.exclude has a key with braces, and a nested .gitignore hides a file of its folder.
+        workspaceFiles: {
+          'src/hello.ts': 'export const hello = 1;\n',
+          '.gitignore': 'build/\n*.log\n',
+          'build/out.js': 'x',
+          'debug.log': 'x',
+          '.vscode/settings.json': '{ "files.exclude": { "**/secret.txt": true, "**/*.{tmp,bak}": true } }',
+          'secret.txt': 'x',
+          'old.bak': 'x',
+          'pkg/.gitignore': 'private.txt\n',
+          'pkg/private.txt': 'x',
+          'pkg/public.txt': 'x',
+        },
       },
     },
     {

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { parseContextLimit } from '../../src/client/openai';
 import type { HistoryTurn } from '../../src/client/prompts';
 import { fitToWindow, outputReserve, TokenCalibration, type PromptParts } from '../../src/host/contextBudget';
-import { gitignoreGlobs } from '../../src/host/workspaceText';
 import { estimateMessages, estimateTokens } from '../../src/shared/tokens';
 
 describe('the token estimate', () => {
@@ -123,9 +122,6 @@ describe('learning from the server', () => {
 });
 
 describe('what @file leaves out', () => {
-  it('reads the common .gitignore forms as globs', () => {
-    assert.deepEqual(gitignoreGlobs('# build output\nbuild/\n*.log\n/dist\nsrc/generated\n!keep.log\n\n'), ['**/build/**', '**/*.log/**', '**/*.log', 'dist/**', 'dist', 'src/generated/**', 'src/generated']);
-  });
 });
 
 describe('the answer\'s reserve', () => {
