@@ -47,7 +47,8 @@ export function activate(context: vscode.ExtensionContext): void {
     );
   }
 
-  const completionsOn = () => vscode.workspace.getConfiguration('genos').get<boolean>('completion.enabled') === true;
+  // User settings only, as the core reads it: a repository cannot turn completion on.
+  const completionsOn = () => vscode.workspace.getConfiguration('genos').inspect<boolean>('completion.enabled')?.globalValue === true;
   if (completionsOn()) setTimeout(() => load(), 0);
   offerWalkthrough(context.globalState);
   registerNativeChat(context, modelsChanged, () => load().nativeChat);

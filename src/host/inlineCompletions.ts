@@ -162,12 +162,31 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     if (context.selectedCompletionInfo) return [];
     const editor = vscode.window.activeTextEditor;
     if (editor?.document === document && editor.selections.some((selection) => !selection.isEmpty)) return [];
+    // Secrets and keys: nothing of them leaves the editor.
+    if (settings.exclude.some((pattern) => vscode.languages.match({ pattern }, document) > 0)) return [];
     const restOfLine = document.lineAt(position.line).text.slice(position.character);
     if (!allowsCompletion(restOfLine)) return [];
 
     const cursor = cursorContext(document, position, settings);
     const controller = new AbortController();
-    const subscription = token.onCancellationRequested(() => controller.abort());
+    const abort = () => controller.abort();
+    // The answer is for this cursor only: once it moves away, the editor loses focus or the
+    // document closes, the request is closed and the server stops generating for nothing.
+    const watchers = [
+      token.onCancellationRequested(abort),
+      vscode.window.onDidChangeTextEditorSelection((event) => {
+        if (event.textEditor.document === document && !event.selections.some((selection) => selection.active.isEqual(position))) abort();
+      }),
+      vscode.window.onDidChangeActiveTextEditor((active) => {
+        if (active?.document !== document) abort();
+      }),
+      vscode.window.onDidChangeWindowState((state) => {
+        if (!state.focused) abort();
+      }),
+      vscode.workspace.onDidCloseTextDocument((closed) => {
+        if (closed === document) abort();
+      }),
+    ];
     try {
       const raw = await this.engineFor(settings).complete(cursor, controller.signal);
       this.backoffMs = 0;
@@ -181,7 +200,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       this.fail(asGenosError(error, this.log));
       return [];
     } finally {
-      subscription.dispose();
+      for (const watcher of watchers) watcher.dispose();
       this.refresh();
     }
   }

@@ -72,6 +72,8 @@ export interface CompletionSettings {
   promptFormat: PromptFormatSetting;
   maxTokens: number;
   debounceMs: number;
+  /** Files that get no completion (globs): secrets and keys. */
+  exclude: string[];
   /** How many lines before and after the cursor are sent. */
   prefixLines: number;
   suffixLines: number;
@@ -85,7 +87,9 @@ export function completionSettings(): CompletionSettings {
   };
   const format = c.get<string>('completion.promptFormat');
   return {
-    enabled: c.get('completion.enabled') === true,
+    // User settings only: a cloned repository must not start sending its files as you type.
+    enabled: userValue<boolean>('completion.enabled', false) === true,
+    exclude: completionExclude(),
     servingId: String(userValue<string | number>('completion.servingId', '')).trim(),
     model: String(c.get('completion.model') ?? '').trim(),
     promptFormat: PROMPT_FORMATS.includes(format as PromptFormatSetting) ? (format as PromptFormatSetting) : 'auto',
@@ -94,6 +98,12 @@ export function completionSettings(): CompletionSettings {
     prefixLines: whole('completion.prefixLines', 300, 1, 5000),
     suffixLines: whole('completion.suffixLines', 60, 0, 5000),
   };
+}
+
+/** `genos.completion.exclude` from user settings (a workspace cannot shorten it); only strings. */
+function completionExclude(): string[] {
+  const value = userValue<unknown>('completion.exclude', []);
+  return Array.isArray(value) ? value.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '') : [];
 }
 
 /** Turns completion on or off in the user's settings. */

@@ -69,6 +69,45 @@ describe('inline completion in the extension host', () => {
     assert.equal(body.prompt, '<|fim_prefix|>function total(items) {\n  const greeting = <|fim_suffix|><|fim_middle|>');
   });
 
+  it('sends nothing from a secrets file: .env, keys', async () => {
+    const root = vscode.workspace.workspaceFolders![0].uri;
+    const before = server.completionRequests.length;
+    for (const name of ['.env', 'deploy.pem']) {
+      const uri = vscode.Uri.joinPath(root, name);
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('API_KEY=sk-live-1234\nDB_PASSWORD='));
+      try {
+        const editor = await vscode.window.showTextDocument(uri);
+        const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+        editor.selection = new vscode.Selection(end, end);
+        assert.deepEqual(await ask(editor), [], name);
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      } finally {
+        await vscode.workspace.fs.delete(uri);
+      }
+    }
+    assert.equal(server.completionRequests.length, before);
+    // The same text in an ordinary file is completed.
+    await ask(await editorWith('const API_KEY = '));
+    assert.equal(server.completionRequests.length, before + 1);
+  });
+
+  it('closes the request when the cursor moves away without typing, and when the document closes', async () => {
+    for (const leave of ['move', 'close'] as const) {
+      const editor = await editorWith('function area(r) {\n  return \n}\n\nconst wait = ');
+      server.completionQueue.push({ type: 'completion', delayMs: 10_000 });
+      const before = server.completionRequests.length;
+      const pending = ask(editor);
+      await waitFor(() => server.completionRequests.length > before, 'the request');
+      if (leave === 'move') editor.selection = new vscode.Selection(0, 0, 0, 0);
+      else await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      const request = server.completionRequests.at(-1)!;
+      await request.closed;
+      assert.equal(request.closedEarly, true, `${leave}: the server saw the request closed before it answered`);
+      assert.deepEqual(await pending, []);
+    }
+    server.completionQueue.splice(0);
+  });
+
   it('asks nothing where text follows the cursor or text is selected', async () => {
     const before = server.completionRequests.length;
     const middle = await editorWith('const x = foo(bar);');

@@ -70,5 +70,9 @@ describe('the package', () => {
   it('keeps a cloned repository from turning on what sends code or uses the token (restricted in Restricted Mode)', () => {
     const restricted = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } }).capabilities.untrustedWorkspaces.restrictedConfigurations;
     for (const key of ['genos.nativeChat.enabled', 'genos.completion.enabled', 'genos.model', 'genos.systemPrompt']) assert.ok(restricted.includes(key), key);
+    // Settings a workspace must not set at all: completion on, and which files it skips.
+    const properties = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { scope?: string; default?: unknown }> } } }).contributes.configuration.properties;
+    for (const key of ['genos.completion.enabled', 'genos.completion.exclude']) assert.equal(properties[key]?.scope, 'machine', key);
+    assert.ok((properties['genos.completion.exclude'].default as string[]).includes('**/.env'));
   });
 });
