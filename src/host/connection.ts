@@ -98,12 +98,15 @@ export class ConnectionManager {
    * Asks for a token in a password box and stores it for `endpoint`. Resolves with the token, or
    * undefined when the user cancelled.
    */
-  async promptForToken(endpoint: URL): Promise<string | undefined> {
+  async promptForToken(endpoint: URL, offered?: string): Promise<string | undefined> {
     const entered = await vscode.window.showInputBox({
       title: t('GenOS: Set Access Token'),
+      // A token handed in by a link or another extension is only a suggestion: the user confirms it.
+      value: offered,
       // In a browser the editor keeps secrets in the browser's own storage: say so, and how a codespace avoids it.
-      prompt:
-        vscode.env.uiKind === vscode.UIKind.Web
+      prompt: offered !== undefined
+        ? t('A link or another extension offers this access token for {0}. Press Enter to save it in place of yours, or Escape to keep yours.', endpoint.href)
+        : vscode.env.uiKind === vscode.UIKind.Web
           ? t("Access token for {0}. This editor runs in a browser, so the token is kept in this browser's storage: another browser, or clearing site data, asks again. In a GenOS codespace, GENOS_SERVING_API_KEY provides it with no prompt.", endpoint.href)
           : t('Access token for {0}', endpoint.href),
       placeHolder: t('Paste the access token issued in GenOS'),

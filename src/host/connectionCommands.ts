@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { connectionReport } from '../client/connectionReport';
 import { describeError, english } from '../client/errorMessages';
 import type { ConnectionTrace } from '../client/network';
-import { normalizeToken } from '../client/token';
 import { withProgress } from './interaction';
 import type { ConnectionManager } from './connection';
 import { asGenosError, showError } from './errorUi';
@@ -42,14 +41,9 @@ export function registerConnectionCommands(connections: ConnectionManager, runne
   const setToken = async (token?: unknown): Promise<boolean> => {
     const endpoint = await configuredEndpoint();
     if (!endpoint) return false;
-    // A token may be passed by another command (for example after a 401); it is validated the same way.
-    if (typeof token === 'string') {
-      const clean = normalizeToken(token);
-      if (!clean) return false;
-      await tokens.set(endpoint, clean);
-    } else if (!(await connections.promptForToken(endpoint))) {
-      return false;
-    }
+    // A token passed as an argument (a command: link, another extension) is never stored without
+    // asking: it fills the password box, and only the user's Enter saves it.
+    if (!(await connections.promptForToken(endpoint, typeof token === 'string' ? token : undefined))) return false;
     void vscode.window.showInformationMessage(t('Access token saved for {0}.', endpoint.href));
     return true;
   };

@@ -14,7 +14,7 @@ import { TurnRunner } from '../../src/host/turnRunner';
 import type { HostMessage } from '../../src/shared/protocol';
 import { MemoryMemento, MemorySecrets } from '../support/memoryState';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
-import { answerUntilSettled, genosConfig, useServer, waitFor } from './helpers';
+import { answerUntilSettled, confirmToken, genosConfig, useServer, waitFor } from './helpers';
 
 describe('chat: asking, stopping, context', () => {
   let server: FakeGenos;
@@ -22,7 +22,7 @@ describe('chat: asking, stopping, context', () => {
     server = new FakeGenos({ token: 'chat-token', models: ['Qwen3-8B'] });
     await server.start();
     await useServer(server);
-    await vscode.commands.executeCommand('genos.setToken', 'chat-token');
+    await confirmToken('chat-token');
     await genosConfig().update('systemPrompt', '당신은 유용한 어시스턴트입니다.', vscode.ConfigurationTarget.Global);
   });
   after(async () => {

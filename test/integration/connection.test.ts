@@ -8,7 +8,7 @@ import { provisionedServing } from '../../src/host/provisioned';
 import { TokenStore } from '../../src/host/tokenStore';
 import { FakeGenos } from '../support/genosServer';
 import { MemoryMemento, MemorySecrets } from '../support/memoryState';
-import { answerUntilSettled, genosConfig, testConnection, useServer } from './helpers';
+import { answerUntilSettled, confirmToken, genosConfig, testConnection, useServer } from './helpers';
 
 describe('token and test connection', () => {
   let server: FakeGenos;
@@ -37,6 +37,7 @@ describe('token and test connection', () => {
 
   it('in a codespace that names its serving but provides no key, says the key is missing and offers Set Access Token', async () => {
     await genosConfig().update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    await genosConfig().update('servingId', undefined, vscode.ConfigurationTarget.Global);
     const provisioned = provisionedServing({ GENOS_SERVING_URL: `${server.baseUrl}/api/gateway/rep/serving/${server.servingId}/v1` });
     const connections = new ConnectionManager(new MemoryMemento(), new TokenStore(new MemorySecrets()), new Log(), provisioned);
     const failure = await connections.connect(false).then(() => assert.fail('connected without a key'), (error: unknown) => error as GenosError);
@@ -49,7 +50,7 @@ describe('token and test connection', () => {
 
   it('stores the token in SecretStorage and sends it as a bearer token', async () => {
     await useServer(server);
-    assert.equal(await vscode.commands.executeCommand('genos.setToken', '  Bearer token-for-serving-43 '), true);
+    assert.equal(await confirmToken('  Bearer token-for-serving-43 '), true);
     const result = await testConnection();
     assert.equal(result.ok, true, result.message);
     assert.deepEqual(result.models, ['Qwen3-8B', 'gemma-3']);
@@ -57,9 +58,17 @@ describe('token and test connection', () => {
     assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer token-for-serving-43');
   });
 
+  it('never stores a token passed by a link or another extension without the user\'s Enter', async () => {
+    const swapped = await answerUntilSettled(vscode.commands.executeCommand('genos.setToken', 'an-attackers-token'), () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'), 'the box dismissed');
+    assert.equal(swapped, false);
+    const result = await testConnection();
+    assert.equal(result.ok, true, 'the user\'s token is still the one sent');
+    assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer token-for-serving-43');
+  });
+
   it('keeps one token per serving', async () => {
     await useServer(other);
-    await vscode.commands.executeCommand('genos.setToken', 'token-for-serving-7');
+    await confirmToken('token-for-serving-7');
     assert.equal((await testConnection()).ok, true);
     await useServer(server);
     const back = await testConnection();
@@ -68,17 +77,17 @@ describe('token and test connection', () => {
   });
 
   it('reports a wrong token as 401 with a way to set a new one', async () => {
-    await vscode.commands.executeCommand('genos.setToken', 'not-the-token');
+    await confirmToken('not-the-token');
     const result = await testConnection();
     assert.equal(result.ok, false);
     assert.equal(result.errorKind, 'unauthorized');
     assert.match(result.message, /401/);
-    await vscode.commands.executeCommand('genos.setToken', 'token-for-serving-43');
+    await confirmToken('token-for-serving-43');
   });
 
   it('reports a wrong serving id as not found, and a closed port as refused', async () => {
     await genosConfig().update('servingId', '999', vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('genos.setToken', 'token-for-serving-43');
+    await confirmToken('token-for-serving-43');
     const notFound = await testConnection();
     assert.equal(notFound.errorKind, 'notFound');
     assert.match(notFound.message, /404/);
@@ -89,7 +98,7 @@ describe('token and test connection', () => {
     await closed.close();
     await genosConfig().update('baseUrl', url, vscode.ConfigurationTarget.Global);
     await genosConfig().update('servingId', '43', vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('genos.setToken', 'token-for-serving-43');
+    await confirmToken('token-for-serving-43');
     const refused = await testConnection();
     assert.equal(refused.errorKind, 'network');
     assert.match(refused.message, /refused|거부/);
@@ -117,7 +126,7 @@ describe('plain http to another machine', () => {
     // Dialogs are refused while tests run, as when the user closes the warning.
     await genosConfig().update('baseUrl', 'http://genos.invalid', vscode.ConfigurationTarget.Global);
     await genosConfig().update('servingId', '43', vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('genos.setToken', 'some-token');
+    await confirmToken('some-token');
     const result = await testConnection();
     assert.equal(result.ok, false);
     assert.equal(result.errorKind, 'config');

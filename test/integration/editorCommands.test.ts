@@ -6,7 +6,7 @@ import type { TurnOutcome } from '../../src/host/chatController';
 import type { EditorOutcome } from '../../src/host/editorRequest';
 import type { ApplyResult } from '../../src/host/rewriteCommand';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
-import { genosConfig, useServer, waitFor } from './helpers';
+import { confirmToken, genosConfig, useServer, waitFor } from './helpers';
 
 const source = [
   'export interface Shape {',
@@ -51,7 +51,7 @@ describe('editor commands', () => {
     server = new FakeGenos({ token: 'editor-token' });
     await server.start();
     await useServer(server);
-    await vscode.commands.executeCommand('genos.setToken', 'editor-token');
+    await confirmToken('editor-token');
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(folder);
     file = path.join(folder, 'shapes.ts');

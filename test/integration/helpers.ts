@@ -22,6 +22,14 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
   }
 }
 
+/**
+ * Runs Set Access Token with `token` as its argument, as a link or another extension would, and
+ * confirms the password box it fills, as the user must: a token is never stored without that.
+ */
+export function confirmToken(token: string): Promise<unknown> {
+  return answerUntilSettled(vscode.commands.executeCommand('genos.setToken', token), () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), 'the token confirmed');
+}
+
 export function testConnection(): Thenable<TestConnectionResult> {
   return vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection');
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { FakeGenos } from '../support/genosServer';
-import { genosConfig, useServer, waitFor } from './helpers';
+import { confirmToken, genosConfig, useServer, waitFor } from './helpers';
 
 // The provider API is stable from VS Code 1.104: the 1.139 run must have it, the 1.100 run must not.
 const target = process.env.GENOS_VSCODE ?? '1.100';
@@ -50,7 +50,7 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     await server.start();
     await useServer(server);
     await genosConfig().update('userId', '653', vscode.ConfigurationTarget.Global);
-    assert.equal(await vscode.commands.executeCommand('genos.setToken', 'native-chat-token'), true);
+    assert.equal(await confirmToken('native-chat-token'), true);
   });
   after(async () => {
     await genosConfig().update('userId', undefined, vscode.ConfigurationTarget.Global);
@@ -106,11 +106,11 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
 
   it('turns a 401 into the panel\'s clear message', async () => {
     const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
-    await vscode.commands.executeCommand('genos.setToken', 'a-wrong-token');
+    await confirmToken('a-wrong-token');
     try {
       await assert.rejects(ask(model, 'hello'), /did not accept the access token \(401\)|인증키를 받아들이지/);
     } finally {
-      await vscode.commands.executeCommand('genos.setToken', 'native-chat-token');
+      await confirmToken('native-chat-token');
     }
   });
 

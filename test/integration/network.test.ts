@@ -6,7 +6,7 @@ import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../
 import type { TurnOutcome } from '../../src/host/chatController';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';
-import { genosConfig, testConnection, useServer, waitFor } from './helpers';
+import { confirmToken, genosConfig, testConnection, useServer, waitFor } from './helpers';
 
 const Global = vscode.ConfigurationTarget.Global;
 
@@ -51,7 +51,7 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
 
   it('refuses a private-CA server with a message naming the certificate and genos.tls.caFile, then connects with it', async () => {
     await useServer(privateCa);
-    await vscode.commands.executeCommand('genos.setToken', token);
+    await confirmToken(token);
     const refused = await testConnection();
     assert.equal(refused.ok, false);
     assert.equal(refused.errorKind, 'network');
@@ -89,7 +89,7 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
 
   it('accepts a self-signed server only with genos.tls.allowSelfSigned, and says it was not verified', async () => {
     await useServer(selfSigned);
-    await vscode.commands.executeCommand('genos.setToken', token);
+    await confirmToken(token);
     const refused = await testConnection();
     assert.equal(refused.ok, false);
     assert.match(refused.message, /genos\.tls\.allowSelfSigned/);
@@ -103,7 +103,7 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
 
   it('goes through the proxy in genos.proxy or http.proxy, as the proxy log shows, and around it for http.noProxy', async () => {
     await useServer(behindProxy);
-    await vscode.commands.executeCommand('genos.setToken', token);
+    await confirmToken(token);
     const tunnels = () => tiny.relayed().filter((line) => line.includes(`CONNECT ${lan}:${behindProxy.port}`)).length;
     await withUserSettings({ 'genos.tls.caFile': certs.caCertFile, 'genos.proxy': tiny.url }, async () => {
       const result = await testConnection();
@@ -128,7 +128,7 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
 
   it('streams a chat answer from the palette through the proxy, with the same settings as the models list', async () => {
     await useServer(behindProxy);
-    await vscode.commands.executeCommand('genos.setToken', token);
+    await confirmToken(token);
     const before = tiny.relayed().length;
     await withUserSettings({ 'genos.tls.caFile': certs.caCertFile, 'genos.proxy': tiny.url }, async () => {
       await vscode.commands.executeCommand('genos.newChat');

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeGenos } from '../support/genosServer';
-import { genosConfig, testConnection, useServer, waitFor } from './helpers';
+import { confirmToken, genosConfig, testConnection, useServer, waitFor } from './helpers';
 
 describe('a workspace cannot redirect the token', () => {
   let genos: FakeGenos;
@@ -27,7 +27,7 @@ describe('a workspace cannot redirect the token', () => {
 
   it('ignores genos.baseUrl, genos.servingId and genos.userId from .vscode/settings.json', async () => {
     await useServer(genos);
-    await vscode.commands.executeCommand('genos.setToken', 'the-users-token');
+    await confirmToken('the-users-token');
     // A cloned repository ships settings that point at another host.
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
     fs.writeFileSync(

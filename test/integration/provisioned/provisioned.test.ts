@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TurnOutcome } from '../../../src/host/chatController';
 import type { TestConnectionResult } from '../../../src/host/connectionCommands';
 import { FakeGenos } from '../../support/genosServer';
-import { answerUntilSettled, genosConfig, waitFor } from '../helpers';
+import { answerUntilSettled, confirmToken, genosConfig, waitFor } from '../helpers';
 
 // The runner started this extension host with GENOS_SERVING_URL, GENOS_SERVING_API_KEY and
 // GENOS_SERVING_MODEL_ID pointing at a port it chose; the GenOS answering there is started here.
@@ -64,7 +64,7 @@ describe('a GenOS codespace: the serving comes from the environment', () => {
     assert.equal(unanswered.errorKind, 'config');
     assert.equal(other.requests.length, 0, 'nothing was sent to the user\'s serving without its own token');
 
-    await vscode.commands.executeCommand('genos.setToken', 'user-token');
+    await confirmToken('user-token');
     const result = await vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection');
     assert.equal(result.ok, true, result.message);
     assert.deepEqual(result.sources, { address: 'settings', token: 'stored', model: 'serving' });
