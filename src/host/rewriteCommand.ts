@@ -12,9 +12,51 @@ export interface ApplyResult {
   reason?: 'none' | 'changed';
 }
 
+/**
+ * Follows the selected code through edits made while the rewrite streams and waits: edits above it
+ * move it, an edit that touches it breaks it. Text that merely looks the same at the old place is
+ * never taken for it.
+ */
+class TrackedRange implements vscode.Disposable {
+  private start: number;
+  private end: number;
+  /** An edit touched the code: the rewrite no longer applies to it. */
+  broken = false;
+  private readonly listener: vscode.Disposable;
+
+  constructor(private readonly document: vscode.TextDocument, range: vscode.Range) {
+    this.start = document.offsetAt(range.start);
+    this.end = document.offsetAt(range.end);
+    this.listener = vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.document !== document) return;
+      for (const change of event.contentChanges) {
+        const changeEnd = change.rangeOffset + change.rangeLength;
+        if (changeEnd <= this.start && !(change.rangeLength === 0 && change.rangeOffset === this.start)) {
+          const delta = change.text.length - change.rangeLength;
+          this.start += delta;
+          this.end += delta;
+        } else if (change.rangeOffset >= this.end && !(change.rangeLength === 0 && change.rangeOffset === this.end && this.start === this.end)) {
+          // After the code: it does not move.
+        } else {
+          this.broken = true;
+        }
+      }
+    });
+  }
+
+  /** Where the code is now. */
+  get range(): vscode.Range {
+    return new vscode.Range(this.document.positionAt(this.start), this.document.positionAt(this.end));
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+  }
+}
+
 interface PendingRewrite {
   uri: vscode.Uri;
-  range: vscode.Range;
+  tracked: TrackedRange;
   version: number;
   original: string;
   proposed: string;
@@ -66,6 +108,7 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
     this.lastInstruction = asked;
     const { document } = editor;
     const range = new vscode.Range(editor.selection.start, editor.selection.end);
+    const tracked = new TrackedRange(document, range);
     const version = document.version;
     const selection = readSelection(editor);
     // The code to replace is never cut to fit the window; the lines around it may be.
@@ -76,25 +119,30 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
       question: rewriteQuestion(selection, asked),
       context: [{ ...code, fixed: true }, ...around],
     }));
-    if (outcome.status !== 'done') return outcome;
-    const proposed = extractCode(outcome.answer, selection.code);
-    if (!proposed.trim()) {
+    const proposed = outcome.status === 'done' ? extractCode(outcome.answer, selection.code) : '';
+    if (outcome.status !== 'done' || !proposed.trim()) {
+      tracked.dispose();
+      if (outcome.status !== 'done') return outcome;
       void vscode.window.showWarningMessage(t('GenOS answered without any code, so there is nothing to apply.'));
       return { ...outcome, status: 'error', errorKind: 'noCode' };
     }
     this.lastInstruction = '';
-    await this.propose(document, range, version, selection.code, proposed);
+    await this.propose(document, tracked, version, selection.code, proposed);
     return { ...outcome, proposed };
   }
 
-  private async propose(document: vscode.TextDocument, range: vscode.Range, version: number, original: string, proposed: string): Promise<void> {
-    if (this.pending) this.proposals.delete(this.pending.proposalUri.toString());
+  private async propose(document: vscode.TextDocument, tracked: TrackedRange, version: number, original: string, proposed: string): Promise<void> {
+    if (this.pending) {
+      this.proposals.delete(this.pending.proposalUri.toString());
+      this.pending.tracked.dispose();
+    }
+    const range = tracked.range;
     const proposalUri = vscode.Uri.from({ scheme: REWRITE_SCHEME, path: document.uri.path, query: `v=${Date.now()}` });
     const text = document.getText();
     const whole = text.slice(0, document.offsetAt(range.start)) + proposed + text.slice(document.offsetAt(range.end));
     this.proposals.set(proposalUri.toString(), whole);
     this.changed.fire(proposalUri);
-    this.pending = { uri: document.uri, range, version, original, proposed, proposalUri };
+    this.pending = { uri: document.uri, tracked, version, original, proposed, proposalUri };
     await vscode.commands.executeCommand('vscode.diff', document.uri, proposalUri, t('GenOS rewrite of {0}: original ↔ proposed', path.basename(document.uri.path)), { preview: true });
     const accept = t('Accept');
     const reject = t('Reject');
@@ -120,12 +168,16 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
     this.pending = undefined;
     const document = await vscode.workspace.openTextDocument(pending.uri);
     await this.closeProposal(pending);
-    if (document.version !== pending.version && document.getText(pending.range) !== pending.original) {
+    const range = pending.tracked.range;
+    const broken = pending.tracked.broken;
+    pending.tracked.dispose();
+    // Applied where the code is now, only if no edit touched it (and it still reads the same).
+    if (document.version !== pending.version && (broken || document.getText(range) !== pending.original)) {
       void vscode.window.showWarningMessage(t('The code changed while GenOS was rewriting it, so the rewrite was not applied. Run Rewrite Selection again.'));
       return { applied: false, reason: 'changed' };
     }
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(pending.uri, pending.range, pending.proposed);
+    edit.replace(pending.uri, range, pending.proposed);
     const applied = await vscode.workspace.applyEdit(edit);
     await vscode.window.showTextDocument(document);
     return { applied };
@@ -135,6 +187,7 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
   async reject(): Promise<ApplyResult> {
     const pending = this.pending;
     this.pending = undefined;
+    pending?.tracked.dispose();
     if (pending) await this.closeProposal(pending);
     return { applied: false, reason: pending ? undefined : 'none' };
   }

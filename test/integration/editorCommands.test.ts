@@ -138,16 +138,31 @@ describe('editor commands', () => {
     assert.deepEqual(await vscode.commands.executeCommand('genos.acceptRewrite'), { applied: false, reason: 'none' });
   });
 
-  it('refuses to apply when the document changed under the selection while the answer streamed', async () => {
+  it('refuses to apply when an edit touched the selected code while the answer streamed', async () => {
     const editor = await selectTotal();
     server.chatQueue.push({ type: 'stream', content: splitDeltas(`\`\`\`ts\n${rewritten}\n\`\`\``, 3), delayMs: 20 });
     const pending = vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'shorter');
     await waitFor(() => server.chatRequests.length > 0 && !server.chatRequests.at(-1)?.finished, 'the rewrite request');
-    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '// a new first line\n'));
+    await editor.edit((edit) => edit.insert(new vscode.Position(5, 2), '// touched\n  '));
     assert.equal((await pending).proposed, rewritten);
     const result = await vscode.commands.executeCommand<ApplyResult>('genos.acceptRewrite');
     assert.deepEqual(result, { applied: false, reason: 'changed' });
-    assert.equal(editor.document.getText(), `// a new first line\n${source}`);
+    assert.equal(editor.document.getText(), source.replace('  let sum', '  // touched\n  let sum'));
+  });
+
+  it('applies to the code where it moved when lines were added above it, even if the old lines read the same', async () => {
+    const editor = await selectTotal();
+    server.chatQueue.push({ type: 'stream', content: splitDeltas(`\`\`\`ts\n${rewritten}\n\`\`\``, 3), delayMs: 20 });
+    const pending = vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'shorter');
+    await waitFor(() => server.chatRequests.length > 0 && !server.chatRequests.at(-1)?.finished, 'the rewrite request');
+    // A copy of the selected code lands above it: the old lines now hold the copy, word for word.
+    await editor.edit((edit) => edit.insert(new vscode.Position(3, 0), `\n${selected}`));
+    const moved = editor.document.getText();
+    assert.equal(editor.document.getText(new vscode.Range(4, 0, 8, 1)), selected);
+    assert.equal((await pending).proposed, rewritten);
+    assert.deepEqual(await vscode.commands.executeCommand<ApplyResult>('genos.acceptRewrite'), { applied: true });
+    const at = moved.lastIndexOf(selected);
+    assert.equal(editor.document.getText(), moved.slice(0, at) + rewritten + moved.slice(at + selected.length), 'the copy above is untouched');
   });
 
   it('Stop cancels a rewrite and closes its connection; nothing is proposed', async () => {
