@@ -63,12 +63,4 @@ export function toolInput(call: ToolCall): object | undefined {
   }
 }
 
-/** A name for the model picker: a served path (`/models/org/Name`) is shortened to its last parts. */
-export function modelDisplayName(id: string): string {
-  if (!id.includes('/')) return id;
-  const parts = id.split('/').filter(Boolean);
-  // vLLM serving a local snapshot lists `/model/snapshots/<hash>`: the hash says nothing.
-  const snapshot = parts.indexOf('snapshots');
-  if (snapshot > 0) return `${parts.slice(0, snapshot).join('/')} (${(parts[snapshot + 1] ?? '').slice(0, 7)})`;
-  return parts.slice(-2).join('/');
-}
+export { modelDisplayName } from '../shared/modelNames';

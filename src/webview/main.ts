@@ -13,6 +13,7 @@ import { warmUpWhenIdle } from './markdown';
 import { post, s, saved, saveState, state } from './state';
 import { StreamingMarkdown } from './streaming';
 import { addTurn, appendDelta, removeTurn, decorate, endTurn, formatTokens, renderChips, showFitted, showWaiting, streaming } from './turns';
+import { modelDisplayName } from '../shared/modelNames';
 import { estimateTokens, MESSAGE_OVERHEAD } from '../shared/tokens';
 
 document.body.append(app);
@@ -20,8 +21,9 @@ input.value = saved?.draft ?? '';
 
 function renderChrome(): void {
   if (!state.strings) return;
-  modelButton.textContent = `${s().modelLabel}: ${state.model || s().noModel}`;
-  modelButton.title = s().chooseModel;
+  // A snapshot path (`/model/snapshots/9eb2…`) is shown by a readable name; the full id in the tooltip.
+  modelButton.textContent = `${s().modelLabel}: ${state.model ? modelDisplayName(state.model) : s().noModel}`;
+  modelButton.title = state.model ? `${s().chooseModel} (${state.model})` : s().chooseModel;
   attachSelection.textContent = s().attachSelection;
   attachFile.textContent = s().attachFile;
   input.placeholder = s().placeholder;

@@ -74,6 +74,17 @@ describe('the chat webview in a real browser', () => {
     await view.page.close();
   });
 
+  it('shows a served snapshot path by a readable name, the full id in the tooltip', async () => {
+    const view = await ready();
+    const id = '/model/snapshots/9eb2daaa8597bf192a8b0e73f848f3a102794df5';
+    await view.host({ type: 'model', model: id });
+    const button = view.page.locator('button.model');
+    await view.page.waitForFunction(() => document.querySelector('button.model')?.textContent?.includes('(9eb2daa)'));
+    assert.equal(await button.textContent(), `${strings.modelLabel}: model (9eb2daa)`);
+    assert.equal(await button.getAttribute('title'), `${strings.chooseModel} (${id})`);
+    await view.page.close();
+  });
+
   it('warms up while it waits for the host, without errors and without leaving anything behind', async () => {
     // No init: the host has not answered yet when the panel is idle (a slow window, a busy host).
     const view = await openWebview(browser);
