@@ -10,9 +10,9 @@ import { asGenosError, showError } from './errorUi';
 import { t } from './l10n';
 import type { Log } from './log';
 import { requestSettings } from './settings';
-import type { TurnRunner } from './turnRunner';
+import { DEFAULT_RESERVE, type TurnRunner } from './turnRunner';
 import { webviewStrings } from './webviewStrings';
-import { fitToWindow } from './contextBudget';
+import { fitToWindow, outputReserve } from './contextBudget';
 import { CONTINUE, fitNotes, historyOf } from './turnHistory';
 
 /** Where the controller's messages go: the chat view, which holds them until the webview is ready. */
@@ -123,9 +123,13 @@ export class ChatController implements vscode.Disposable {
    * earlier turns, attachments), the window when a request has found it, and the correction.
    */
   budget(): Extract<HostMessage, { type: 'budget' }> {
-    const parts = { system: requestSettings().systemPrompt, history: historyOf(this.conversation.turns, undefined), question: '', context: this.attachments.blocks };
-    const fitted = fitToWindow(parts, { window: Number.MAX_SAFE_INTEGER, reserve: 0, factor: this.lastFactor });
-    return { type: 'budget', tokens: fitted.tokens, window: this.lastWindow, factor: this.lastFactor };
+    const settings = requestSettings();
+    const parts = { system: settings.systemPrompt, history: historyOf(this.conversation.turns, undefined), question: '', context: this.attachments.blocks };
+    // Once the window is known, what the request will send: older turns are left out as the turn does.
+    const window = this.lastWindow;
+    const reserve = window ? outputReserve(settings.maxTokens, window, DEFAULT_RESERVE).reserve : 0;
+    const fitted = fitToWindow(parts, { window: window ?? Number.MAX_SAFE_INTEGER, reserve, factor: this.lastFactor });
+    return { type: 'budget', tokens: fitted.tokens, window, factor: this.lastFactor, omitted: fitted.omittedTurns || undefined };
   }
 
   private postBudget(): void {

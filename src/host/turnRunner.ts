@@ -56,7 +56,7 @@ export interface TurnResult {
 }
 
 /** Tokens kept for the answer when `genos.maxTokens` is not set: a quarter of the window, at most this. */
-const DEFAULT_RESERVE = 1024;
+export const DEFAULT_RESERVE = 1024;
 
 /**
  * The one path every request takes: connect, choose the model, read the request settings, stream,

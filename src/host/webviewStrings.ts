@@ -41,6 +41,8 @@ export function webviewStrings(): WebviewStrings {
     },
     gauge: t('Context: {0} of {1} tokens'),
     gaugeUnknown: t('Context: {0} tokens'),
+    gaugeOmittedOne: t('1 earlier turn left out'),
+    gaugeOmitted: t('{0} earlier turns left out'),
     cutOff: t('The answer stopped at the length limit.'),
     mentions: {
       files: t('@file: files from the workspace…'),

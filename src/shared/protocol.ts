@@ -91,6 +91,9 @@ export interface WebviewStrings {
   /** `{0}` tokens of `{1}`, for the gauge; and without a known window. */
   gauge: string;
   gaugeUnknown: string;
+  /** After the gauge when earlier turns will be left out: one, and `{0}` of them. */
+  gaugeOmittedOne: string;
+  gaugeOmitted: string;
   cutOff: string;
   /** The `@` menu's entries. */
   mentions: Record<AttachKind, string>;
@@ -113,7 +116,8 @@ export type HostMessage =
    * For the context gauge: tokens the next request takes before the typed question (system
    * prompt, history, attachments), the window when known, and the serving's correction factor.
    */
-  | { type: 'budget'; tokens: number; window?: number; factor: number }
+  /** What the next request sends (fitted to the window once it is known) and how many earlier turns it leaves out. */
+  | { type: 'budget'; tokens: number; window?: number; factor: number; omitted?: number }
   | { type: 'turnError'; requestId: string; message: string; actions: ChatAction[]; status: 'error' | 'stopped' }
   /** A question was not sent (for example, nothing is configured); the composer keeps its text. */
   | { type: 'refused'; clientId: string; message: string; actions: ChatAction[] }

@@ -46,7 +46,9 @@ function renderGauge(): void {
   const typed = input.value.trim() ? (estimateTokens(input.value) + MESSAGE_OVERHEAD) * budget.factor : 0;
   const used = Math.round(budget.tokens + typed);
   gauge.hidden = false;
-  gauge.textContent = budget.window ? s().gauge.replace('{0}', formatTokens(used)).replace('{1}', formatTokens(budget.window)) : s().gaugeUnknown.replace('{0}', formatTokens(used));
+  const omitted = budget.omitted ? ` · ${budget.omitted === 1 ? s().gaugeOmittedOne : s().gaugeOmitted.replace('{0}', String(budget.omitted))}` : '';
+  gauge.textContent = (budget.window ? s().gauge.replace('{0}', formatTokens(used)).replace('{1}', formatTokens(budget.window)) : s().gaugeUnknown.replace('{0}', formatTokens(used))) + omitted;
+  gauge.title = gauge.textContent;
   gauge.classList.toggle('over', budget.window !== undefined && used > budget.window * 0.75);
 }
 
@@ -182,7 +184,7 @@ function handle(message: HostMessage): void {
       showFitted(message);
       return;
     case 'budget':
-      state.budget = { tokens: message.tokens, window: message.window, factor: message.factor };
+      state.budget = { tokens: message.tokens, window: message.window, factor: message.factor, omitted: message.omitted };
       renderGauge();
       return;
     case 'turnDone':

@@ -43,7 +43,7 @@ export const state = {
   turns: new Map<string, TurnUi>(),
   order: [] as string[],
   /** For the gauge: tokens before the typed question, the window when known, the correction. */
-  budget: undefined as { tokens: number; window?: number; factor: number } | undefined,
+  budget: undefined as { tokens: number; window?: number; factor: number; omitted?: number } | undefined,
 };
 
 /** The strings; only called once the host has sent them. */

@@ -69,6 +69,9 @@ describe('context that fits the model\'s window', () => {
     assert.ok(init.type === 'init' && init.turns.length === 60);
     const budget = posted.filter((m) => m.type === 'budget').at(-1);
     assert.ok(budget?.type === 'budget' && budget.window === 2000 && budget.factor > 1.1, JSON.stringify(budget));
+    // The gauge reads what the next request sends, and how many earlier turns it leaves out.
+    assert.ok(budget.tokens <= 2000, `the gauge reads ${budget.tokens} tokens of a 2,000-token window`);
+    assert.ok((budget.omitted ?? 0) > 10, JSON.stringify(budget));
     chat.dispose();
   });
 

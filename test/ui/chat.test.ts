@@ -54,6 +54,11 @@ describe('a user chats with GenOS in the side panel', () => {
       assert.equal(await frame.locator('.turn .content pre code').textContent(), "with open('data.txt', encoding='utf-8') as f:\n    for line in f:\n        print(line.rstrip())\n");
       assert.equal(await frame.locator('.question-text').textContent(), '파이썬에서 파일을 한 줄씩 읽으려면?');
       await frame.getByText('Qwen3-8B').first().waitFor();
+      // At the side bar's default width, with the gauge showing, Send is inside the panel.
+      await frame.locator('.gauge:not([hidden])').waitFor();
+      const panel = await (await frame.frameElement()).boundingBox();
+      const send = await frame.locator('button.send').boundingBox();
+      assert.ok(panel && send && send.x >= panel.x && send.x + send.width <= panel.x + panel.width, `Send ${JSON.stringify(send)} in the panel ${JSON.stringify(panel)}`);
       await workbench.screenshot('chat-panel');
     });
     const body = genos.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };

@@ -1,11 +1,14 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import MarkdownIt from 'markdown-it';
 import type { Browser, Page } from 'playwright-core';
 import type { TurnView } from '../../src/shared/protocol';
-import { launchChromium } from '../runner/codeServer';
+import { launchChromium, repoRoot } from '../runner/codeServer';
 import { init, openWebview, strings, type WebviewPage } from './harness';
 
+const screenshotDir = path.join(repoRoot, 'test-results/screenshots');
 let browser: Browser;
 before(async () => {
   browser = await launchChromium();
@@ -83,6 +86,33 @@ describe('the chat webview in a real browser', () => {
     assert.equal(await button.textContent(), `${strings.modelLabel}: model (9eb2daa)`);
     assert.equal(await button.getAttribute('title'), `${strings.chooseModel} (${id})`);
     await view.page.close();
+  });
+
+  it('keeps Send and Stop on screen at narrow widths, with the gauge saying what is sent and what is left out', async () => {
+    for (const width of [220, 300]) {
+      const view = await ready();
+      await view.page.setViewportSize({ width, height: 600 });
+      await view.host({ type: 'budget', tokens: 8000, window: 4096, factor: 1, omitted: 12 });
+      await view.page.waitForFunction(() => document.querySelector('.gauge')?.textContent?.includes('12 earlier turns left out'));
+      for (const streamingNow of [false, true]) {
+        if (streamingNow) {
+          await view.page.fill('textarea.input', '질문');
+          await view.page.keyboard.press('Enter');
+          const sent = (await view.posted()).find((m) => m.type === 'send');
+          await view.host({ type: 'turnStarted', turn: turn('r1', { question: '질문' }), clientId: sent?.type === 'send' ? sent.clientId : undefined });
+          await view.page.waitForFunction(() => document.querySelector('button.send')?.classList.contains('stop'));
+        }
+        const box = await view.page.locator('button.send').boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= width, `${streamingNow ? 'Stop' : 'Send'} at ${width} px: ${JSON.stringify(box)}`);
+        const visible = await view.page.locator('button.send').isVisible();
+        assert.ok(visible);
+      }
+      const gaugeBox = await view.page.locator('.gauge').boundingBox();
+      assert.ok(gaugeBox && gaugeBox.x + gaugeBox.width <= width, `the gauge stays inside at ${width} px`);
+      fs.mkdirSync(screenshotDir, { recursive: true });
+      await view.page.screenshot({ path: path.join(screenshotDir, `composer-${width}.png`) });
+      await view.page.close();
+    }
   });
 
   it('warms up while it waits for the host, without errors and without leaving anything behind', async () => {

@@ -34,9 +34,11 @@ export const strings: WebviewStrings = {
   close: 'Close',
   you: 'You',
   assistant: 'GenOS',
-  actions: { setToken: 'Set Access Token', openSettings: 'Open Settings', retry: 'Retry', retryLessContext: 'Retry with Less Context', showLog: 'Show Log', continue: 'Continue' },
+  actions: { setToken: 'Set Access Token', openSettings: 'Open Settings', selectModel: 'Select Model', retry: 'Retry', retryLessContext: 'Retry with Less Context', showLog: 'Show Log', continue: 'Continue' },
   gauge: 'Context: {0} of {1} tokens',
   gaugeUnknown: 'Context: {0} tokens',
+  gaugeOmittedOne: '1 earlier turn left out',
+  gaugeOmitted: '{0} earlier turns left out',
   cutOff: 'The answer stopped at the length limit.',
   mentions: {
     files: '@file: files from the workspace…',
