@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { panelCsp } from '../shared/panelCsp';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/protocol';
 import { t } from './l10n';
 import type { ChatController, ChatSink } from './chatController';
@@ -146,13 +147,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css'));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
+    const csp = panelCsp(webview.cspSource, nonce);
     return `<!DOCTYPE html>
 <html lang="${vscode.env.language}">
 <head>

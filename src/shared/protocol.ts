@@ -199,7 +199,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
 export function isOpenableLink(href: string): boolean {
   try {
     const url = new URL(href);
-    return url.protocol === 'https:' || url.protocol === 'http:';
+    // mailto: opens the user's mail program with nothing sent: it may be opened too.
+    return url.protocol === 'https:' || url.protocol === 'http:' || url.protocol === 'mailto:';
   } catch {
     return false;
   }

@@ -17,8 +17,9 @@ describe('messages from the webview', () => {
     }
   });
 
-  it('opens only http(s) links', () => {
+  it('opens only http(s) and mailto links', () => {
     assert.ok(isOpenableLink('https://genos.example.com/docs'));
+    assert.ok(isOpenableLink('mailto:dev@example.com'));
     assert.ok(isOpenableLink('http://127.0.0.1:8080'));
     for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'command:workbench.action.terminal.new', 'vscode://x', 'data:text/html,x', 'not a url']) assert.ok(!isOpenableLink(bad), bad);
   });

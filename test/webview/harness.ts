@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { panelCsp } from '../../src/shared/panelCsp';
 import type { HostMessage, WebviewMessage, WebviewStrings } from '../../src/shared/protocol';
 import { repoRoot } from '../runner/codeServer';
 
@@ -62,14 +63,20 @@ export const init = (extra: Partial<Extract<HostMessage, { type: 'init' }>> = {}
 });
 
 /** Writes the page that hosts the bundle, as the extension's HTML does (minus the CSP nonce). */
-function harnessFile(): string {
+/**
+ * The page the panel runs in. By default without a CSP, on purpose: the sanitizer alone must keep
+ * model output from running. With `csp`, under the production policy (`file:` standing for the
+ * webview's own source), as VS Code shows it.
+ */
+function harnessFile(csp = false): string {
   const dir = path.join(repoRoot, 'test-results/webview');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'harness.html');
+  const file = path.join(dir, csp ? 'harness-csp.html' : 'harness.html');
   const css = path.join(repoRoot, 'media/chat.css');
   const js = path.join(repoRoot, 'dist/webview.js');
-  // No CSP here on purpose: the sanitizer alone must keep model output from running.
-  fs.writeFileSync(file, `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><link rel="stylesheet" href="file://${css}"></head><body><script src="file://${js}"></script></body></html>`);
+  const nonce = 'harness-nonce';
+  const policy = csp ? `<meta http-equiv="Content-Security-Policy" content="${panelCsp('file:', nonce)}">` : '';
+  fs.writeFileSync(file, `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">${policy}<link rel="stylesheet" href="file://${css}"></head><body><script nonce="${nonce}" src="file://${js}"></script></body></html>`);
   return file;
 }
 
@@ -81,8 +88,13 @@ export interface WebviewPage {
   savedState(): Promise<unknown>;
 }
 
-export async function openWebview(browser: Browser, initialState?: unknown): Promise<WebviewPage> {
+export async function openWebview(browser: Browser, initialState?: unknown, options: { csp?: boolean } = {}): Promise<WebviewPage> {
   const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __violations: string[] };
+    w.__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) => w.__violations.push(`${event.effectiveDirective} ${event.blockedURI}`));
+  });
   await page.addInitScript((state) => {
     let current: unknown = state ?? undefined;
     const w = window as unknown as Record<string, unknown>;
@@ -96,7 +108,7 @@ export async function openWebview(browser: Browser, initialState?: unknown): Pro
       },
     });
   }, (initialState ?? null) as object | null);
-  await page.goto(`file://${harnessFile()}`);
+  await page.goto(`file://${harnessFile(options.csp)}`);
   return {
     page,
     // Resolves once the page has handled the message: a second message posted after it is
