@@ -6,7 +6,7 @@ import { scrubServerMessage, type ChatEvent, type ChunkResult, type ToolCall } f
 export interface StreamLimits {
   /** Characters of one server-sent event, or of a line that never ends. */
   eventChars: number;
-  /** Characters of the answer and its reasoning together. */
+  /** Characters of the answer, its reasoning and its tool calls' arguments together. */
   answerChars: number;
   /** Characters of one tool call's arguments. */
   toolArgumentChars: number;
@@ -36,6 +36,8 @@ export class StreamAssembler {
   /** `[DONE]` arrived: nothing after it is read. */
   done = false;
   private readonly calls = new Map<number, ToolCall>();
+  /** Characters of every tool call's arguments so far. */
+  private callChars = 0;
 
   /** `token` is removed from any message the server reports in the stream. */
   constructor(
@@ -63,7 +65,10 @@ export class StreamAssembler {
           call.name ||= event.name ?? '';
           call.arguments += event.arguments ?? '';
           this.calls.set(event.index, call);
+          this.callChars += (event.arguments ?? '').length;
           if (call.arguments.length > this.limits.toolArgumentChars) return { events, failure: streamTooLarge('toolArgumentChars', this.limits.toolArgumentChars) };
+          // However many calls there are, together they count toward the answer's limit.
+          if (this.text.length + this.reasoning.length + this.callChars > this.limits.answerChars) return { events, failure: streamTooLarge('answerChars', this.limits.answerChars) };
           continue;
         }
         if (event.type === 'finish') {
@@ -74,7 +79,7 @@ export class StreamAssembler {
           events.push(event);
           continue;
         }
-        if (this.text.length + this.reasoning.length + event.text.length > this.limits.answerChars) return { events, failure: streamTooLarge('answerChars', this.limits.answerChars) };
+        if (this.text.length + this.reasoning.length + this.callChars + event.text.length > this.limits.answerChars) return { events, failure: streamTooLarge('answerChars', this.limits.answerChars) };
         if (event.type === 'content') this.text += event.text;
         else this.reasoning += event.text;
         const last = events[events.length - 1];

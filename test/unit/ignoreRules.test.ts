@@ -36,6 +36,17 @@ describe('which files git ignores', () => {
     for (const [file, ignored] of cases) assert.equal(rules.ignores(file), ignored, file);
   });
 
+  it('reads a ] right after [ or [! as a member of the class, as git does', () => {
+    const classes = new IgnoreRules().add('x[]a]\ny[!]a]\n');
+    assert.equal(classes.ignores('x]'), true);
+    assert.equal(classes.ignores('xa'), true);
+    assert.equal(classes.ignores('xb'), false);
+    assert.equal(classes.ignores('yb'), true);
+    assert.equal(classes.ignores('y]'), false);
+    assert.equal(classes.ignores('ya'), false);
+    assert.equal(classes.ignores('y/z'), false, 'a negated class never matches a slash');
+  });
+
   it('lets a nested .gitignore add and override rules for its own folder', () => {
     const nested = new IgnoreRules().add('*.tmp\n').add('secret.txt\n!x.tmp\n', 'pkg');
     assert.equal(nested.ignores('pkg/secret.txt'), true);
@@ -49,6 +60,7 @@ describe('which files git ignores', () => {
   it('finds the global gitignore through core.excludesFile, else git\'s default place', async () => {
     assert.equal(excludesFileOf('[user]\n\tname = x\n[core]\n\texcludesFile = "~/.gitignore_global"\n'), '~/.gitignore_global');
     assert.equal(excludesFileOf('[user]\n\texcludesfile = nope\n'), undefined);
+    assert.equal(excludesFileOf('[core]\n\texcludesFile = first\n[core]\n\texcludesFile = last\n'), 'last', 'the last one wins, as in git');
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-home-'));
     try {
       fs.mkdirSync(path.join(home, '.config', 'git'), { recursive: true });

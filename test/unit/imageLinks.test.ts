@@ -15,14 +15,30 @@ describe('images in answers shown outside the panel become links', () => {
     assert.match(md.render(answer), /<img/, 'the same answer rendered as it came has images');
   });
 
-  it('leaves code blocks and code spans as written', () => {
+  it('leaves fenced code as written', () => {
     const answer = ['```js', 'if (!a[0]) return ![1];', '```', '', 'Use `![x](y)` for images, ~not! [this]~.', '', '~~~', '![in](tilde.png)', '~~~', 'after !'].join('\n');
     const safe = imagesAsLinks(answer);
     assert.ok(safe.includes('if (!a[0]) return ![1];'));
-    assert.ok(safe.includes('`![x](y)`'));
+    assert.ok(safe.includes('`\\![x](y)`'), 'a code span gets the backslash: markdown may not take it for one');
     assert.ok(safe.includes('![in](tilde.png)'));
     assert.ok(safe.endsWith('after !'));
     assert.doesNotMatch(md.render(safe), /<img/);
+  });
+
+  it('closes what an attacker can shape around an image: escapes, stray backticks, carriage returns, HTML blocks', () => {
+    for (const answer of [
+      '\\![x](https://evil.example/?d=1)',
+      '\\\\![x](https://evil.example/?d=2)',
+      '` ![x](https://evil.example/?d=3)',
+      '```\n```\r![x](https://evil.example/?d=4)',
+      '```\r\n```\r\n![x](https://evil.example/?d=5)',
+      '<div>\n```\n\n![x](https://evil.example/?d=6)',
+      '<div>\n~~~\n\nok\n\n![x](https://evil.example/?d=7)',
+    ]) {
+      assert.doesNotMatch(md.render(imagesAsLinks(answer)), /<img/, JSON.stringify(answer));
+    }
+    // An escaped ! stays a link as written, without a second backslash.
+    assert.equal(imagesAsLinks('\\![x](u)'), '\\![x](u)');
   });
 
   it('gives the same text for any cut of a stream into pieces', () => {

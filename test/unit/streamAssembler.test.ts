@@ -81,4 +81,15 @@ describe('assembling a streamed answer', () => {
     assert.equal(malformed.failure?.kind, 'malformed');
     assert.equal(malformed.failure?.message, 'A stream event is not JSON.');
   });
+
+  it('counts every tool call\'s arguments toward the answer\'s limit, however many calls there are', () => {
+    const assembler = new StreamAssembler({ eventChars: 10_000, answerChars: 1000, toolArgumentChars: 400 });
+    let failure: GenosError | undefined;
+    for (let index = 0; index < 10 && !failure; index++) {
+      failure = assembler.collect([events({ type: 'toolCallDelta', index, id: `c${index}`, name: 'write', arguments: 'a'.repeat(300) })]).failure;
+    }
+    assert.ok(failure, 'ten calls of 300 characters each go over an answer of 1,000');
+    assert.equal(failure.detail, 'tooLarge');
+  });
 });
+
