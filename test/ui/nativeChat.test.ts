@@ -143,6 +143,23 @@ describe('a user picks a GenOS model in VS Code\'s own chat', { skip: vscodeTarg
     assert.match(body.messages.at(-1)!.content, /다시 불러온 뒤에도 되나요\?/);
   });
 
+  it('loads no image an @genos answer names: it is shown as a link', async () => {
+    const { page } = workbench;
+    // The image is on the test server itself: any load of it would be seen there.
+    const image = `${genos.baseUrl}/leak.png?c=greet`;
+    await withFailureScreenshot(workbench, 'native-chat-image', async () => {
+      genos.chatQueue.push({ type: 'stream', content: splitDeltas(`도표입니다 ![도표](${image}) 그림 끝`, 4) });
+      await send('@genos 도표를 보여 줘');
+      const text = await answerShowing('그림 끝');
+      assert.match(text, /도표입니다/);
+      const response = page.locator('.interactive-item-container.interactive-response').last();
+      assert.equal(await response.locator(`img[src*="leak.png"]`).count(), 0);
+      assert.equal(await response.locator(`a[href*="leak.png"], a[data-href*="leak.png"]`).count(), 1, 'shown as a link');
+      await workbench.screenshot('native-chat-image');
+    });
+    assert.ok(!genos.requests.some((request) => request.path.includes('leak.png')), 'nothing asked the server for the image');
+  });
+
   it('offers Set Access Token under a 401 to @genos, as the panel does', async () => {
     const { page } = workbench;
     await withFailureScreenshot(workbench, 'native-chat-401', async () => {
