@@ -108,7 +108,8 @@ export async function openWebview(browser: Browser, initialState?: unknown, opti
       },
     });
   }, (initialState ?? null) as object | null);
-  await page.goto(`file://${harnessFile(options.csp)}`);
+  // GENOS_WEBVIEW_CSP=1 runs every test under the production policy (npm run test:webview's second pass).
+  await page.goto(`file://${harnessFile(options.csp ?? process.env.GENOS_WEBVIEW_CSP === '1')}`);
   return {
     page,
     // Resolves once the page has handled the message: a second message posted after it is
