@@ -121,6 +121,14 @@ export class CompletionEngine {
     this.pending = undefined;
   }
 
+  /**
+   * Closes the request in flight if it is for `context`: the cursor it was for has gone (moved
+   * away, the editor lost focus, the document closed). A request for another cursor is kept.
+   */
+  abortFor(context: Pick<CursorContext, 'prefix' | 'suffix'>): void {
+    if (this.pending?.prefix === context.prefix && this.pending.suffix === context.suffix) this.abort();
+  }
+
   /** Forgets recent results (after the settings change, say). */
   clear(): void {
     this.abort();

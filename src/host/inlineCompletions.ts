@@ -168,12 +168,19 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     if (!allowsCompletion(restOfLine)) return [];
 
     const cursor = cursorContext(document, position, settings);
+    const engine = this.engineFor(settings);
     const controller = new AbortController();
-    const abort = () => controller.abort();
+    // A cancelled call only stops waiting (the next keystroke may reuse the request); leaving the
+    // cursor closes the request itself.
+    const stopWaiting = () => controller.abort();
+    const abort = () => {
+      controller.abort();
+      engine.abortFor(cursor);
+    };
     // The answer is for this cursor only: once it moves away, the editor loses focus or the
     // document closes, the request is closed and the server stops generating for nothing.
     const watchers = [
-      token.onCancellationRequested(abort),
+      token.onCancellationRequested(stopWaiting),
       vscode.window.onDidChangeTextEditorSelection((event) => {
         if (event.textEditor.document === document && !event.selections.some((selection) => selection.active.isEqual(position))) abort();
       }),
@@ -188,7 +195,7 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
       }),
     ];
     try {
-      const raw = await this.engineFor(settings).complete(cursor, controller.signal);
+      const raw = await engine.complete(cursor, controller.signal);
       this.backoffMs = 0;
       if (raw === undefined || token.isCancellationRequested) return [];
       const text = fitCompletion(raw, cursor, restOfLine.trim() === '');

@@ -92,8 +92,19 @@ describe('inline completion in the extension host', () => {
   });
 
   it('closes the request when the cursor moves away without typing, and when the document closes', async () => {
+    // A document of a scheme of its own: the extension's registered provider is not asked for it,
+    // so every request the server sees is this provider's.
+    const texts = new Map<string, string>();
+    const scheme = vscode.workspace.registerTextDocumentContentProvider('genos-completion-test', { provideTextDocumentContent: (uri) => texts.get(uri.path) ?? '' });
+    const virtualEditor = async (name: string, text: string) => {
+      texts.set(`/${name}`, text);
+      const editor = await vscode.window.showTextDocument(vscode.Uri.from({ scheme: 'genos-completion-test', path: `/${name}` }));
+      const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+      editor.selection = new vscode.Selection(end, end);
+      return editor;
+    };
     for (const leave of ['move', 'close'] as const) {
-      const editor = await editorWith('function area(r) {\n  return \n}\n\nconst wait = ');
+      const editor = await virtualEditor(`${leave}.ts`, `function area(r) {\n  return \n}\n\nconst ${leave}Wait = `);
       server.completionQueue.push({ type: 'completion', delayMs: 10_000 });
       const before = server.completionRequests.length;
       const pending = ask(editor);
@@ -106,6 +117,7 @@ describe('inline completion in the extension host', () => {
       assert.deepEqual(await pending, []);
     }
     server.completionQueue.splice(0);
+    scheme.dispose();
   });
 
   it('asks nothing where text follows the cursor or text is selected', async () => {
