@@ -57,8 +57,6 @@ export function start(context: vscode.ExtensionContext, modelsChanged: () => voi
     onDidChangeSettings(() => {
       connections.reset();
       models.reset();
-      // A proxy or certificate setting may be what a failed listing needed: the chat asks again.
-      modelsChanged();
     }),
     tokens.onDidChange(() => {
       connections.reset();

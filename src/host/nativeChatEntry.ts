@@ -5,8 +5,8 @@
  * `genos.nativeChat.enabled` off, they list no model and load nothing. Older editors skip this.
  */
 import * as vscode from 'vscode';
-import type { ChatModelProvider, LmWithProviders } from './lmApi';
 import { MODELS_LISTED } from './entryKeys';
+import type { ChatModelProvider, LmWithProviders } from './lmApi';
 import { PARTICIPANT_ID, VENDOR } from './lmApi';
 
 /** What the core provides to VS Code's chat. */
@@ -16,7 +16,6 @@ export interface NativeChatCore {
 }
 
 export const nativeChatEnabled = (): boolean => vscode.workspace.getConfiguration('genos').get<boolean>('nativeChat.enabled') !== false;
-
 
 /**
  * Registers the stand-ins. `changed` is fired when the models may differ (settings, token, the
@@ -53,7 +52,8 @@ export function registerNativeChat(context: vscode.ExtensionContext, changed: vs
   context.subscriptions.push(
     changed,
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('genos')) changed.fire();
+      // VS Code's proxy and certificate settings too: one may be what a failed listing needed.
+      if (event.affectsConfiguration('genos') || event.affectsConfiguration('http')) changed.fire();
     }),
   );
 }
