@@ -12,7 +12,15 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's describe/it return promises the runner itself awaits.
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
@@ -27,11 +35,18 @@ export default tseslint.config(
   layer('src/client/**/*.ts', ['../**'], 'src/client imports nothing of ours outside itself.'),
   layer('src/shared/**/*.ts', ['../**'], 'src/shared imports nothing of ours outside itself.'),
   layer('src/webview/**/*.ts', ['../**', '!../shared', '!../shared/**'], 'src/webview imports only src/shared.'),
-  layer('src/host/**/*.ts', ['../webview', '../webview/**', '../extension'], 'src/host imports only src/client and src/shared.', false),
+  layer(
+    'src/host/**/*.ts',
+    ['../webview', '../webview/**', '../extension'],
+    'src/host imports only src/client and src/shared.',
+    false,
+  ),
 );
 
 /** A lint zone: files matching `files` may not import what `group` matches. */
 function layer(files, group, message, noEditor = true) {
-  const paths = noEditor ? [{ name: 'vscode', message: `${files.split('/**')[0]} must not depend on the vscode runtime.` }] : [];
+  const paths = noEditor
+    ? [{ name: 'vscode', message: `${files.split('/**')[0]} must not depend on the vscode runtime.` }]
+    : [];
   return { files: [files], rules: { 'no-restricted-imports': ['error', { paths, patterns: [{ group, message }] }] } };
 }

@@ -20,7 +20,8 @@ export async function run(): Promise<void> {
   await extension.activate();
   const activationMs = performance.now() - started;
   const bundle = path.join(extension.extensionPath, 'dist/extension.js');
-  const entry = () => require.cache[require.resolve(bundle)]?.exports as { timing?: { activateMs: number; coreMs: number } } | undefined;
+  const entry = () =>
+    require.cache[require.resolve(bundle)]?.exports as { timing?: { activateMs: number; coreMs: number } } | undefined;
   const activateMs = entry()?.timing?.activateMs ?? Number.NaN;
   // The core loads on first use (here, the first start's walkthrough may have loaded it already).
   await vscode.commands.executeCommand('genos.completionState');

@@ -16,8 +16,21 @@ export function longAnswer(targetBytes: number): string {
       '',
       i % 2 === 0 ? '```python' : '```ts',
       ...(i % 2 === 0
-        ? ['def read_lines(path: str) -> list[str]:', '    with open(path, encoding="utf-8") as f:', '        return [line.rstrip("\\n") for line in f]', '', `print(read_lines("data_${i}.txt"))`]
-        : ['import { readFile } from "node:fs/promises";', '', `export async function load${i}(path: string): Promise<string[]> {`, '  const text = await readFile(path, "utf8");', '  return text.split("\\n").filter((line) => line.length > 0);', '}']),
+        ? [
+            'def read_lines(path: str) -> list[str]:',
+            '    with open(path, encoding="utf-8") as f:',
+            '        return [line.rstrip("\\n") for line in f]',
+            '',
+            `print(read_lines("data_${i}.txt"))`,
+          ]
+        : [
+            'import { readFile } from "node:fs/promises";',
+            '',
+            `export async function load${i}(path: string): Promise<string[]> {`,
+            '  const text = await readFile(path, "utf8");',
+            '  return text.split("\\n").filter((line) => line.length > 0);',
+            '}',
+          ]),
       '```',
       '',
       `> 참고: 예제 ${i + 1}은 오류 처리를 단순화했습니다.`,
@@ -34,7 +47,12 @@ export function longCodeBlock(targetBytes: number): string {
   const lines = ['```typescript'];
   let size = 0;
   for (let i = 0; size < targetBytes; i++) {
-    const line = i % 30 === 0 ? `export function handler${i}(request: Request): Response {` : i % 30 === 29 ? '}' : `  const field${i} = request.headers.get("x-field-${i}") ?? "기본값 ${i}"; // ${i}`;
+    const line =
+      i % 30 === 0
+        ? `export function handler${i}(request: Request): Response {`
+        : i % 30 === 29
+          ? '}'
+          : `  const field${i} = request.headers.get("x-field-${i}") ?? "기본값 ${i}"; // ${i}`;
     lines.push(line);
     size += Buffer.byteLength(line) + 1;
   }
@@ -46,8 +64,19 @@ export function longCodeBlock(targetBytes: number): string {
 export function savedConversation(count: number, totalBytes: number): TurnView[] {
   return Array.from({ length: count }, (_, t) => {
     // Every fifth answer is one big file; the others mix prose and smaller blocks.
-    const answer = t % 5 === 4 ? `파일 전체입니다 (the whole file):\n\n${longCodeBlock((totalBytes / count) * 2)}\n\n끝.` : longAnswer((totalBytes / count) * 0.75);
-    return { id: `saved${t}`, question: `질문 ${t}: 이 코드를 설명해 주세요`, context: [], answer, reasoning: '', status: 'done' as const, model: 'Qwen3-8B' };
+    const answer =
+      t % 5 === 4
+        ? `파일 전체입니다 (the whole file):\n\n${longCodeBlock((totalBytes / count) * 2)}\n\n끝.`
+        : longAnswer((totalBytes / count) * 0.75);
+    return {
+      id: `saved${t}`,
+      question: `질문 ${t}: 이 코드를 설명해 주세요`,
+      context: [],
+      answer,
+      reasoning: '',
+      status: 'done' as const,
+      model: 'Qwen3-8B',
+    };
   });
 }
 

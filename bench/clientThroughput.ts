@@ -24,7 +24,9 @@ function cpuMs(start: NodeJS.CpuUsage): number {
 }
 
 async function startServer(bytes: number): Promise<{ port: number; size: number; stop: () => void }> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'sseServer.js'), String(bytes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(__dirname, 'sseServer.js'), String(bytes)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.stdout.once('data', (data: Buffer) => resolve(data.toString()));
@@ -36,27 +38,40 @@ async function startServer(bytes: number): Promise<{ port: number; size: number;
 /** Reads the stream with node:http; with `parse`, also decodes it and JSON-parses each event, nothing more. */
 function rawRead(port: number, parse = false): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/gateway/rep/serving/1/v1/chat/completions', headers: { Authorization: 'Bearer bench-token' } }, (res) => {
-      let size = 0;
-      const decoder = new TextDecoder();
-      let rest = '';
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (!parse) return;
-        const events = (rest + decoder.decode(chunk, { stream: true })).split('\n\n');
-        rest = events.pop() ?? '';
-        for (const event of events) if (event.startsWith('data: {')) JSON.parse(event.slice(6));
-      });
-      res.on('end', () => resolve(size));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/gateway/rep/serving/1/v1/chat/completions',
+        headers: { Authorization: 'Bearer bench-token' },
+      },
+      (res) => {
+        let size = 0;
+        const decoder = new TextDecoder();
+        let rest = '';
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (!parse) return;
+          const events = (rest + decoder.decode(chunk, { stream: true })).split('\n\n');
+          rest = events.pop() ?? '';
+          for (const event of events) if (event.startsWith('data: {')) JSON.parse(event.slice(6));
+        });
+        res.on('end', () => resolve(size));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end('{}');
   });
 }
 
 async function clientRead(port: number): Promise<number> {
-  const client = new GenosClient({ endpoint: buildEndpoint(`http://127.0.0.1:${port}`, '1'), token: 'bench-token', timeoutMs: 60_000 });
+  const client = new GenosClient({
+    endpoint: buildEndpoint(`http://127.0.0.1:${port}`, '1'),
+    token: 'bench-token',
+    timeoutMs: 60_000,
+  });
   let chars = 0;
   for await (const event of client.chat([{ role: 'user', content: 'bench' }], { model: 'm' })) {
     if (event.type === 'content') chars += event.text.length;
@@ -96,7 +111,14 @@ export async function measureThroughput(bytes = 20_000_000, rounds = 3): Promise
       client.push(cpuMs(cpu) / mb);
       speeds.push(mb / (wallMs / 1000));
     }
-    return { bytes: server.size, rawCpuMsPerMB: median(raw), floorCpuMsPerMB: median(floor), clientCpuMsPerMB: median(client), clientMBps: median(speeds), chars };
+    return {
+      bytes: server.size,
+      rawCpuMsPerMB: median(raw),
+      floorCpuMsPerMB: median(floor),
+      clientCpuMsPerMB: median(client),
+      clientMBps: median(speeds),
+      chars,
+    };
   } finally {
     server.stop();
   }

@@ -35,9 +35,11 @@ export interface CompletionProbeFigures {
   typedChars: number;
 }
 
-
 const now = () => performance.timeOrigin + performance.now();
-const automatic: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined };
+const automatic: vscode.InlineCompletionContext = {
+  triggerKind: vscode.InlineCompletionTriggerKind.Automatic,
+  selectedCompletionInfo: undefined,
+};
 
 export async function run(): Promise<void> {
   const server = new FakeGenos({ token: 'bench-token', models: ['Qwen2.5-Coder-7B'] });
@@ -59,12 +61,24 @@ export async function run(): Promise<void> {
   // Python, for which code-server has no language extension: the figures are this extension's
   // own, not a language server's work in the same extension host.
   const lines = 10_000;
-  const text = Array.from({ length: lines }, (_, i) => (i % 50 === 0 ? `def block${i}(value):` : `    value${i} = value * ${i}`)).join('\n');
+  const text = Array.from({ length: lines }, (_, i) =>
+    i % 50 === 0 ? `def block${i}(value):` : `    value${i} = value * ${i}`,
+  ).join('\n');
   const document = await vscode.workspace.openTextDocument({ language: 'python', content: `${text}\n` });
   await vscode.window.showTextDocument(document);
-  const ask = (position: vscode.Position, token = new vscode.CancellationTokenSource().token) => provider.provideInlineCompletionItems(document, position, automatic, token);
+  const ask = (position: vscode.Position, token = new vscode.CancellationTokenSource().token) =>
+    provider.provideInlineCompletionItems(document, position, automatic, token);
 
-  const figures: CompletionProbeFigures = { lines, toSendMs: [], toRequestMs: [], toItemsMs: [], ownItemsMs: [], cacheHitMs: [], typingRequests: 0, typedChars: 40 };
+  const figures: CompletionProbeFigures = {
+    lines,
+    toSendMs: [],
+    toRequestMs: [],
+    toItemsMs: [],
+    ownItemsMs: [],
+    cacheHitMs: [],
+    typingRequests: 0,
+    typedChars: 40,
+  };
   // 10 warm-up calls, then 100 measured ones: a p95 of 100 samples is not decided by 3 outliers.
   for (let i = 0; i < 110; i++) {
     const line = 100 + i * 90;
@@ -84,7 +98,9 @@ export async function run(): Promise<void> {
     const hitStarted = now();
     const again = await ask(position);
     figures.cacheHitMs.push(now() - hitStarted);
-    if (again.length === 0 || server.completionRequests.length !== before + 1) throw new Error('the second call did not come from the cache');
+    if (again.length === 0 || server.completionRequests.length !== before + 1) {
+      throw new Error('the second call did not come from the cache');
+    }
   }
 
   // A user typing 40 characters at 60 words per minute (5 characters a word: 200 ms a key) with
@@ -101,7 +117,14 @@ export async function run(): Promise<void> {
     await editor.edit((edit) => edit.insert(typing.lineAt(typing.lineCount - 1).range.end, ch));
     previous?.cancel();
     previous = new vscode.CancellationTokenSource();
-    calls.push(provider.provideInlineCompletionItems(typing, typing.lineAt(typing.lineCount - 1).range.end, automatic, previous.token));
+    calls.push(
+      provider.provideInlineCompletionItems(
+        typing,
+        typing.lineAt(typing.lineCount - 1).range.end,
+        automatic,
+        previous.token,
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await Promise.all(calls);

@@ -16,11 +16,26 @@ function median(values: number[]): number {
 }
 
 export function measureContext(): ContextFigures {
-  const unit = '이 함수는 입력을 검사한 뒤 결과를 돌려줍니다. The function checks its input and returns a result.\nconst value = items.map((item) => item.price * 2).filter(Boolean);\n';
+  const unit =
+    '이 함수는 입력을 검사한 뒤 결과를 돌려줍니다. The function checks its input and returns a result.\nconst value = items.map((item) => item.price * 2).filter(Boolean);\n';
   const text = unit.repeat(Math.ceil(100_000 / Buffer.byteLength(unit))).slice(0, 60_000);
-  const history: HistoryTurn[] = Array.from({ length: 60 }, (_, i) => ({ question: `${i}번째 질문: ${unit.repeat(3)}`, context: [], answer: `${i}번째 답변: ${unit.repeat(8)}` }));
-  const files = Array.from({ length: 5 }, (_, f) => ({ label: `src/file${f}.ts`, language: 'typescript', text: Array.from({ length: 600 }, (_, i) => `export const value${i} = compute(${i}, "${f}");`).join('\n'), firstLine: 1 }));
-  const parts = { system: 'You are a helpful coding assistant.', history, question: '이 파일들을 요약해 주세요.', context: files };
+  const history: HistoryTurn[] = Array.from({ length: 60 }, (_, i) => ({
+    question: `${i}번째 질문: ${unit.repeat(3)}`,
+    context: [],
+    answer: `${i}번째 답변: ${unit.repeat(8)}`,
+  }));
+  const files = Array.from({ length: 5 }, (_, f) => ({
+    label: `src/file${f}.ts`,
+    language: 'typescript',
+    text: Array.from({ length: 600 }, (_, i) => `export const value${i} = compute(${i}, "${f}");`).join('\n'),
+    firstLine: 1,
+  }));
+  const parts = {
+    system: 'You are a helpful coding assistant.',
+    history,
+    question: '이 파일들을 요약해 주세요.',
+    context: files,
+  };
   // Warm up, then time many runs of each.
   for (let i = 0; i < 20; i++) {
     estimateTokens(text);

@@ -14,7 +14,15 @@ import { measureThroughput } from './clientThroughput';
 import type { ContextFigures } from './contextCost';
 import { measureActivation, measureCompletion, measureLatency, type ActivationFigures } from './vscodeHost';
 import { measureMemory } from './webviewMemory';
-import { renderOnce, renderStreamed, reopen, streamGrowth, type GrowthFigures, type RenderFigures, type ReopenFigures } from './webviewRender';
+import {
+  renderOnce,
+  renderStreamed,
+  reopen,
+  streamGrowth,
+  type GrowthFigures,
+  type RenderFigures,
+  type ReopenFigures,
+} from './webviewRender';
 
 const REPEAT = Number(process.env.GENOS_BENCH_REPEAT ?? 3);
 // Activation runs in a fresh VS Code per repeat: it happens once per host, and a single sample
@@ -36,18 +44,33 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-
 async function clientRows(): Promise<Row[]> {
   const runs = [];
   for (let i = 0; i < REPEAT; i++) runs.push(await measureThroughput(20_000_000));
   const ratio = median(runs.map((r) => r.clientCpuMsPerMB / r.rawCpuMsPerMB));
   const speed = median(runs.map((r) => r.clientMBps));
   return [
-    { measure: `client: plain node:http read of a ${Math.round(runs[0].bytes / 1e6)} MB SSE stream, CPU`, value: median(runs.map((r) => r.rawCpuMsPerMB)), unit: 'ms/MB' },
-    { measure: 'client: same read + decode + JSON.parse of each event (the floor), CPU', value: median(runs.map((r) => r.floorCpuMsPerMB)), unit: 'ms/MB' },
-    { measure: 'client: GenOS client parsing the same stream, CPU', value: median(runs.map((r) => r.clientCpuMsPerMB)), unit: 'ms/MB' },
+    {
+      measure: `client: plain node:http read of a ${Math.round(runs[0].bytes / 1e6)} MB SSE stream, CPU`,
+      value: median(runs.map((r) => r.rawCpuMsPerMB)),
+      unit: 'ms/MB',
+    },
+    {
+      measure: 'client: same read + decode + JSON.parse of each event (the floor), CPU',
+      value: median(runs.map((r) => r.floorCpuMsPerMB)),
+      unit: 'ms/MB',
+    },
+    {
+      measure: 'client: GenOS client parsing the same stream, CPU',
+      value: median(runs.map((r) => r.clientCpuMsPerMB)),
+      unit: 'ms/MB',
+    },
     { measure: 'client: client / raw read, CPU', value: ratio, unit: 'x', limit: '≤ 3', met: ratio <= 3 },
-    { measure: 'client: client / floor, CPU (its own overhead)', value: median(runs.map((r) => r.clientCpuMsPerMB / r.floorCpuMsPerMB)), unit: 'x' },
+    {
+      measure: 'client: client / floor, CPU (its own overhead)',
+      value: median(runs.map((r) => r.clientCpuMsPerMB / r.floorCpuMsPerMB)),
+      unit: 'x',
+    },
     { measure: 'client: throughput', value: speed, unit: 'MB/s', limit: '≥ 20', met: speed >= 20 },
   ];
 }
@@ -58,12 +81,34 @@ async function memoryRows(): Promise<Row[]> {
     const runs = [];
     for (let i = 0; i < REPEAT; i++) runs.push(await measureMemory(browser, 50));
     const full = median(runs.map((r) => r.fiftyTurnsMB));
-    const returned = median(runs.map((r) => (r.fiftyTurnsMB - r.clearedMB) / Math.max(1e-9, r.fiftyTurnsMB - r.baselineMB)));
+    const returned = median(
+      runs.map((r) => (r.fiftyTurnsMB - r.clearedMB) / Math.max(1e-9, r.fiftyTurnsMB - r.baselineMB)),
+    );
     return [
-      { measure: 'memory: webview JS heap, empty panel after first use', value: median(runs.map((r) => r.baselineMB)), unit: 'MB' },
-      { measure: 'memory: webview JS heap after 50 turns with code blocks', value: full, unit: 'MB', limit: '< 50', met: full < 50 },
-      { measure: 'memory: webview JS heap after clearing them', value: median(runs.map((r) => r.clearedMB)), unit: 'MB' },
-      { measure: 'memory: share of the conversation\'s heap returned by clearing', value: returned * 100, unit: '%', limit: '> 50', met: returned > 0.5 },
+      {
+        measure: 'memory: webview JS heap, empty panel after first use',
+        value: median(runs.map((r) => r.baselineMB)),
+        unit: 'MB',
+      },
+      {
+        measure: 'memory: webview JS heap after 50 turns with code blocks',
+        value: full,
+        unit: 'MB',
+        limit: '< 50',
+        met: full < 50,
+      },
+      {
+        measure: 'memory: webview JS heap after clearing them',
+        value: median(runs.map((r) => r.clearedMB)),
+        unit: 'MB',
+      },
+      {
+        measure: "memory: share of the conversation's heap returned by clearing",
+        value: returned * 100,
+        unit: '%',
+        limit: '> 50',
+        met: returned > 0.5,
+      },
     ];
   } finally {
     await browser.close();
@@ -79,14 +124,36 @@ async function vscodeRows(): Promise<Row[]> {
   // Before the split, activation loaded and started everything: the entry's work plus the core's.
   const share = of((a) => (a.activateMs + a.loadMs) / (a.activateMs + a.loadMs + a.coreMs));
   return [
-    { measure: 'activation: load dist/extension.js, the entry (in the extension host)', value: of((a) => a.loadMs), unit: 'ms' },
+    {
+      measure: 'activation: load dist/extension.js, the entry (in the extension host)',
+      value: of((a) => a.loadMs),
+      unit: 'ms',
+    },
     { measure: 'activation: activate() itself', value: of((a) => a.activateMs), unit: 'ms' },
     { measure: 'activation: load + activate()', value: startup, unit: 'ms', limit: '≤ 10', met: startup <= 10 },
-    { measure: 'activation: the core loaded and started on first use (dist/core.js)', value: of((a) => a.coreMs), unit: 'ms' },
+    {
+      measure: 'activation: the core loaded and started on first use (dist/core.js)',
+      value: of((a) => a.coreMs),
+      unit: 'ms',
+    },
     { measure: 'activation: of which loading dist/core.js', value: of((a) => a.coreLoadMs), unit: 'ms' },
-    { measure: 'activation: load + activate() / everything at activation (as before the split)', value: share, unit: 'x', limit: '≤ 0.5', met: share <= 0.5 },
-    { measure: 'activation: extension.activate() as a caller sees it (host work included)', value: of((a) => a.activationMs), unit: 'ms' },
-    { measure: `latency: server writes a chunk → text in the panel's DOM, median (${latency.chunks} chunks)`, value: latency.medianMs, unit: 'ms' },
+    {
+      measure: 'activation: load + activate() / everything at activation (as before the split)',
+      value: share,
+      unit: 'x',
+      limit: '≤ 0.5',
+      met: share <= 0.5,
+    },
+    {
+      measure: 'activation: extension.activate() as a caller sees it (host work included)',
+      value: of((a) => a.activationMs),
+      unit: 'ms',
+    },
+    {
+      measure: `latency: server writes a chunk → text in the panel's DOM, median (${latency.chunks} chunks)`,
+      value: latency.medianMs,
+      unit: 'ms',
+    },
     { measure: 'latency: same, p95', value: latency.p95Ms, unit: 'ms', limit: '< 50', met: latency.p95Ms < 50 },
     { measure: 'latency: same, worst', value: latency.maxMs, unit: 'ms' },
   ];
@@ -101,15 +168,29 @@ async function vscodeRows(): Promise<Row[]> {
  * takes its samples minutes apart (see main) and reports their median.
  */
 function contextSample(): ContextFigures {
-  return JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'contextCost.js')], { encoding: 'utf8' })) as ContextFigures;
+  return JSON.parse(
+    execFileSync(process.execPath, [path.join(__dirname, 'contextCost.js')], { encoding: 'utf8' }),
+  ) as ContextFigures;
 }
 
 function contextRows(runs: ContextFigures[]): Row[] {
   const estimate = median(runs.map((r) => r.estimatePer100KbMs));
   const request = median(runs.map((r) => r.requestMs));
   return [
-    { measure: 'context: token estimate of 100 KB (Korean, English, code)', value: estimate, unit: 'ms', limit: '< 2', met: estimate < 2 },
-    { measure: 'context: build a request from 60 turns + 5 attached files, fitted to the window', value: request, unit: 'ms', limit: '< 5', met: request < 5 },
+    {
+      measure: 'context: token estimate of 100 KB (Korean, English, code)',
+      value: estimate,
+      unit: 'ms',
+      limit: '< 2',
+      met: estimate < 2,
+    },
+    {
+      measure: 'context: build a request from 60 turns + 5 attached files, fitted to the window',
+      value: request,
+      unit: 'ms',
+      limit: '< 5',
+      met: request < 5,
+    },
   ];
 }
 
@@ -120,16 +201,50 @@ async function completionRows(): Promise<Row[]> {
   const ownItems = p95(figures.ownItemsMs);
   const hit = median(figures.cacheHitMs);
   return [
-    { measure: `completion: provider called → request handed to Node's HTTP, median (${figures.lines}-line file)`, value: median(figures.toSendMs), unit: 'ms' },
-    { measure: 'completion: same, p95 (this extension\'s overhead)', value: toSend, unit: 'ms', limit: '< 5', met: toSend < 5 },
-    { measure: 'completion: provider called → request at GenOS (with VS Code\'s proxy resolution), median', value: median(figures.toRequestMs), unit: 'ms' },
+    {
+      measure: `completion: provider called → request handed to Node's HTTP, median (${figures.lines}-line file)`,
+      value: median(figures.toSendMs),
+      unit: 'ms',
+    },
+    {
+      measure: "completion: same, p95 (this extension's overhead)",
+      value: toSend,
+      unit: 'ms',
+      limit: '< 5',
+      met: toSend < 5,
+    },
+    {
+      measure: "completion: provider called → request at GenOS (with VS Code's proxy resolution), median",
+      value: median(figures.toRequestMs),
+      unit: 'ms',
+    },
     { measure: 'completion: same, p95', value: p95(figures.toRequestMs), unit: 'ms' },
-    { measure: 'completion: response read by the client → items returned, median', value: median(figures.ownItemsMs), unit: 'ms' },
-    { measure: 'completion: same, p95 (this extension\'s overhead)', value: ownItems, unit: 'ms', limit: '< 5', met: ownItems < 5 },
-    { measure: 'completion: response end at GenOS → items returned (with the host\'s network stack), median', value: median(figures.toItemsMs), unit: 'ms' },
+    {
+      measure: 'completion: response read by the client → items returned, median',
+      value: median(figures.ownItemsMs),
+      unit: 'ms',
+    },
+    {
+      measure: "completion: same, p95 (this extension's overhead)",
+      value: ownItems,
+      unit: 'ms',
+      limit: '< 5',
+      met: ownItems < 5,
+    },
+    {
+      measure: "completion: response end at GenOS → items returned (with the host's network stack), median",
+      value: median(figures.toItemsMs),
+      unit: 'ms',
+    },
     { measure: 'completion: same, p95', value: p95(figures.toItemsMs), unit: 'ms' },
     { measure: 'completion: answer from the cache, median', value: hit, unit: 'ms', limit: '< 1', met: hit < 1 },
-    { measure: `completion: requests while typing ${figures.typedChars} characters at 60 wpm`, value: figures.typingRequests, unit: '', limit: '≤ 4', met: figures.typingRequests <= 4 },
+    {
+      measure: `completion: requests while typing ${figures.typedChars} characters at 60 wpm`,
+      value: figures.typingRequests,
+      unit: '',
+      limit: '≤ 4',
+      met: figures.typingRequests <= 4,
+    },
   ];
 }
 
@@ -140,7 +255,13 @@ function sizeRows(): Row[] {
   const webview = kb('dist/webview.js');
   const vsix = kb('genos-vscode.vsix');
   return [
-    { measure: 'size: dist/extension.js (the entry, loaded at activation)', value: extension, unit: 'KB', limit: '< 10', met: extension < 10 },
+    {
+      measure: 'size: dist/extension.js (the entry, loaded at activation)',
+      value: extension,
+      unit: 'KB',
+      limit: '< 10',
+      met: extension < 10,
+    },
     { measure: 'size: dist/core.js (loaded on first use)', value: core, unit: 'KB', limit: '< 150', met: core < 150 },
     { measure: 'size: dist/webview.js', value: webview, unit: 'KB', limit: '< 400', met: webview < 400 },
     { measure: 'size: genos-vscode.vsix', value: vsix, unit: 'KB', limit: '< 600', met: vsix < 600 },
@@ -152,10 +273,26 @@ function growthRows(what: string, runs: GrowthFigures[]): Row[] {
   const longest = median(runs.map((f) => f.longestTaskMs));
   const ratio = median(runs.map((f) => f.endMsPerKb / f.startMsPerKb));
   return [
-    { measure: `webview: stream ${what} in 3-char deltas, longest task`, value: longest, unit: 'ms', limit: '≤ 16', met: longest <= 16 },
-    { measure: 'webview: same, scripting per KB over its first tenth', value: median(runs.map((f) => f.startMsPerKb)), unit: 'ms/KB' },
+    {
+      measure: `webview: stream ${what} in 3-char deltas, longest task`,
+      value: longest,
+      unit: 'ms',
+      limit: '≤ 16',
+      met: longest <= 16,
+    },
+    {
+      measure: 'webview: same, scripting per KB over its first tenth',
+      value: median(runs.map((f) => f.startMsPerKb)),
+      unit: 'ms/KB',
+    },
     { measure: 'webview: same, over its last tenth', value: median(runs.map((f) => f.endMsPerKb)), unit: 'ms/KB' },
-    { measure: 'webview: same, last / first (cost does not grow with length)', value: ratio, unit: 'x', limit: '≤ 1.5', met: ratio <= 1.5 },
+    {
+      measure: 'webview: same, last / first (cost does not grow with length)',
+      value: ratio,
+      unit: 'x',
+      limit: '≤ 1.5',
+      met: ratio <= 1.5,
+    },
   ];
 }
 
@@ -196,16 +333,50 @@ async function webviewRows(): Promise<Row[]> {
       { measure: `webview: render ${kb(answer)} KB answer once, scripting`, value: onceScript, unit: 'ms' },
       { measure: 'webview: stream it in 3-char deltas, scripting', value: streamScript, unit: 'ms' },
       { measure: "webview: the bench's delivery of those deltas, not counted above", value: driver, unit: 'ms' },
-      { measure: 'webview: streamed / single render, scripting', value: ratio, unit: 'x', limit: '≤ 2', met: ratio <= 2 },
-      { measure: 'webview: longest main-thread task while streaming', value: longest, unit: 'ms', limit: '≤ 16', met: longest <= 16 },
-      { measure: 'webview: longest task, single render', value: median(once.map((f) => f.longestTaskMs)), unit: 'ms', limit: '≤ 50', met: median(once.map((f) => f.longestTaskMs)) <= 50 },
-      { measure: 'webview: DOM mutation records while streaming', value: median(streamed.map((f) => f.mutations)), unit: '' },
+      {
+        measure: 'webview: streamed / single render, scripting',
+        value: ratio,
+        unit: 'x',
+        limit: '≤ 2',
+        met: ratio <= 2,
+      },
+      {
+        measure: 'webview: longest main-thread task while streaming',
+        value: longest,
+        unit: 'ms',
+        limit: '≤ 16',
+        met: longest <= 16,
+      },
+      {
+        measure: 'webview: longest task, single render',
+        value: median(once.map((f) => f.longestTaskMs)),
+        unit: 'ms',
+        limit: '≤ 50',
+        met: median(once.map((f) => f.longestTaskMs)) <= 50,
+      },
+      {
+        measure: 'webview: DOM mutation records while streaming',
+        value: median(streamed.map((f) => f.mutations)),
+        unit: '',
+      },
       { measure: 'webview: 3-char deltas streamed', value: Math.ceil(answer.length / 3), unit: '' },
       ...growthRows(`one ${kb(block)} KB code block`, growth),
       ...growthRows(`one ${kb(list)} KB list`, listGrowth),
       ...growthRows(`one ${kb(table)} KB table`, tableGrowth),
-      { measure: `webview: reopen ${conversation.length} turns, ${conversationKb} KB of answers, longest task`, value: reopenLongest, unit: 'ms', limit: '≤ 50', met: reopenLongest <= 50 },
-      { measure: 'webview: same, newest turn rendered', value: firstTurn, unit: 'ms', limit: '≤ 100', met: firstTurn <= 100 },
+      {
+        measure: `webview: reopen ${conversation.length} turns, ${conversationKb} KB of answers, longest task`,
+        value: reopenLongest,
+        unit: 'ms',
+        limit: '≤ 50',
+        met: reopenLongest <= 50,
+      },
+      {
+        measure: 'webview: same, newest turn rendered',
+        value: firstTurn,
+        unit: 'ms',
+        limit: '≤ 100',
+        met: firstTurn <= 100,
+      },
       { measure: 'webview: same, every turn rendered', value: median(reopened.map((f) => f.allMs)), unit: 'ms' },
     ];
   } finally {
@@ -214,7 +385,12 @@ async function webviewRows(): Promise<Row[]> {
 }
 
 function format(rows: Row[]): string {
-  const cells = rows.map((r) => [r.measure, `${Number.isInteger(r.value) ? r.value : r.value.toFixed(r.value < 10 ? 2 : 1)} ${r.unit}`.trim(), r.limit ?? '', r.met === undefined ? '' : r.met ? 'met' : 'MISSED']);
+  const cells = rows.map((r) => [
+    r.measure,
+    `${Number.isInteger(r.value) ? r.value : r.value.toFixed(r.value < 10 ? 2 : 1)} ${r.unit}`.trim(),
+    r.limit ?? '',
+    r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
+  ]);
   const head = ['measure', 'value', 'limit', 'target'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;

@@ -14,20 +14,44 @@ const targetBytes = Number(process.argv[2] ?? 20_000_000);
 function body(): Buffer {
   const parts: string[] = [];
   let size = 0;
-  const words = ['안녕하세요 ', 'hello ', 'world ', '함수 ', 'const ', '= ', '(x) ', '=> ', 'x * 2;\n', '코드 ', 'is ', 'fine. '];
+  const words = [
+    '안녕하세요 ',
+    'hello ',
+    'world ',
+    '함수 ',
+    'const ',
+    '= ',
+    '(x) ',
+    '=> ',
+    'x * 2;\n',
+    '코드 ',
+    'is ',
+    'fine. ',
+  ];
   for (let i = 0; size < targetBytes; i++) {
     const chunk = JSON.stringify({
       id: 'chat-5a11ac760ced4c549b02b41ffac3b62b',
       object: 'chat.completion.chunk',
       created: 1737018387,
       model: '/model/snapshots/9eb2daaa8597bf192a8b0e73f848f3a102794df5',
-      choices: [{ index: 0, delta: { content: words[i % words.length] }, logprobs: null, finish_reason: null, stop_reason: null }],
+      choices: [
+        {
+          index: 0,
+          delta: { content: words[i % words.length] },
+          logprobs: null,
+          finish_reason: null,
+          stop_reason: null,
+        },
+      ],
     });
     const line = `data: ${chunk}\n\n`;
     parts.push(line);
     size += Buffer.byteLength(line);
   }
-  parts.push(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }] })}\n\n`, 'data: [DONE]\n\n');
+  parts.push(
+    `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }] })}\n\n`,
+    'data: [DONE]\n\n',
+  );
   return Buffer.from(parts.join(''), 'utf8');
 }
 

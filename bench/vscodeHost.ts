@@ -21,7 +21,10 @@ export interface ActivationFigures {
 
 /** Opens the workbench with the extension under development and the activation probe. */
 export function measureActivation(): Promise<ActivationFigures> {
-  return runProbe<ActivationFigures>('out/bench/activationProbe.js', path.join(repoRoot, 'test-results/bench-activation.json'));
+  return runProbe<ActivationFigures>(
+    'out/bench/activationProbe.js',
+    path.join(repoRoot, 'test-results/bench-activation.json'),
+  );
 }
 
 /** Runs a probe module inside the extension host of a fresh code-server and reads its result file. */
@@ -51,7 +54,10 @@ async function runProbe<T>(probe: string, resultsFile: string): Promise<T> {
 
 /** Inline completion's own cost per completion, its cache, and its requests while typing. */
 export function measureCompletion(): Promise<CompletionProbeFigures> {
-  return runProbe<CompletionProbeFigures>('out/bench/completionProbe.js', path.join(repoRoot, 'test-results/bench-completion.json'));
+  return runProbe<CompletionProbeFigures>(
+    'out/bench/completionProbe.js',
+    path.join(repoRoot, 'test-results/bench-completion.json'),
+  );
 }
 
 export interface LatencyFigures {
@@ -108,9 +114,17 @@ export async function measureLatency(chunks = 300): Promise<LatencyFigures> {
     await frame.locator('textarea.input').press('Enter');
     await frame.locator('.turn:not(.streaming) .content', { hasText: `⟦${chunks - 1}⟧` }).waitFor({ timeout: 60_000 });
     const seen = await frame.evaluate(() => (window as unknown as { __seen: Record<number, number> }).__seen);
-    const latencies = [...written].map(([i, at]) => (seen[i] ?? Number.NaN) - at).filter((ms) => Number.isFinite(ms)).sort((a, b) => a - b);
+    const latencies = [...written]
+      .map(([i, at]) => (seen[i] ?? Number.NaN) - at)
+      .filter((ms) => Number.isFinite(ms))
+      .sort((a, b) => a - b);
     if (latencies.length < chunks * 0.95) throw new Error(`only ${latencies.length} of ${chunks} chunks were seen`);
-    return { chunks: latencies.length, medianMs: percentile(latencies, 50), p95Ms: percentile(latencies, 95), maxMs: latencies[latencies.length - 1] };
+    return {
+      chunks: latencies.length,
+      medianMs: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      maxMs: latencies[latencies.length - 1],
+    };
   } finally {
     await workbench.close();
     await genos.close();

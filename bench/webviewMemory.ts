@@ -21,11 +21,28 @@ export async function measureMemory(browser: Browser, turns = 50): Promise<Memor
   await view.host(init());
   const answer = longAnswer(4_000);
   const addTurn = async (id: string, question: string) => {
-    await view.host({ type: 'turnStarted', turn: { id, question, context: [], answer: '', reasoning: '', status: 'streaming' } });
-    await view.page.evaluate((a) => {
-      for (let j = 0; j < a.text.length; j += 60) window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: a.id, content: a.text.slice(j, j + 60), reasoning: '' } }));
-    }, { id, text: answer });
-    await view.host({ type: 'turnDone', requestId: id, status: 'done', usage: { promptTokens: 100, completionTokens: 900, totalTokens: 1000 } });
+    await view.host({
+      type: 'turnStarted',
+      turn: { id, question, context: [], answer: '', reasoning: '', status: 'streaming' },
+    });
+    await view.page.evaluate(
+      (a) => {
+        for (let j = 0; j < a.text.length; j += 60) {
+          window.dispatchEvent(
+            new MessageEvent('message', {
+              data: { type: 'delta', requestId: a.id, content: a.text.slice(j, j + 60), reasoning: '' },
+            }),
+          );
+        }
+      },
+      { id, text: answer },
+    );
+    await view.host({
+      type: 'turnDone',
+      requestId: id,
+      status: 'done',
+      usage: { promptTokens: 100, completionTokens: 900, totalTokens: 1000 },
+    });
   };
   // The baseline is a panel that has rendered once (compiled code and highlighting grammars are a
   // fixed cost, not the conversation's) and was cleared.

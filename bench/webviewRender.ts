@@ -35,11 +35,20 @@ const TRACE_CATEGORIES = process.env.GENOS_BENCH_TRACE ? ['devtools.timeline', '
 function longestTask(trace: Buffer): number {
   // GENOS_BENCH_TRACE=/path/prefix keeps each trace, to see what a long task was made of.
   if (process.env.GENOS_BENCH_TRACE) fs.writeFileSync(`${process.env.GENOS_BENCH_TRACE}-${Date.now()}.json`, trace);
-  const { traceEvents } = JSON.parse(trace.toString('utf8')) as { traceEvents: Array<{ name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } }> };
+  const { traceEvents } = JSON.parse(trace.toString('utf8')) as {
+    traceEvents: Array<{ name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } }>;
+  };
   const main = traceEvents.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   let longest = 0;
   for (const e of traceEvents) {
-    if ((e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.ph === 'X' && e.dur && (!main || (e.pid === main.pid && e.tid === main.tid))) longest = Math.max(longest, e.dur / 1000);
+    if (
+      (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') &&
+      e.ph === 'X' &&
+      e.dur &&
+      (!main || (e.pid === main.pid && e.tid === main.tid))
+    ) {
+      longest = Math.max(longest, e.dur / 1000);
+    }
   }
   return longest;
 }
@@ -47,7 +56,10 @@ function longestTask(trace: Buffer): number {
 async function prepare(browser: Browser): Promise<{ page: Page; cdp: CDPSession }> {
   const view = await openWebview(browser);
   await view.host(init());
-  await view.host({ type: 'turnStarted', turn: { id: 'b1', question: 'bench', context: [], answer: '', reasoning: '', status: 'streaming' } });
+  await view.host({
+    type: 'turnStarted',
+    turn: { id: 'b1', question: 'bench', context: [], answer: '', reasoning: '', status: 'streaming' },
+  });
   const cdp = await view.page.context().newCDPSession(view.page);
   await cdp.send('Performance.enable');
   // A user types before an answer arrives: let the panel's idle-time work finish, as it would.
@@ -60,7 +72,10 @@ function settled(page: Page): Promise<unknown> {
   return page.evaluate(
     () =>
       new Promise((resolve) => {
-        const check = () => (document.querySelector('[data-pending], [data-highlighting]') ? requestAnimationFrame(check) : requestAnimationFrame(resolve));
+        const check = () =>
+          document.querySelector('[data-pending], [data-highlighting]')
+            ? requestAnimationFrame(check)
+            : requestAnimationFrame(resolve);
         requestAnimationFrame(check);
       }),
   );
@@ -76,7 +91,11 @@ function loadDeltas(page: Page, answer: string): Promise<void> {
 }
 
 /** Runs `drive` in the page and measures it; `drive` given another request id measures the driver alone. */
-async function measure(browser: Browser, answer: string, drive: (page: Page, answer: string, requestId: string) => Promise<void>): Promise<RenderFigures> {
+async function measure(
+  browser: Browser,
+  answer: string,
+  drive: (page: Page, answer: string, requestId: string) => Promise<void>,
+): Promise<RenderFigures> {
   const { page, cdp } = await prepare(browser);
   await loadDeltas(page, answer);
   const driverBefore = await scriptSeconds(cdp);
@@ -86,7 +105,10 @@ async function measure(browser: Browser, answer: string, drive: (page: Page, ans
   await page.evaluate(() => {
     const w = window as unknown as { __mutations: number };
     w.__mutations = 0;
-    new MutationObserver((records) => (w.__mutations += records.length)).observe(document.querySelector('.turn .content') as Node, { childList: true, subtree: true, characterData: true });
+    new MutationObserver((records) => (w.__mutations += records.length)).observe(
+      document.querySelector('.turn .content') as Node,
+      { childList: true, subtree: true, characterData: true },
+    );
   });
   await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   const before = await scriptSeconds(cdp);
@@ -97,7 +119,9 @@ async function measure(browser: Browser, answer: string, drive: (page: Page, ans
   const scriptMs = ((await scriptSeconds(cdp)) - before) * 1000;
   const trace = await browser.stopTracing();
   const mutations = await page.evaluate(() => (window as unknown as { __mutations: number }).__mutations);
-  const rendered = await page.evaluate(() => (document.querySelector('.turn .content') as HTMLElement).textContent?.length ?? 0);
+  const rendered = await page.evaluate(
+    () => (document.querySelector('.turn .content') as HTMLElement).textContent?.length ?? 0,
+  );
   await page.close();
   if (rendered < answer.length / 2) throw new Error(`only ${rendered} characters rendered`);
   return { scriptMs, driverMs, longestTaskMs: longestTask(trace), mutations, wallMs };
@@ -106,7 +130,13 @@ async function measure(browser: Browser, answer: string, drive: (page: Page, ans
 /** The whole answer as one message, rendered once. */
 export function renderOnce(browser: Browser, answer: string): Promise<RenderFigures> {
   return measure(browser, answer, async (page, text, requestId) => {
-    await page.evaluate(([t, id]) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: id, content: t, reasoning: '' } })), [text, requestId]);
+    await page.evaluate(
+      ([t, id]) =>
+        window.dispatchEvent(
+          new MessageEvent('message', { data: { type: 'delta', requestId: id, content: t, reasoning: '' } }),
+        ),
+      [text, requestId],
+    );
   });
 }
 
@@ -119,7 +149,11 @@ export function renderStreamed(browser: Browser, answer: string): Promise<Render
     await page.evaluate(async (id) => {
       const deltas = (window as unknown as { __deltas: string[] }).__deltas;
       for (let i = 0; i < deltas.length; i += 40) {
-        for (const content of deltas.slice(i, i + 40)) window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: id, content, reasoning: '' } }));
+        for (const content of deltas.slice(i, i + 40)) {
+          window.dispatchEvent(
+            new MessageEvent('message', { data: { type: 'delta', requestId: id, content, reasoning: '' } }),
+          );
+        }
         await new Promise((resolve) => setTimeout(resolve, 4));
       }
     }, requestId);
@@ -146,7 +180,11 @@ export async function streamGrowth(browser: Browser, answer: string, shown: numb
       async ([a, b]) => {
         const deltas = (window as unknown as { __deltas: string[] }).__deltas;
         for (let i = a; i < b; i += 100) {
-          for (const content of deltas.slice(i, Math.min(i + 100, b))) window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'b1', content, reasoning: '' } }));
+          for (const content of deltas.slice(i, Math.min(i + 100, b))) {
+            window.dispatchEvent(
+              new MessageEvent('message', { data: { type: 'delta', requestId: 'b1', content, reasoning: '' } }),
+            );
+          }
           await new Promise((resolve) => setTimeout(resolve, 4));
         }
       },
@@ -158,7 +196,7 @@ export async function streamGrowth(browser: Browser, answer: string, shown: numb
     const before = await scriptSeconds(cdp);
     await stream(from, to);
     await settled(page);
-    return (((await scriptSeconds(cdp)) - before) * 1000) / ((Buffer.byteLength(answer.slice(from * 3, to * 3)) / 1024));
+    return (((await scriptSeconds(cdp)) - before) * 1000) / (Buffer.byteLength(answer.slice(from * 3, to * 3)) / 1024);
   };
   await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   const startMsPerKb = await measured(0, tenth);
@@ -166,7 +204,9 @@ export async function streamGrowth(browser: Browser, answer: string, shown: numb
   await settled(page);
   const endMsPerKb = await measured(count - tenth, count);
   const trace = await browser.stopTracing();
-  const rendered = await page.evaluate(() => (document.querySelector('.turn .content') as HTMLElement).textContent?.length ?? 0);
+  const rendered = await page.evaluate(
+    () => (document.querySelector('.turn .content') as HTMLElement).textContent?.length ?? 0,
+  );
   await page.close();
   if (rendered < answer.length * shown) throw new Error(`only ${rendered} characters rendered`);
   return { longestTaskMs: longestTask(trace), startMsPerKb, endMsPerKb };
@@ -196,11 +236,16 @@ export async function reopen(browser: Browser, turns: TurnView[]): Promise<Reope
         const check = () => {
           const turns = document.querySelectorAll('.turn');
           const newest = turns[turns.length - 1]?.querySelector('.content');
-          if (Number.isNaN(first) && newest && !newest.hasAttribute('data-pending')) first = performance.now() - started;
-          if (turns.length > 0 && !document.querySelector('[data-pending], [data-highlighting]')) resolve({ first, all: performance.now() - started });
-          else requestAnimationFrame(check);
+          if (Number.isNaN(first) && newest && !newest.hasAttribute('data-pending')) {
+            first = performance.now() - started;
+          }
+          if (turns.length > 0 && !document.querySelector('[data-pending], [data-highlighting]')) {
+            resolve({ first, all: performance.now() - started });
+          } else requestAnimationFrame(check);
         };
-        window.dispatchEvent(new MessageEvent('message', { data: (window as unknown as { __reopen: unknown }).__reopen }));
+        window.dispatchEvent(
+          new MessageEvent('message', { data: (window as unknown as { __reopen: unknown }).__reopen }),
+        );
         requestAnimationFrame(check);
       }),
   );

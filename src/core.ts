@@ -38,7 +38,9 @@ export function start(context: vscode.ExtensionContext, modelsChanged: () => voi
   const runner = new TurnRunner(connections, log);
   const editor = new EditorContext();
   const view = new ChatViewProvider(context.extensionUri, log, editor);
-  const store = new ConversationStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations'), (report) => announceRecovery(report, log));
+  const store = new ConversationStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations'), (report) =>
+    announceRecovery(report, log),
+  );
   const chat = new ChatController(view, runner, store, context.globalState, log, editor);
   view.bind(chat);
   const editorRequests = new EditorRequests(runner, log);

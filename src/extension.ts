@@ -48,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 
   // User settings only, as the core reads it: a repository cannot turn completion on.
-  const completionsOn = () => vscode.workspace.getConfiguration('genos').inspect<boolean>('completion.enabled')?.globalValue === true;
+  const completionsOn = () =>
+    vscode.workspace.getConfiguration('genos').inspect<boolean>('completion.enabled')?.globalValue === true;
   if (completionsOn()) setTimeout(() => load(), 0);
   offerWalkthrough(context.globalState);
   registerNativeChat(context, modelsChanged, () => load().nativeChat);

@@ -31,11 +31,23 @@ function nameOf(fields: Record<string, unknown> | undefined): string {
   const cn = pick('CN');
   const org = pick('O');
   if (cn && org) return `${cn} (${org})`;
-  return cn ?? org ?? (Object.entries(fields).map(([key, value]) => `${key}=${String(value)}`).join(', ') || '?');
+  return (
+    cn ??
+    org ??
+    (Object.entries(fields)
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(', ') ||
+      '?')
+  );
 }
 
 /** Where Linux distributions keep the system's trusted certificates, as one PEM bundle. */
-export const SYSTEM_BUNDLES: readonly string[] = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
+export const SYSTEM_BUNDLES: readonly string[] = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+];
 
 /** PEM blocks of a file, or none when it cannot be read. */
 function pemFile(file: string | undefined): string[] {
@@ -78,7 +90,10 @@ export function systemCertificates(
  * `http.systemCertificates` is off), `NODE_EXTRA_CA_CERTS`, and the file. Passing `ca` replaces
  * Node's defaults, so all of them are listed here.
  */
-export function trustedCertificates(caPem: string, settings: { systemCertificates?: boolean; env?: Readonly<Record<string, string | undefined>> }): string[] {
+export function trustedCertificates(
+  caPem: string,
+  settings: { systemCertificates?: boolean; env?: Readonly<Record<string, string | undefined>> },
+): string[] {
   const all = [
     ...tls.rootCertificates,
     ...(settings.systemCertificates === false ? [] : systemCertificates()),
@@ -111,7 +126,6 @@ export function tlsError(code: string, cert: CertificateSummary | undefined, hos
   });
 }
 
-
 /**
  * Looks at the certificate a server presents without trusting it or sending anything over the
  * connection, to explain a TLS failure of the default path. Resolves undefined when it cannot.
@@ -119,7 +133,12 @@ export function tlsError(code: string, cert: CertificateSummary | undefined, hos
 export function peekCertificate(target: URL, timeoutMs = 5000): Promise<CertificateSummary | undefined> {
   const { host, port } = socketAddress(target);
   return new Promise((resolve) => {
-    const socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false });
+    const socket = tls.connect({
+      host,
+      port,
+      servername: net.isIP(host) ? undefined : host,
+      rejectUnauthorized: false,
+    });
     const finish = (value: CertificateSummary | undefined) => {
       clearTimeout(timer);
       socket.destroy();

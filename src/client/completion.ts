@@ -11,7 +11,15 @@ export type PromptFormat = 'qwen' | 'deepseek' | 'starcoder' | 'codellama' | 'co
 /** The `genos.completion.promptFormat` setting: a format, or `auto` to choose one from the model id. */
 export type PromptFormatSetting = PromptFormat | 'auto';
 
-export const PROMPT_FORMATS: readonly PromptFormatSetting[] = ['auto', 'qwen', 'deepseek', 'starcoder', 'codellama', 'codestral', 'chat'];
+export const PROMPT_FORMATS: readonly PromptFormatSetting[] = [
+  'auto',
+  'qwen',
+  'deepseek',
+  'starcoder',
+  'codellama',
+  'codestral',
+  'chat',
+];
 
 /** The code around the cursor, and where it comes from. */
 export interface CursorContext {
@@ -54,7 +62,11 @@ export function formatForModel(model: string): PromptFormat {
 export const CURSOR_MARKER = '<CURSOR>';
 
 /** Builds the prompt for `format` (resolving `auto` from `model`). */
-export function buildCompletionPrompt(setting: PromptFormatSetting, model: string, context: CursorContext): FimPrompt | ChatCompletionPrompt {
+export function buildCompletionPrompt(
+  setting: PromptFormatSetting,
+  model: string,
+  context: CursorContext,
+): FimPrompt | ChatCompletionPrompt {
   const format = setting === 'auto' ? formatForModel(model) : setting;
   const { prefix, suffix } = context;
   switch (format) {
@@ -62,7 +74,16 @@ export function buildCompletionPrompt(setting: PromptFormatSetting, model: strin
       return {
         format,
         prompt: `<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`,
-        stop: ['<|endoftext|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|fim_pad|>', '<|file_sep|>', '<|repo_name|>', '<|im_end|>'],
+        stop: [
+          '<|endoftext|>',
+          '<|fim_prefix|>',
+          '<|fim_suffix|>',
+          '<|fim_middle|>',
+          '<|fim_pad|>',
+          '<|file_sep|>',
+          '<|repo_name|>',
+          '<|im_end|>',
+        ],
       };
     case 'deepseek':
       return {
@@ -78,9 +99,17 @@ export function buildCompletionPrompt(setting: PromptFormatSetting, model: strin
         stop: ['<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<file_sep>', '<filename>'],
       };
     case 'codellama':
-      return { format, prompt: `<PRE> ${prefix} <SUF>${suffix} <MID>`, stop: ['<EOT>', '<PRE>', '<SUF>', '<MID>', '</s>'] };
+      return {
+        format,
+        prompt: `<PRE> ${prefix} <SUF>${suffix} <MID>`,
+        stop: ['<EOT>', '<PRE>', '<SUF>', '<MID>', '</s>'],
+      };
     case 'codestral':
-      return { format, prompt: `[SUFFIX]${suffix}[PREFIX]${prefix}`, stop: ['[PREFIX]', '[SUFFIX]', '[MIDDLE]', '</s>'] };
+      return {
+        format,
+        prompt: `[SUFFIX]${suffix}[PREFIX]${prefix}`,
+        stop: ['[PREFIX]', '[SUFFIX]', '[MIDDLE]', '</s>'],
+      };
     case 'chat':
       return {
         format,
@@ -109,7 +138,11 @@ export function allowsCompletion(restOfLine: string): boolean {
  * blank lines go, and what already follows the cursor is not repeated: the closers after the
  * cursor on its line, and whole lines the suffix already starts with.
  */
-export function fitCompletion(text: string, context: Pick<CursorContext, 'prefix' | 'suffix'>, multiline: boolean): string {
+export function fitCompletion(
+  text: string,
+  context: Pick<CursorContext, 'prefix' | 'suffix'>,
+  multiline: boolean,
+): string {
   let result = text.replace(/\r\n/g, '\n');
   const fenced = /^\s*```[^\n]*\n([\s\S]*?)(?:\n```\s*)?$/.exec(result);
   if (fenced) result = fenced[1];

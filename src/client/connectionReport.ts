@@ -20,8 +20,13 @@ export function connectionReport(probe: ProbeResult, t: Translate): ConnectionRe
         : t("with VS Code's network settings");
   let security: string;
   if (!trace.tlsVersion) security = t('Plain http: the connection is not encrypted.');
-  else if (trace.verified === false) security = t('{0}; the certificate of {1} was accepted WITHOUT verification.', trace.tlsVersion, trace.certificate?.subject ?? '?');
-  else security = t('{0}, certificate issued by {1}.', trace.tlsVersion, trace.certificate?.issuer ?? '?');
+  else if (trace.verified === false) {
+    security = t(
+      '{0}; the certificate of {1} was accepted WITHOUT verification.',
+      trace.tlsVersion,
+      trace.certificate?.subject ?? '?',
+    );
+  } else security = t('{0}, certificate issued by {1}.', trace.tlsVersion, trace.certificate?.issuer ?? '?');
   const found = models.length > 0 ? t('Models: {0}', models.join(', ')) : t('The serving lists no models.');
   const steps = t(
     'Steps: connected {0} ms, TLS {1} ms, response {2} ms, models read {3} ms.',

@@ -41,13 +41,18 @@ export function buildEndpoint(baseUrl: string, servingId: string): URL {
       throw configError('invalidBaseUrl', 'The GenOS address holds a broken % escape.');
     }
     if (id && id !== pastedId) {
-      throw configError('servingIdConflict', 'The GenOS address names a different serving than the serving id setting.');
+      throw configError(
+        'servingIdConflict',
+        'The GenOS address names a different serving than the serving id setting.',
+      );
     }
     id = pastedId;
     path = pasted[1];
   }
   if (!id) throw configError('missingServingId', 'The serving id is not set.');
-  if (!SERVING_ID.test(id)) throw configError('invalidServingId', 'The serving id may contain only letters, digits, ".", "_", "~" and "-".');
+  if (!SERVING_ID.test(id)) {
+    throw configError('invalidServingId', 'The serving id may contain only letters, digits, ".", "_", "~" and "-".');
+  }
   const endpoint = new URL(url.origin);
   endpoint.pathname = `${path}${SERVING_PATH}${encodeURIComponent(id)}`;
   return endpoint;

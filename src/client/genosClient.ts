@@ -6,7 +6,18 @@ import { peekCertificate } from './certificates';
 import { DEFAULT_STREAM_LIMITS, StreamAssembler, streamTooLarge, type StreamLimits } from './streamAssembler';
 import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
 import type { ConnectionTrace, NetworkPath } from './network';
-import { cleanServerText, parseChunk, parseCompletion, parseModelInfo, parseTextCompletion, refusesTools, type ModelInfo, type ChatEvent, type ChatMessage, type ToolSpec } from './openai';
+import {
+  cleanServerText,
+  parseChunk,
+  parseCompletion,
+  parseModelInfo,
+  parseTextCompletion,
+  refusesTools,
+  type ModelInfo,
+  type ChatEvent,
+  type ChatMessage,
+  type ToolSpec,
+} from './openai';
 
 /** Where request lines go; the client never passes it a token or message contents. */
 export interface ClientLog {
@@ -150,10 +161,19 @@ export class GenosClient {
    * whole). Resolves with the model's text; aborting `signal` closes the connection.
    */
   async complete(prompt: string, options: CompletionOptions, signal?: AbortSignal): Promise<string> {
-    const body = JSON.stringify({ model: options.model, prompt, max_tokens: options.maxTokens, temperature: options.temperature, stop: options.stop, stream: false });
+    const body = JSON.stringify({
+      model: options.model,
+      prompt,
+      max_tokens: options.maxTokens,
+      temperature: options.temperature,
+      stop: options.stop,
+      stream: false,
+    });
     const response = await this.send('POST', '/v1/completions', body, signal, undefined, undefined, 'application/json');
     const text = parseTextCompletion(await readText(response, this.config.timeoutMs, signal));
-    if (text === undefined) throw new GenosError({ kind: 'malformed', message: 'The completion is not in the OpenAI format.' });
+    if (text === undefined) {
+      throw new GenosError({ kind: 'malformed', message: 'The completion is not in the OpenAI format.' });
+    }
     return text;
   }
 
@@ -175,7 +195,11 @@ export class GenosClient {
     if (options.tools?.length) {
       body.tools = options.tools.map((tool) => ({
         type: 'function',
-        function: { name: tool.name, description: tool.description ?? '', parameters: tool.parameters ?? { type: 'object', properties: {} } },
+        function: {
+          name: tool.name,
+          description: tool.description ?? '',
+          parameters: tool.parameters ?? { type: 'object', properties: {} },
+        },
       }));
       body.tool_choice = options.toolChoice ?? 'auto';
     }
@@ -183,11 +207,29 @@ export class GenosClient {
     const started = Date.now();
     let response: http.IncomingMessage;
     try {
-      response = await this.send('POST', '/v1/chat/completions', JSON.stringify(body), signal, undefined, options.onRetryWait);
+      response = await this.send(
+        'POST',
+        '/v1/chat/completions',
+        JSON.stringify(body),
+        signal,
+        undefined,
+        options.onRetryWait,
+      );
     } catch (error) {
       // A serving started without tool calling refuses any request that carries tools: say that.
-      if (options.tools?.length && error instanceof GenosError && error.kind === 'badRequest' && refusesTools(error.serverMessage)) {
-        throw new GenosError({ kind: 'badRequest', status: error.status, serverMessage: error.serverMessage, detail: 'toolsRefused', message: `HTTP ${error.status}: the serving does not accept tools.` });
+      if (
+        options.tools?.length &&
+        error instanceof GenosError &&
+        error.kind === 'badRequest' &&
+        refusesTools(error.serverMessage)
+      ) {
+        throw new GenosError({
+          kind: 'badRequest',
+          status: error.status,
+          serverMessage: error.serverMessage,
+          detail: 'toolsRefused',
+          message: `HTTP ${error.status}: the serving does not accept tools.`,
+        });
       }
       throw error;
     }
@@ -207,7 +249,11 @@ export class GenosClient {
         const pending: EventSourceMessage[] = [];
         // A line that never ends, or data lines with no blank line between them, stop the stream.
         let overflow = false;
-        const parser = createParser({ onEvent: (event) => pending.push(event), onError: (error) => (overflow ||= error.type === 'max-buffer-size-exceeded'), maxBufferSize: limits.eventChars });
+        const parser = createParser({
+          onEvent: (event) => pending.push(event),
+          onError: (error) => (overflow ||= error.type === 'max-buffer-size-exceeded'),
+          maxBufferSize: limits.eventChars,
+        });
         const feed = (text: string) => {
           if (!overflow) parser.feed(text);
           if (overflow) throw streamTooLarge('eventChars', limits.eventChars);
@@ -226,9 +272,15 @@ export class GenosClient {
         }
       }
       if (!answer.done && !answer.finished) {
-        throw new GenosError({ kind: 'network', networkReason: 'incomplete', message: 'The stream ended before the answer was complete.' });
+        throw new GenosError({
+          kind: 'network',
+          networkReason: 'incomplete',
+          message: 'The stream ended before the answer was complete.',
+        });
       }
-      this.config.log?.info(`stream complete: ${answer.text.length} chars, ${answer.reasoning.length} reasoning chars in ${Date.now() - started} ms`);
+      this.config.log?.info(
+        `stream complete: ${answer.text.length} chars, ${answer.reasoning.length} reasoning chars in ${Date.now() - started} ms`,
+      );
     } catch (error) {
       const failure =
         error instanceof GenosError
@@ -245,7 +297,9 @@ export class GenosClient {
     if (hasBody) headers['Content-Type'] = 'application/json';
     if (this.config.userId) {
       // Only visible ASCII travels in a header: anything else would fail every request obscurely.
-      if (!/^[\x21-\x7e]+$/.test(this.config.userId)) throw configError('invalidUserId', 'genos.userId holds characters that cannot be sent in a header.');
+      if (!/^[\x21-\x7e]+$/.test(this.config.userId)) {
+        throw configError('invalidUserId', 'genos.userId holds characters that cannot be sent in a header.');
+      }
       headers['x-genos-user-id'] = this.config.userId;
     }
     return headers;
@@ -292,7 +346,8 @@ export class GenosClient {
       }
       const retryable = RETRY_STATUSES.has(error.status) || error.networkReason === 'refused';
       if (!retryable || attempt >= this.retry.maxRetries) throw error;
-      const delay = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.retry.baseDelayMs * 2 ** attempt;
+      const delay =
+        error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.retry.baseDelayMs * 2 ** attempt;
       if (delay > this.retry.maxDelayMs) throw error;
       this.config.log?.info(`retrying in ${delay} ms (attempt ${attempt + 2} of ${this.retry.maxRetries + 1})`);
       onRetryWait?.({ delayMs: delay, attempt: attempt + 2, attempts: this.retry.maxRetries + 1, error });
@@ -314,17 +369,37 @@ export class GenosClient {
     const base = { status, serverMessage };
     if (status >= 300 && status < 400) {
       const target = redirectOrigin(response.headers.location, this.config.endpoint);
-      return new GenosError({ ...base, kind: 'redirect', detail: target, message: `HTTP ${status} redirect to ${target || 'an unknown address'}, not followed.` });
+      return new GenosError({
+        ...base,
+        kind: 'redirect',
+        detail: target,
+        message: `HTTP ${status} redirect to ${target || 'an unknown address'}, not followed.`,
+      });
     }
     if (status === 407) {
       return new GenosError({ ...base, kind: 'proxyAuth', message: 'HTTP 407: the proxy requires authentication.' });
     }
-    if (status === 401 || status === 403) return new GenosError({ ...base, kind: 'unauthorized', message: `HTTP ${status}: the token was refused.` });
+    if (status === 401 || status === 403) {
+      return new GenosError({ ...base, kind: 'unauthorized', message: `HTTP ${status}: the token was refused.` });
+    }
     if (status === 404) {
       // vLLM's 404 for a model it does not serve ("The model `x` does not exist."): name the model.
       const model = serverMessage && /model [`'"]?(.+?)[`'"]? does not exist/i.exec(serverMessage)?.[1];
-      if (model) return new GenosError({ ...base, serverMessage: model, kind: 'notFound', detail: 'model', message: 'HTTP 404: the serving has no such model.' });
-      return new GenosError({ ...base, serverMessage: undefined, kind: 'notFound', message: 'HTTP 404: no serving at this address.' });
+      if (model) {
+        return new GenosError({
+          ...base,
+          serverMessage: model,
+          kind: 'notFound',
+          detail: 'model',
+          message: 'HTTP 404: the serving has no such model.',
+        });
+      }
+      return new GenosError({
+        ...base,
+        serverMessage: undefined,
+        kind: 'notFound',
+        message: 'HTTP 404: no serving at this address.',
+      });
     }
     if (status === 429) {
       const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);

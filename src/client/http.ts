@@ -36,8 +36,12 @@ export function networkReasonOf(code: string | undefined): NetworkReason {
   if (!code) return 'other';
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') return 'dns';
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNABORTED') return 'reset';
-  if (code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EHOSTDOWN') return 'unreachable';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNABORTED') {
+    return 'reset';
+  }
+  if (code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EHOSTDOWN') {
+    return 'unreachable';
+  }
   if (TLS_CODES.test(code) || code === 'EPROTO') return 'tls';
   return 'other';
 }
@@ -55,7 +59,8 @@ export function transportError(error: unknown, signal: AbortSignal | undefined, 
       kind: 'timeout',
       timeoutPhase: error.phase,
       timeoutSeconds,
-      message: error.phase === 'response' ? `No response within ${timeoutSeconds} s.` : `No data for ${timeoutSeconds} s.`,
+      message:
+        error.phase === 'response' ? `No response within ${timeoutSeconds} s.` : `No data for ${timeoutSeconds} s.`,
     });
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -131,11 +136,17 @@ function ownPathRequest(
 }
 
 /** The request over this client's own connection when a setting applies, else over the editor's stack. */
-function newRequest(request: HttpRequest, headers: Record<string, string>, connecting: AbortController): http.ClientRequest {
+function newRequest(
+  request: HttpRequest,
+  headers: Record<string, string>,
+  connecting: AbortController,
+): http.ClientRequest {
   const { network, url } = request;
   if (!network) return defaultRequest(request, headers);
   const route = network.route(url);
-  return network.usesDefault(url, route) ? defaultRequest(request, headers) : ownPathRequest(request, network, route, headers, connecting);
+  return network.usesDefault(url, route)
+    ? defaultRequest(request, headers)
+    : ownPathRequest(request, network, route, headers, connecting);
 }
 
 /**
@@ -238,7 +249,13 @@ export async function* readBody(
  * closed and the rest never read, so a body that never ends cannot hold the request open. With
  * `totalMs` (above 0) the whole body must arrive within that time, or it fails as a timeout.
  */
-export async function readText(response: http.IncomingMessage, idleTimeoutMs: number, signal?: AbortSignal, limit = 1 << 20, totalMs = 0): Promise<string> {
+export async function readText(
+  response: http.IncomingMessage,
+  idleTimeoutMs: number,
+  signal?: AbortSignal,
+  limit = 1 << 20,
+  totalMs = 0,
+): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
   const deadline = totalMs > 0 ? setTimeout(() => response.destroy(new LocalTimeout('response')), totalMs) : undefined;

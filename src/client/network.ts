@@ -2,7 +2,14 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { summarizeCertificate, tlsError, trustedCertificates } from './certificates';
 import { GenosError, tlsProblemOf, type CertificateSummary, type TlsProblem } from './errors';
-import { displayProxy, proxyAuthorization, resolveProxy, socketAddress, type ProxyRoute, type ProxySettings } from './proxy';
+import {
+  displayProxy,
+  proxyAuthorization,
+  resolveProxy,
+  socketAddress,
+  type ProxyRoute,
+  type ProxySettings,
+} from './proxy';
 
 /** Certificate and proxy choices for GenOS connections. Everything optional: empty means defaults. */
 export interface NetworkSettings extends ProxySettings {
@@ -150,7 +157,9 @@ export class NetworkPath {
   private readonly secureContext?: tls.SecureContext;
 
   constructor(private readonly settings: NetworkSettings) {
-    if (settings.caPem !== undefined) this.secureContext = tls.createSecureContext({ ca: trustedCertificates(settings.caPem, settings) });
+    if (settings.caPem !== undefined) {
+      this.secureContext = tls.createSecureContext({ ca: trustedCertificates(settings.caPem, settings) });
+    }
   }
 
   /** How `target` is reached. Throws a `config` error for a proxy setting that is not a URL. */
@@ -163,7 +172,11 @@ export class NetworkPath {
    * (its system certificates and proxy detection) is used unchanged.
    */
   usesDefault(target: URL, route = this.route(target)): boolean {
-    return !route.proxy && route.bypass !== 'genos.proxy' && !(target.protocol === 'https:' && (this.secureContext || this.settings.allowSelfSigned));
+    return (
+      !route.proxy &&
+      route.bypass !== 'genos.proxy' &&
+      !(target.protocol === 'https:' && (this.secureContext || this.settings.allowSelfSigned))
+    );
   }
 
   /**
@@ -171,7 +184,13 @@ export class NetworkPath {
    * https address, along `route` (from {@link route}). Fills `trace` as it goes. `started` is the
    * request's start, for timings. Aborting `signal` ends the connection and fails with its reason.
    */
-  async connect(target: URL, route: ProxyRoute, signal: AbortSignal, trace: ConnectionTrace, started: number): Promise<net.Socket> {
+  async connect(
+    target: URL,
+    route: ProxyRoute,
+    signal: AbortSignal,
+    trace: ConnectionTrace,
+    started: number,
+  ): Promise<net.Socket> {
     const { host, port } = socketAddress(target);
     trace.path = route.proxy ? 'proxy' : 'direct';
     trace.bypass = route.bypass;
@@ -234,10 +253,18 @@ export class NetworkPath {
   }
 
   /** Asks the proxy for a tunnel to host:port (HTTP CONNECT). */
-  private async tunnel(socket: net.Socket, host: string, port: number, route: ProxyRoute, signal: AbortSignal): Promise<void> {
+  private async tunnel(
+    socket: net.Socket,
+    host: string,
+    port: number,
+    route: ProxyRoute,
+    signal: AbortSignal,
+  ): Promise<void> {
     const authority = `${net.isIP(host) === 6 ? `[${host}]` : host}:${port}`;
     const auth = this.proxyAuthorization(route);
-    socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
+    socket.write(
+      `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`,
+    );
     const { status, rest } = await readHead(socket, signal);
     if (status === 200) {
       // Bytes after the head are the tunnel's first (unshifting none does nothing).
@@ -248,7 +275,12 @@ export class NetworkPath {
     const proxy = route.proxy as URL;
     // Only the proxy answers CONNECT, so a 401 here (tinyproxy's answer to wrong credentials) is about it too.
     if (status === 407 || status === 401) {
-      throw new GenosError({ kind: 'proxyAuth', status, detail: displayProxy(proxy), message: `The proxy ${displayProxy(proxy)} requires authentication (407).` });
+      throw new GenosError({
+        kind: 'proxyAuth',
+        status,
+        detail: displayProxy(proxy),
+        message: `The proxy ${displayProxy(proxy)} requires authentication (407).`,
+      });
     }
     throw new GenosError({
       kind: 'network',
@@ -264,7 +296,12 @@ export class NetworkPath {
    * `allowSelfSigned` accepts a chain no trusted authority signed, but never a certificate for
    * another host or one out of its validity period.
    */
-  private async handshake(socket: net.Socket, host: string, signal: AbortSignal, skipVerify: boolean): Promise<tls.TLSSocket> {
+  private async handshake(
+    socket: net.Socket,
+    host: string,
+    signal: AbortSignal,
+    skipVerify: boolean,
+  ): Promise<tls.TLSSocket> {
     const secure = tls.connect({
       socket,
       host,
@@ -285,7 +322,15 @@ export class NetworkPath {
       if (!identity && inPeriod) return secure;
       secure.destroy();
       // checkServerIdentity fails only for a name the certificate does not hold.
-      throw tlsError(identity ? 'ERR_TLS_CERT_ALTNAME_INVALID' : now < Date.parse(peer.valid_from) ? 'CERT_NOT_YET_VALID' : 'CERT_HAS_EXPIRED', summary, host);
+      throw tlsError(
+        identity
+          ? 'ERR_TLS_CERT_ALTNAME_INVALID'
+          : now < Date.parse(peer.valid_from)
+            ? 'CERT_NOT_YET_VALID'
+            : 'CERT_HAS_EXPIRED',
+        summary,
+        host,
+      );
     }
     secure.destroy();
     throw tlsError(code, summary, host);

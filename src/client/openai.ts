@@ -86,7 +86,9 @@ export function errorMessageOf(value: unknown): string | undefined {
   if (isObject(value.error) && typeof value.error.message === 'string') return value.error.message;
   if (value.object === 'error' && typeof value.message === 'string') return value.message;
   if (typeof value.detail === 'string') return value.detail;
-  if (Array.isArray(value.detail) && isObject(value.detail[0]) && typeof value.detail[0].msg === 'string') return value.detail[0].msg;
+  if (Array.isArray(value.detail) && isObject(value.detail[0]) && typeof value.detail[0].msg === 'string') {
+    return value.detail[0].msg;
+  }
   if (typeof value.message === 'string' && !('choices' in value)) return value.message;
   return undefined;
 }
@@ -97,7 +99,10 @@ function toolCallDeltas(value: unknown): ToolCallDelta[] {
   return value.flatMap((call, position) => {
     if (!isObject(call)) return [];
     const fn = isObject(call.function) ? call.function : {};
-    const delta: ToolCallDelta = { type: 'toolCallDelta', index: typeof call.index === 'number' ? call.index : position };
+    const delta: ToolCallDelta = {
+      type: 'toolCallDelta',
+      index: typeof call.index === 'number' ? call.index : position,
+    };
     if (typeof call.id === 'string' && call.id) delta.id = call.id;
     if (typeof fn.name === 'string' && fn.name) delta.name = fn.name;
     if (typeof fn.arguments === 'string' && fn.arguments) delta.arguments = fn.arguments;
@@ -117,7 +122,9 @@ function eventsOf(chunk: Json): Array<ChatEvent | ToolCallDelta> {
     if (typeof reasoning === 'string' && reasoning) events.push({ type: 'reasoning', text: reasoning });
     if (typeof part.content === 'string' && part.content) events.push({ type: 'content', text: part.content });
     events.push(...toolCallDeltas(part.tool_calls));
-    if (typeof choice.finish_reason === 'string' && choice.finish_reason) events.push({ type: 'finish', reason: choice.finish_reason });
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason) {
+      events.push({ type: 'finish', reason: choice.finish_reason });
+    }
   }
   const usage = toUsage(chunk.usage);
   if (usage) events.push({ type: 'usage', usage });
@@ -137,7 +144,9 @@ export function parseChunk(data: string, eventName?: string): ChunkResult {
   try {
     value = JSON.parse(text);
   } catch {
-    return eventName === 'error' ? { kind: 'error', message: text } : { kind: 'malformed', message: 'A stream event is not JSON.' };
+    return eventName === 'error'
+      ? { kind: 'error', message: text }
+      : { kind: 'malformed', message: 'A stream event is not JSON.' };
   }
   if (!isObject(value)) return { kind: 'malformed', message: 'A stream event is not a JSON object.' };
   const error = errorMessageOf(value);
@@ -194,7 +203,11 @@ export function parseModelInfo(body: string): ModelInfo[] | undefined {
   return value.data.flatMap((model) => {
     if (!isObject(model) || typeof model.id !== 'string') return [];
     const length = model.max_model_len;
-    return [typeof length === 'number' && Number.isInteger(length) && length > 0 ? { id: model.id, maxModelLen: length } : { id: model.id }];
+    return [
+      typeof length === 'number' && Number.isInteger(length) && length > 0
+        ? { id: model.id, maxModelLen: length }
+        : { id: model.id },
+    ];
   });
 }
 
@@ -214,7 +227,11 @@ export function cleanServerText(body: string, contentType: string | undefined, t
   const trimmed = body.trim();
   if (contentType?.includes('json') || /^[[{]/.test(trimmed)) {
     text = errorMessageOf(objectOf(trimmed));
-  } else if (!contentType?.includes('html') && !/^<(!doctype|html|\?xml)/i.test(trimmed) && trimmed.length <= MAX_SERVER_MESSAGE) {
+  } else if (
+    !contentType?.includes('html') &&
+    !/^<(!doctype|html|\?xml)/i.test(trimmed) &&
+    trimmed.length <= MAX_SERVER_MESSAGE
+  ) {
     text = trimmed;
   }
   return text ? scrubServerMessage(text, token) : undefined;
@@ -238,7 +255,9 @@ export function scrubServerMessage(message: string, token: string): string | und
  */
 export function refusesTools(message: string | undefined): boolean {
   if (!message) return false;
-  return /tool[ _-]?(choice|call)|tools? (is|are) not (supported|enabled|allowed)|does not support tools/i.test(message);
+  return /tool[ _-]?(choice|call)|tools? (is|are) not (supported|enabled|allowed)|does not support tools/i.test(
+    message,
+  );
 }
 
 /**
@@ -246,7 +265,9 @@ export function refusesTools(message: string | undefined): boolean {
  * "maximum context length is N tokens. However, you requested M tokens (P in the messages, C in
  * the completion)" and the newer "… is N tokens and your request has P input tokens".
  */
-export function parseContextLimit(message: string | undefined): { window: number; promptTokens?: number; requested?: number } | undefined {
+export function parseContextLimit(
+  message: string | undefined,
+): { window: number; promptTokens?: number; requested?: number } | undefined {
   if (!message) return undefined;
   const window = /maximum context length is (\d+)/i.exec(message);
   if (!window) return undefined;

@@ -43,7 +43,12 @@ export function userContent(question: string, context: ContextBlock[]): string {
  * that produced an answer, then the question. An exchange whose model answered only in its
  * reasoning field is sent with that reasoning as the answer: it is what the user saw.
  */
-export function buildMessages(systemPrompt: string, history: HistoryTurn[], question: string, context: ContextBlock[]): ChatMessage[] {
+export function buildMessages(
+  systemPrompt: string,
+  history: HistoryTurn[],
+  question: string,
+  context: ContextBlock[],
+): ChatMessage[] {
   const messages: ChatMessage[] = [];
   if (systemPrompt.trim()) messages.push({ role: 'system', content: systemPrompt });
   for (const turn of history) {
@@ -76,23 +81,40 @@ export const SURROUNDING_LINES = 5;
 
 /** Label of a selection, for example `app.ts:10-24`. */
 export function selectionLabel(selection: Pick<Selection, 'fileName' | 'startLine' | 'endLine'>): string {
-  const lines = selection.startLine === selection.endLine ? `${selection.startLine}` : `${selection.startLine}-${selection.endLine}`;
+  const lines =
+    selection.startLine === selection.endLine
+      ? `${selection.startLine}`
+      : `${selection.startLine}-${selection.endLine}`;
   return `${selection.fileName}:${lines}`;
 }
 
 /** The context blocks of a selection: the code, then its surroundings when they were taken. */
 export function selectionContext(selection: Selection): ContextBlock[] {
-  const blocks: ContextBlock[] = [{ label: selectionLabel(selection), language: selection.language, text: selection.code, firstLine: selection.startLine }];
+  const blocks: ContextBlock[] = [
+    {
+      label: selectionLabel(selection),
+      language: selection.language,
+      text: selection.code,
+      firstLine: selection.startLine,
+    },
+  ];
   if (selection.before || selection.after) {
-    const surrounding = [selection.before, '<<< the selected code is here >>>', selection.after].filter((part) => part !== '').join('\n');
-    blocks.push({ label: `Lines around it in ${selection.fileName}, for context only`, language: selection.language, text: surrounding });
+    const surrounding = [selection.before, '<<< the selected code is here >>>', selection.after]
+      .filter((part) => part !== '')
+      .join('\n');
+    blocks.push({
+      label: `Lines around it in ${selection.fileName}, for context only`,
+      language: selection.language,
+      text: surrounding,
+    });
   }
   return blocks;
 }
 
 /** The question that asks for a rewrite of a selection; the answer must be code only. */
 export function rewriteQuestion(selection: Selection, instruction: string): string {
-  const task = instruction.trim() || 'Improve this code: make it clearer and more robust without changing what it does.';
+  const task =
+    instruction.trim() || 'Improve this code: make it clearer and more robust without changing what it does.';
   const rules =
     `Rewrite the selected ${selection.language} code from ${selection.fileName} as asked. ` +
     'Answer with the complete replacement for the selection only, in a single fenced code block, with no explanation before or after it. ' +

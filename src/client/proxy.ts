@@ -46,7 +46,9 @@ export function parseProxyUrl(value: string, setting: string): URL {
     throw configError('invalidProxy', `${setting} is not a valid proxy URL.`);
   }
   // An http(s) URL always has a host: the URL parser refuses one without.
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('invalidProxy', `${setting} must be an http:// or https:// proxy.`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw configError('invalidProxy', `${setting} must be an http:// or https:// proxy.`);
+  }
   return url;
 }
 

@@ -12,11 +12,19 @@ export interface StreamLimits {
   toolArgumentChars: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { eventChars: 4_000_000, answerChars: 16_000_000, toolArgumentChars: 4_000_000 };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  eventChars: 4_000_000,
+  answerChars: 16_000_000,
+  toolArgumentChars: 4_000_000,
+};
 
 /** The failure for a stream that went over one of its limits. */
 export function streamTooLarge(what: keyof StreamLimits, limit: number): GenosError {
-  return new GenosError({ kind: 'malformed', detail: 'tooLarge', message: `The stream went over its limit (${what}: ${limit} characters) and was stopped.` });
+  return new GenosError({
+    kind: 'malformed',
+    detail: 'tooLarge',
+    message: `The stream went over its limit (${what}: ${limit} characters) and was stopped.`,
+  });
 }
 
 /**
@@ -55,9 +63,18 @@ export class StreamAssembler {
         break;
       }
       if (result.kind === 'error') {
-        return { events, failure: new GenosError({ kind: 'streamError', serverMessage: scrubServerMessage(result.message, this.token), message: 'The server reported an error in the stream.' }) };
+        return {
+          events,
+          failure: new GenosError({
+            kind: 'streamError',
+            serverMessage: scrubServerMessage(result.message, this.token),
+            message: 'The server reported an error in the stream.',
+          }),
+        };
       }
-      if (result.kind === 'malformed') return { events, failure: new GenosError({ kind: 'malformed', message: result.message }) };
+      if (result.kind === 'malformed') {
+        return { events, failure: new GenosError({ kind: 'malformed', message: result.message }) };
+      }
       for (const event of result.events) {
         if (event.type === 'toolCallDelta') {
           const call = this.calls.get(event.index) ?? { id: '', name: '', arguments: '' };
@@ -66,9 +83,13 @@ export class StreamAssembler {
           call.arguments += event.arguments ?? '';
           this.calls.set(event.index, call);
           this.callChars += (event.arguments ?? '').length;
-          if (call.arguments.length > this.limits.toolArgumentChars) return { events, failure: streamTooLarge('toolArgumentChars', this.limits.toolArgumentChars) };
+          if (call.arguments.length > this.limits.toolArgumentChars) {
+            return { events, failure: streamTooLarge('toolArgumentChars', this.limits.toolArgumentChars) };
+          }
           // However many calls there are, together they count toward the answer's limit.
-          if (this.text.length + this.reasoning.length + this.callChars > this.limits.answerChars) return { events, failure: streamTooLarge('answerChars', this.limits.answerChars) };
+          if (this.text.length + this.reasoning.length + this.callChars > this.limits.answerChars) {
+            return { events, failure: streamTooLarge('answerChars', this.limits.answerChars) };
+          }
           continue;
         }
         if (event.type === 'finish') {
@@ -79,7 +100,9 @@ export class StreamAssembler {
           events.push(event);
           continue;
         }
-        if (this.text.length + this.reasoning.length + this.callChars + event.text.length > this.limits.answerChars) return { events, failure: streamTooLarge('answerChars', this.limits.answerChars) };
+        if (this.text.length + this.reasoning.length + this.callChars + event.text.length > this.limits.answerChars) {
+          return { events, failure: streamTooLarge('answerChars', this.limits.answerChars) };
+        }
         if (event.type === 'content') this.text += event.text;
         else this.reasoning += event.text;
         const last = events[events.length - 1];

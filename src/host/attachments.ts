@@ -11,7 +11,8 @@ export interface Attachment {
 }
 
 /** Attachments for code given by a command (for example the selection it explains). */
-export const asAttachments = (blocks: ContextBlock[]): Attachment[] => blocks.map((block) => ({ chip: { id: newId('ctx'), kind: 'selection', label: block.label }, block }));
+export const asAttachments = (blocks: ContextBlock[]): Attachment[] =>
+  blocks.map((block) => ({ chip: { id: newId('ctx'), kind: 'selection', label: block.label }, block }));
 
 /** What waits to be sent with the next question; every change is shown in the panel. */
 export class Attachments {
@@ -79,7 +80,10 @@ export class Attachments {
   private add(kind: ContextChip['kind'], block: ContextBlock | undefined): boolean {
     if (!block) return false;
     const tokens = estimateTokens(`${block.label}\n${block.text}`) + MESSAGE_OVERHEAD;
-    this.set([...this.list.filter((a) => a.chip.label !== block.label), { chip: { id: newId('ctx'), kind, label: block.label, tokens }, block }]);
+    this.set([
+      ...this.list.filter((a) => a.chip.label !== block.label),
+      { chip: { id: newId('ctx'), kind, label: block.label, tokens }, block },
+    ]);
     return true;
   }
 

@@ -27,7 +27,13 @@ async function pickModel(runner: TurnRunner, chat: ChatController): Promise<stri
  * the command palette (or passed by another command) answered as a new turn in the panel, with
  * the selection attached when there is one.
  */
-export function registerChatCommands(chat: ChatController, view: ChatViewProvider, runner: TurnRunner, log: Log, stopOthers: () => void): vscode.Disposable[] {
+export function registerChatCommands(
+  chat: ChatController,
+  view: ChatViewProvider,
+  runner: TurnRunner,
+  log: Log,
+  stopOthers: () => void,
+): vscode.Disposable[] {
   let unsent = '';
   const ask = async (question?: unknown): Promise<TurnOutcome | undefined> => {
     const text = await givenOrAsked(question, {

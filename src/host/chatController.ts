@@ -3,7 +3,14 @@ import { describeError, describeRetryWait, errorActions } from '../client/errorM
 import type { ContextBlock } from '../client/prompts';
 import type { HostMessage } from '../shared/protocol';
 import { asAttachments, Attachments, type Attachment } from './attachments';
-import { emptyConversation, newId, toView, type Conversation, type ConversationStore, type StoredTurn } from './conversationStore';
+import {
+  emptyConversation,
+  newId,
+  toView,
+  type Conversation,
+  type ConversationStore,
+  type StoredTurn,
+} from './conversationStore';
 import { DeltaBatcher } from './deltaBatcher';
 import type { EditorContext } from './editorContext';
 import { asGenosError, showError } from './errorUi';
@@ -90,8 +97,12 @@ export class ChatController implements vscode.Disposable {
         if (saved) this.show(saved);
       } catch (error) {
         // The panel opens whatever the history holds: with a new conversation, and says so.
-        this.log.error(`the last conversation could not be opened: ${error instanceof Error ? error.message : String(error)}`);
-        void vscode.window.showWarningMessage(t('The last GenOS conversation could not be opened, so a new one was started. The log says why.'));
+        this.log.error(
+          `the last conversation could not be opened: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        void vscode.window.showWarningMessage(
+          t('The last GenOS conversation could not be opened, so a new one was started. The log says why.'),
+        );
       }
     })();
     await this.loaded;
@@ -124,12 +135,23 @@ export class ChatController implements vscode.Disposable {
    */
   budget(): Extract<HostMessage, { type: 'budget' }> {
     const settings = requestSettings();
-    const parts = { system: settings.systemPrompt, history: historyOf(this.conversation.turns, undefined), question: '', context: this.attachments.blocks };
+    const parts = {
+      system: settings.systemPrompt,
+      history: historyOf(this.conversation.turns, undefined),
+      question: '',
+      context: this.attachments.blocks,
+    };
     // Once the window is known, what the request will send: older turns are left out as the turn does.
     const window = this.lastWindow;
     const reserve = window ? outputReserve(settings.maxTokens, window, DEFAULT_RESERVE).reserve : 0;
     const fitted = fitToWindow(parts, { window: window ?? Number.MAX_SAFE_INTEGER, reserve, factor: this.lastFactor });
-    return { type: 'budget', tokens: fitted.tokens, window, factor: this.lastFactor, omitted: fitted.omittedTurns || undefined };
+    return {
+      type: 'budget',
+      tokens: fitted.tokens,
+      window,
+      factor: this.lastFactor,
+      omitted: fitted.omittedTurns || undefined,
+    };
   }
 
   private postBudget(): void {
@@ -142,7 +164,11 @@ export class ChatController implements vscode.Disposable {
   }
 
   /** Asks a question about the given context (for example a selection), as a new turn. */
-  askAbout(question: string, blocks: ContextBlock[], cancellation?: vscode.CancellationToken): Promise<TurnOutcome | undefined> {
+  askAbout(
+    question: string,
+    blocks: ContextBlock[],
+    cancellation?: vscode.CancellationToken,
+  ): Promise<TurnOutcome | undefined> {
     return this.ask(question, { context: asAttachments(blocks), cancellation });
   }
 
@@ -150,7 +176,16 @@ export class ChatController implements vscode.Disposable {
   async adoptTurn(question: string, blocks: ContextBlock[], answer: string, model?: string): Promise<void> {
     const conversation = await this.current();
     const chips = asAttachments(blocks).map((c) => c.chip);
-    const turn: StoredTurn = { id: newId('turn'), question, context: chips, contextBlocks: blocks, answer, reasoning: '', status: 'done', model };
+    const turn: StoredTurn = {
+      id: newId('turn'),
+      question,
+      context: chips,
+      contextBlocks: blocks,
+      answer,
+      reasoning: '',
+      status: 'done',
+      model,
+    };
     await this.addTurn(conversation, turn);
     this.sink.post({ type: 'turnStarted', turn: toView({ ...turn, answer: '', status: 'streaming' }) });
     this.sink.post({ type: 'delta', requestId: turn.id, content: answer, reasoning: '' });
@@ -221,7 +256,14 @@ export class ChatController implements vscode.Disposable {
     const text = question.trim();
     if (!text) return undefined;
     if (this.active) {
-      if (options.clientId) this.sink.post({ type: 'refused', clientId: options.clientId, message: t('Wait for the current answer, or stop it first.'), actions: [] });
+      if (options.clientId) {
+        this.sink.post({
+          type: 'refused',
+          clientId: options.clientId,
+          message: t('Wait for the current answer, or stop it first.'),
+          actions: [],
+        });
+      }
       return undefined;
     }
     const controller = new AbortController();
@@ -260,7 +302,14 @@ export class ChatController implements vscode.Disposable {
       prompt: (settings) => {
         const past = historyOf(conversation?.turns ?? [], turn);
         // A continuation sends the answer so far as the last exchange and asks the model to go on.
-        if (options.continues && turn) return { system: settings.systemPrompt, history: [...past, { question: turn.question, context: turn.contextBlocks, answer: turn.answer }], question: CONTINUE, context: [] };
+        if (options.continues && turn) {
+          return {
+            system: settings.systemPrompt,
+            history: [...past, { question: turn.question, context: turn.contextBlocks, answer: turn.answer }],
+            question: CONTINUE,
+            context: [],
+          };
+        }
         return { system: settings.systemPrompt, history: past, question: text, context: turn?.contextBlocks ?? [] };
       },
       onFitted: (fitted, window) => {
@@ -289,7 +338,17 @@ export class ChatController implements vscode.Disposable {
       if (!failure) return {};
       const outcome = { requestId: '', status: 'error' as const, answer: '', errorKind: failure.kind };
       if (!options.clientId) void showError(failure, this.log);
-      else return { outcome, message: { type: 'refused', clientId: options.clientId, message: describeError(failure, t), actions: errorActions(failure).filter((a) => a !== 'retry') } };
+      else {
+        return {
+          outcome,
+          message: {
+            type: 'refused',
+            clientId: options.clientId,
+            message: describeError(failure, t),
+            actions: errorActions(failure).filter((a) => a !== 'retry'),
+          },
+        };
+      }
       return { outcome };
     }
     turn.usage = result.usage;
@@ -298,15 +357,31 @@ export class ChatController implements vscode.Disposable {
     if (result.status === 'error' && result.error) {
       turn.status = 'error';
       turn.error = { message: describeError(result.error, t), actions: errorActions(result.error) };
-      message = { type: 'turnError', requestId: turn.id, message: turn.error.message, actions: turn.error.actions, status: 'error' };
+      message = {
+        type: 'turnError',
+        requestId: turn.id,
+        message: turn.error.message,
+        actions: turn.error.actions,
+        status: 'error',
+      };
     } else {
       turn.status = result.status === 'done' ? 'done' : 'stopped';
-      message = { type: 'turnDone', requestId: turn.id, status: turn.status, usage: turn.usage, model: turn.model, cutOff: turn.cutOff };
+      message = {
+        type: 'turnDone',
+        requestId: turn.id,
+        status: turn.status,
+        usage: turn.usage,
+        model: turn.model,
+        cutOff: turn.cutOff,
+      };
     }
     conversation.updatedAt = Date.now();
     // A failed save is logged; the turn is still shown and kept in memory.
     await this.store.save(conversation).catch((error: unknown) => asGenosError(error, this.log));
-    return { outcome: { requestId: turn.id, status: turn.status, answer: turn.answer, errorKind: result.error?.kind }, message };
+    return {
+      outcome: { requestId: turn.id, status: turn.status, answer: turn.answer, errorKind: result.error?.kind },
+      message,
+    };
   }
 
   private async startTurn(conversation: Conversation, text: string, options: AskOptions): Promise<StoredTurn> {
@@ -319,8 +394,27 @@ export class ChatController implements vscode.Disposable {
       return turn;
     }
     const context = options.context ?? this.attachments.take();
-    const turn: StoredTurn = options.replace ?? { id: newId('turn'), question: text, context: [], answer: '', reasoning: '', status: 'streaming', contextBlocks: [] };
-    Object.assign(turn, { question: text, context: context.map((c) => c.chip), contextBlocks: context.map((c) => c.block), answer: '', reasoning: '', status: 'streaming', error: undefined, usage: undefined, notes: undefined, cutOff: undefined });
+    const turn: StoredTurn = options.replace ?? {
+      id: newId('turn'),
+      question: text,
+      context: [],
+      answer: '',
+      reasoning: '',
+      status: 'streaming',
+      contextBlocks: [],
+    };
+    Object.assign(turn, {
+      question: text,
+      context: context.map((c) => c.chip),
+      contextBlocks: context.map((c) => c.block),
+      answer: '',
+      reasoning: '',
+      status: 'streaming',
+      error: undefined,
+      usage: undefined,
+      notes: undefined,
+      cutOff: undefined,
+    });
     await this.addTurn(conversation, turn);
     this.sink.post({ type: 'turnStarted', turn: toView(turn), clientId: options.clientId });
     return turn;

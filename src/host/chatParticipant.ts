@@ -7,7 +7,13 @@
 import * as vscode from 'vscode';
 import { describeError, errorActions, type ErrorAction } from '../client/errorMessages';
 import { actionLabel } from './errorUi';
-import { buildMessages, selectionContext, selectionLabel, type ContextBlock, type HistoryTurn } from '../client/prompts';
+import {
+  buildMessages,
+  selectionContext,
+  selectionLabel,
+  type ContextBlock,
+  type HistoryTurn,
+} from '../client/prompts';
 import { ImageLinks, imagesAsLinks } from '../shared/imageLinks';
 import { readSelection } from './editorRequest';
 import { explainQuestion } from './explainCommand';
@@ -20,7 +26,11 @@ import type { TurnRunner } from './turnRunner';
 interface PickedModel {
   vendor: string;
   id: string;
-  sendRequest(messages: vscode.LanguageModelChatMessage[], options: object, token: vscode.CancellationToken): Thenable<{ text: AsyncIterable<string> }>;
+  sendRequest(
+    messages: vscode.LanguageModelChatMessage[],
+    options: object,
+    token: vscode.CancellationToken,
+  ): Thenable<{ text: AsyncIterable<string> }>;
 }
 
 /** The commands behind the next steps an error offers; a retry is the chat's own. */
@@ -38,7 +48,9 @@ function historyOf(context: vscode.ChatContext): HistoryTurn[] {
     if (turn instanceof vscode.ChatRequestTurn) {
       turns.push({ question: turn.prompt, context: [], answer: '' });
     } else if (turn instanceof vscode.ChatResponseTurn && turns.length > 0) {
-      const answer = turn.response.map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : '')).join('');
+      const answer = turn.response
+        .map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : ''))
+        .join('');
       turns[turns.length - 1].answer = answer;
     }
   }
@@ -48,7 +60,12 @@ function historyOf(context: vscode.ChatContext): HistoryTurn[] {
 export class GenosParticipant {
   constructor(private readonly runner: TurnRunner) {}
 
-  readonly handle = async (request: vscode.ChatRequest, context: vscode.ChatContext, response: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> => {
+  readonly handle = async (
+    request: vscode.ChatRequest,
+    context: vscode.ChatContext,
+    response: vscode.ChatResponseStream,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.ChatResult> => {
     let question = request.prompt.trim();
     let attached: ContextBlock[] = [];
     if (request.command === 'explain') {
@@ -69,7 +86,9 @@ export class GenosParticipant {
     }
     const history = historyOf(context);
     const picked = (request as unknown as { model?: PickedModel }).model;
-    if (picked && picked.vendor !== VENDOR) return this.viaLanguageModel(picked, history, question, attached, response, token);
+    if (picked && picked.vendor !== VENDOR) {
+      return this.viaLanguageModel(picked, history, question, attached, response, token);
+    }
 
     // VS Code's chat loads images from markdown: each is shown as a link instead.
     const links = new ImageLinks();
@@ -97,9 +116,18 @@ export class GenosParticipant {
   };
 
   /** Another vendor's model, picked in the chat: the same prompt, through VS Code's API. */
-  private async viaLanguageModel(model: PickedModel, history: HistoryTurn[], question: string, attached: ContextBlock[], response: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+  private async viaLanguageModel(
+    model: PickedModel,
+    history: HistoryTurn[],
+    question: string,
+    attached: ContextBlock[],
+    response: vscode.ChatResponseStream,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.ChatResult> {
     const messages = buildMessages(requestSettings().systemPrompt, history, question, attached).map((message) =>
-      message.role === 'assistant' ? vscode.LanguageModelChatMessage.Assistant(message.content) : vscode.LanguageModelChatMessage.User(message.content),
+      message.role === 'assistant'
+        ? vscode.LanguageModelChatMessage.Assistant(message.content)
+        : vscode.LanguageModelChatMessage.User(message.content),
     );
     try {
       const answer = await model.sendRequest(messages, {}, token);

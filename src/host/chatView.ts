@@ -47,7 +47,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
     this.ready = false;
     view.webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.extensionUri, 'media'),
+      ],
     };
     view.webview.html = this.html(view.webview);
     view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw));
@@ -70,7 +73,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
       try {
         init = await this.controller.init();
       } catch (error) {
-        this.log.error(`the chat view could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.log.error(
+          `the chat view could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         void vscode.window.showErrorMessage(t('The GenOS chat could not start; the log says why.'));
         return;
       }
@@ -82,7 +87,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
     try {
       await this.dispatch(this.controller, message);
     } catch (error) {
-      this.log.error(`chat view action ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(
+        `chat view action ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -102,7 +109,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
           if (requestId) await chat.continue(requestId);
           return;
         }
-        return runErrorAction(message.action, this.log, { retry: requestId ? () => chat.retry(requestId) : undefined, afterToken: true });
+        return runErrorAction(message.action, this.log, {
+          retry: requestId ? () => chat.retry(requestId) : undefined,
+          afterToken: true,
+        });
       }
       case 'newChat':
         return chat.newChat();

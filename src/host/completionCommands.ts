@@ -16,7 +16,11 @@ const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitl
  * Inline completion: the provider, its status bar item, and the commands to turn it on and off
  * and to mend what stops it. Returns what to dispose and the provider (for tests and the bench).
  */
-export function registerCompletions(connections: ConnectionManager, runner: TurnRunner, log: Log): { disposables: vscode.Disposable[]; provider: InlineCompletions; status: CompletionStatus } {
+export function registerCompletions(
+  connections: ConnectionManager,
+  runner: TurnRunner,
+  log: Log,
+): { disposables: vscode.Disposable[]; provider: InlineCompletions; status: CompletionStatus } {
   const status = new CompletionStatus();
   const provider = new InlineCompletions(runner, log, status);
 
@@ -43,7 +47,9 @@ export function registerCompletions(connections: ConnectionManager, runner: Turn
       case 'setToken':
         return setToken();
       case 'useChatFormat':
-        await vscode.workspace.getConfiguration('genos').update('completion.promptFormat', 'chat', vscode.ConfigurationTarget.Global);
+        await vscode.workspace
+          .getConfiguration('genos')
+          .update('completion.promptFormat', 'chat', vscode.ConfigurationTarget.Global);
         provider.reset();
         return;
       case 'openSettings':
@@ -74,7 +80,10 @@ export function registerCompletions(connections: ConnectionManager, runner: Turn
     } else {
       items.push({ label: t('Open Completion Settings'), run: () => fix('openSettings') });
     }
-    const picked = await vscode.window.showQuickPick(items, { title: t('GenOS Completions'), placeHolder: state.kind === 'error' ? state.reason : undefined });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: t('GenOS Completions'),
+      placeHolder: state.kind === 'error' ? state.reason : undefined,
+    });
     await picked?.run();
   };
 
@@ -88,9 +97,18 @@ export function registerCompletions(connections: ConnectionManager, runner: Turn
       vscode.commands.registerCommand('genos.toggleCompletions', toggle),
       vscode.commands.registerCommand('genos.completionMenu', menu),
       // For tests and the benchmark: what the status bar shows, and the requests made.
-      vscode.commands.registerCommand(COMPLETION_STATE_COMMAND, (): CompletionState & { requests: number } => ({ ...status.state, requests: provider.stats?.requests ?? 0 })),
+      vscode.commands.registerCommand(COMPLETION_STATE_COMMAND, (): CompletionState & { requests: number } => ({
+        ...status.state,
+        requests: provider.stats?.requests ?? 0,
+      })),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('genos') || event.affectsConfiguration('http') || event.affectsConfiguration('editor.inlineSuggest.enabled')) provider.reset();
+        if (
+          event.affectsConfiguration('genos') ||
+          event.affectsConfiguration('http') ||
+          event.affectsConfiguration('editor.inlineSuggest.enabled')
+        ) {
+          provider.reset();
+        }
       }),
     ],
   };

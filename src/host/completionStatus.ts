@@ -46,7 +46,9 @@ export class CompletionStatus implements vscode.Disposable {
         return;
       case 'editorOff':
         this.item.text = '$(circle-slash) GenOS';
-        this.item.tooltip = t('GenOS completions are on, but the editor shows no inline suggestions ("editor.inlineSuggest.enabled" is off).');
+        this.item.tooltip = t(
+          'GenOS completions are on, but the editor shows no inline suggestions ("editor.inlineSuggest.enabled" is off).',
+        );
         return;
       case 'ready':
         this.item.text = '$(sparkle) GenOS';

@@ -69,13 +69,25 @@ export class ConnectionManager {
   }
 
   /** Where each part of the connection comes from, for Test Connection and the log. */
-  sources(endpoint: URL, tokenFromEnvironment: boolean): { address: 'settings' | 'environment'; token: 'stored' | 'environment'; model: 'settings' | 'environment' | 'serving' } {
+  sources(
+    endpoint: URL,
+    tokenFromEnvironment: boolean,
+  ): {
+    address: 'settings' | 'environment';
+    token: 'stored' | 'environment';
+    model: 'settings' | 'environment' | 'serving';
+  } {
     const settings = connectionSettings();
-    const fromEnvironment = !settings.baseUrl.trim() && !settings.servingId.trim() && this.provisioned?.endpoint.href === endpoint.href;
+    const fromEnvironment =
+      !settings.baseUrl.trim() && !settings.servingId.trim() && this.provisioned?.endpoint.href === endpoint.href;
     return {
       address: fromEnvironment ? 'environment' : 'settings',
       token: tokenFromEnvironment ? 'environment' : 'stored',
-      model: requestSettings().model ? 'settings' : this.provisioned?.model && this.provisioned.endpoint.href === endpoint.href ? 'environment' : 'serving',
+      model: requestSettings().model
+        ? 'settings'
+        : this.provisioned?.model && this.provisioned.endpoint.href === endpoint.href
+          ? 'environment'
+          : 'serving',
     };
   }
 
@@ -83,7 +95,9 @@ export class ConnectionManager {
   private async token(endpoint: URL): Promise<{ token?: string; fromEnvironment: boolean }> {
     const stored = await this.tokens.get(endpoint);
     if (stored) return { token: stored, fromEnvironment: false };
-    if (this.provisioned?.key && this.provisioned.endpoint.href === endpoint.href) return { token: this.provisioned.key, fromEnvironment: true };
+    if (this.provisioned?.key && this.provisioned.endpoint.href === endpoint.href) {
+      return { token: this.provisioned.key, fromEnvironment: true };
+    }
     return { fromEnvironment: false };
   }
 
@@ -104,15 +118,25 @@ export class ConnectionManager {
       // A token handed in by a link or another extension is only a suggestion: the user confirms it.
       value: offered,
       // In a browser the editor keeps secrets in the browser's own storage: say so, and how a codespace avoids it.
-      prompt: offered !== undefined
-        ? t('A link or another extension offers this access token for {0}. Press Enter to save it in place of yours, or Escape to keep yours.', endpoint.href)
-        : vscode.env.uiKind === vscode.UIKind.Web
-          ? t("Access token for {0}. This editor runs in a browser, so the token is kept in this browser's storage: another browser, or clearing site data, asks again. In a GenOS codespace, GENOS_SERVING_API_KEY provides it with no prompt.", endpoint.href)
-          : t('Access token for {0}', endpoint.href),
+      prompt:
+        offered !== undefined
+          ? t(
+              'A link or another extension offers this access token for {0}. Press Enter to save it in place of yours, or Escape to keep yours.',
+              endpoint.href,
+            )
+          : vscode.env.uiKind === vscode.UIKind.Web
+            ? t(
+                "Access token for {0}. This editor runs in a browser, so the token is kept in this browser's storage: another browser, or clearing site data, asks again. In a GenOS codespace, GENOS_SERVING_API_KEY provides it with no prompt.",
+                endpoint.href,
+              )
+            : t('Access token for {0}', endpoint.href),
       placeHolder: t('Paste the access token issued in GenOS'),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() === '' || normalizeToken(value) ? undefined : t('The token contains spaces or characters that cannot be sent.')),
+      validateInput: (value) =>
+        value.trim() === '' || normalizeToken(value)
+          ? undefined
+          : t('The token contains spaces or characters that cannot be sent.'),
     });
     const token = entered === undefined ? undefined : normalizeToken(entered);
     if (!token) return undefined;
@@ -125,17 +149,27 @@ export class ConnectionManager {
    * A client for the configured serving. With `interactive`, asks for a missing token and for
    * consent before a token travels over plain http to another machine; otherwise throws.
    */
-  async connect(interactive: boolean, options: { servingId?: string; retry?: ClientConfig['retry'] } = {}): Promise<Connection> {
+  async connect(
+    interactive: boolean,
+    options: { servingId?: string; retry?: ClientConfig['retry'] } = {},
+  ): Promise<Connection> {
     const endpoint = this.endpoint(options.servingId);
     const found = await this.token(endpoint);
     let token = found.token;
     if (found.fromEnvironment && !this.announced.has(endpoint.href)) {
       this.announced.add(endpoint.href);
-      this.log.info(`using the GenOS serving ${endpoint.href} and its key from the environment (GENOS_SERVING_URL, GENOS_SERVING_API_KEY)`);
+      this.log.info(
+        `using the GenOS serving ${endpoint.href} and its key from the environment (GENOS_SERVING_URL, GENOS_SERVING_API_KEY)`,
+      );
     }
     if (!token && interactive) token = await this.promptForToken(endpoint);
     if (!token && this.provisioned && !this.provisioned.key && this.provisioned.endpoint.href === endpoint.href) {
-      throw new GenosError({ kind: 'config', configProblem: 'missingToken', detail: 'environmentKey', message: 'GENOS_SERVING_URL is set but GENOS_SERVING_API_KEY is not.' });
+      throw new GenosError({
+        kind: 'config',
+        configProblem: 'missingToken',
+        detail: 'environmentKey',
+        message: 'GENOS_SERVING_URL is set but GENOS_SERVING_API_KEY is not.',
+      });
     }
     if (!token) throw configError('missingToken', 'No access token is stored for this serving.');
     await this.confirmClearText(endpoint, interactive);
@@ -159,7 +193,9 @@ export class ConnectionManager {
   /** The model to ask: the one chosen, or the first the serving lists (remembered per endpoint). */
   async model(connection: Connection, signal?: AbortSignal, chosen = requestSettings().model): Promise<string> {
     if (chosen) return chosen;
-    if (this.provisioned?.model && this.provisioned.endpoint.href === connection.endpoint.href) return this.provisioned.model;
+    if (this.provisioned?.model && this.provisioned.endpoint.href === connection.endpoint.href) {
+      return this.provisioned.model;
+    }
     const known = this.defaultModels.get(connection.endpoint.href);
     if (known) return known;
     const models = await this.listModels(connection, signal);
@@ -172,7 +208,9 @@ export class ConnectionManager {
   async listModels(connection: Connection, signal?: AbortSignal): Promise<string[]> {
     const { info } = await connection.client.probe(signal);
     this.listed.add(connection.endpoint.href);
-    for (const model of info) if (model.maxModelLen) this.windows.set(`${connection.endpoint.href} ${model.id}`, model.maxModelLen);
+    for (const model of info) {
+      if (model.maxModelLen) this.windows.set(`${connection.endpoint.href} ${model.id}`, model.maxModelLen);
+    }
     return info.map((model) => model.id);
   }
 
@@ -208,18 +246,27 @@ export class ConnectionManager {
       this.network = { key, path: networkPath };
       this.log.info(`route to ${endpoint.origin}: ${describeRoute(networkPath, endpoint)}`);
       if (config.caFile) this.log.info(`trusting the certificates in ${config.caFile} in addition to the default set`);
-      if (!config.proxyStrictSsl) this.log.warn('http.proxyStrictSSL is off: certificates of connections through a proxy are not verified');
+      if (!config.proxyStrictSsl) {
+        this.log.warn('http.proxyStrictSSL is off: certificates of connections through a proxy are not verified');
+      }
     }
     if (config.allowSelfSigned && !this.selfSignedWarned) {
       this.selfSignedWarned = true;
-      this.log.warn('genos.tls.allowSelfSigned is on: GenOS certificates no trusted authority signed are accepted (host name and dates are still checked)');
+      this.log.warn(
+        'genos.tls.allowSelfSigned is on: GenOS certificates no trusted authority signed are accepted (host name and dates are still checked)',
+      );
       const open = t('Open Settings');
       void Promise.resolve(
         vscode.window.showWarningMessage(
-          t('"genos.tls.allowSelfSigned" is on: a GenOS certificate that no trusted authority signed is accepted, so someone able to intercept the connection could read your token and code. Prefer "genos.tls.caFile" with the server\'s certificate.'),
+          t(
+            '"genos.tls.allowSelfSigned" is on: a GenOS certificate that no trusted authority signed is accepted, so someone able to intercept the connection could read your token and code. Prefer "genos.tls.caFile" with the server\'s certificate.',
+          ),
           open,
         ),
-      ).then((choice) => (choice === open ? openSettings() : undefined), () => undefined);
+      ).then(
+        (choice) => (choice === open ? openSettings() : undefined),
+        () => undefined,
+      );
     }
     return this.network.path;
   }
@@ -235,7 +282,10 @@ export class ConnectionManager {
     const choice = interactive
       ? await Promise.resolve(
           vscode.window.showWarningMessage(
-            t('The GenOS address {0} uses plain http, so the access token and your code would cross the network unencrypted. Use https:// if the server offers it.', origin),
+            t(
+              'The GenOS address {0} uses plain http, so the access token and your code would cross the network unencrypted. Use https:// if the server offers it.',
+              origin,
+            ),
             { modal: true },
             sendOnce,
             sendAlways,
@@ -256,17 +306,23 @@ export class ConnectionManager {
 function describeRoute(network: NetworkPath, endpoint: URL): string {
   const route = network.route(endpoint);
   if (route.proxy) return `through the proxy ${displayProxy(route.proxy)} (from ${route.source})`;
-  if (network.usesDefault(endpoint)) return `VS Code's network stack${route.bypass ? ` (proxy bypassed: ${route.bypass})` : ''}`;
+  if (network.usesDefault(endpoint)) {
+    return `VS Code's network stack${route.bypass ? ` (proxy bypassed: ${route.bypass})` : ''}`;
+  }
   return `direct${route.bypass ? ` (proxy bypassed: ${route.bypass})` : ''}`;
 }
 
 /** Reads `genos.tls.caFile`; `~` is the home folder, and the path must be absolute. */
 async function readCaFile(file: string): Promise<string> {
-  const expanded = file === '~' || file.startsWith('~/') || file.startsWith('~\\') ? path.join(os.homedir(), file.slice(1)) : file;
+  const expanded =
+    file === '~' || file.startsWith('~/') || file.startsWith('~\\') ? path.join(os.homedir(), file.slice(1)) : file;
   if (!path.isAbsolute(expanded)) throw configError('caFileUnreadable', 'genos.tls.caFile is not an absolute path.');
   try {
     return await fs.readFile(expanded, 'utf8');
   } catch (error) {
-    throw configError('caFileUnreadable', `genos.tls.caFile cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
+    throw configError(
+      'caFileUnreadable',
+      `genos.tls.caFile cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+    );
   }
 }

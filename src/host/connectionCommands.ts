@@ -27,7 +27,12 @@ export interface TestConnectionResult {
 }
 
 /** Commands that set up the connection: token, test, log. */
-export function registerConnectionCommands(connections: ConnectionManager, runner: TurnRunner, tokens: TokenStore, log: Log): vscode.Disposable[] {
+export function registerConnectionCommands(
+  connections: ConnectionManager,
+  runner: TurnRunner,
+  tokens: TokenStore,
+  log: Log,
+): vscode.Disposable[] {
   /** The endpoint the settings form; when they cannot, says what is missing. */
   const configuredEndpoint = async (): Promise<URL | undefined> => {
     try {
@@ -61,7 +66,10 @@ export function registerConnectionCommands(connections: ConnectionManager, runne
     const started = Date.now();
     try {
       const { probe, sources } = await withProgress(t('Testing the GenOS connection…'), (token) =>
-        runner.withConnection({ token }, async (connection, signal) => ({ probe: await connection.client.probe(signal), sources: connections.sources(connection.endpoint, connection.tokenFromEnvironment === true) })),
+        runner.withConnection({ token }, async (connection, signal) => ({
+          probe: await connection.client.probe(signal),
+          sources: connections.sources(connection.endpoint, connection.tokenFromEnvironment === true),
+        })),
       );
       const origin =
         sources.address === 'environment'
@@ -72,9 +80,19 @@ export function registerConnectionCommands(connections: ConnectionManager, runne
       const report = connectionReport(probe, t);
       const summary = report.summary + origin;
       for (const line of connectionReport(probe, english).details) log.info(`test connection: ${line}`);
-      log.info(`test connection: address from ${sources.address}, token ${sources.token === 'environment' ? 'from the environment' : 'stored'}, model from ${sources.model}`);
+      log.info(
+        `test connection: address from ${sources.address}, token ${sources.token === 'environment' ? 'from the environment' : 'stored'}, model from ${sources.model}`,
+      );
       void vscode.window.showInformationMessage(summary);
-      return { ok: true, models: probe.models, message: summary, elapsedMs: Date.now() - started, trace: probe.trace, steps: report.details[1], sources };
+      return {
+        ok: true,
+        models: probe.models,
+        message: summary,
+        elapsedMs: Date.now() - started,
+        trace: probe.trace,
+        steps: report.details[1],
+        sources,
+      };
     } catch (error) {
       const failure = asGenosError(error, log);
       const message = describeError(failure, t);

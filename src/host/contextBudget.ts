@@ -57,7 +57,11 @@ function blockText(block: ContextBlock): string {
 }
 
 /** The middle `keep` tokens' worth of lines of a block: from its far ends inwards. */
-function cutBlock(block: ContextBlock, keepTokens: number, factor: number): { block: ContextBlock; note: CutNote } | undefined {
+function cutBlock(
+  block: ContextBlock,
+  keepTokens: number,
+  factor: number,
+): { block: ContextBlock; note: CutNote } | undefined {
   const lines = block.text.split('\n');
   if (lines.length <= MIN_LINES) return undefined;
   const costs = lines.map((line) => (estimateTokens(line) + 0.5) * factor);
@@ -78,7 +82,12 @@ function cutBlock(block: ContextBlock, keepTokens: number, factor: number): { bl
   const last = (block.firstLine ?? 1) + end - 1;
   const note = { label: block.label.replace(/:\d+(-\d+)?$/, ''), from: first, to: last, lines: lines.length };
   return {
-    block: { ...block, text: lines.slice(start, end).join('\n'), label: `${block.label} (lines ${first}-${last} of ${note.label}; the rest was left out to fit the model's context)`, firstLine: first },
+    block: {
+      ...block,
+      text: lines.slice(start, end).join('\n'),
+      label: `${block.label} (lines ${first}-${last} of ${note.label}; the rest was left out to fit the model's context)`,
+      firstLine: first,
+    },
     note,
   };
 }
@@ -89,7 +98,11 @@ function cutBlock(block: ContextBlock, keepTokens: number, factor: number): { bl
  * `max_tokens`: the same number when the user set one (so the prompt plus the answer always fit
  * the window), nothing otherwise (the server then allows what is left).
  */
-export function outputReserve(maxTokens: number | undefined, window: number, fallback: number): { reserve: number; maxTokens?: number } {
+export function outputReserve(
+  maxTokens: number | undefined,
+  window: number,
+  fallback: number,
+): { reserve: number; maxTokens?: number } {
   const reserve = Math.max(1, Math.min(maxTokens ?? fallback, Math.floor(window / 4)));
   return { reserve, maxTokens: maxTokens === undefined ? undefined : reserve };
 }
@@ -112,7 +125,9 @@ export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
   while (over > 0) {
     let largest: { block: ContextBlock; index: number; tokens: number } | undefined;
     context.forEach((block, index) => {
-      if (!block.fixed && !tried.has(index) && (!largest || sizes[index] > largest.tokens)) largest = { block, index, tokens: sizes[index] };
+      if (!block.fixed && !tried.has(index) && (!largest || sizes[index] > largest.tokens)) {
+        largest = { block, index, tokens: sizes[index] };
+      }
     });
     if (!largest) break;
     tried.add(largest.index);
@@ -139,15 +154,25 @@ export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
       kept++;
       continue;
     }
-    const turnRaw = estimateTokens(userContent(turn.question, turn.context)) + estimateTokens(answer) + 2 * MESSAGE_OVERHEAD;
+    const turnRaw =
+      estimateTokens(userContent(turn.question, turn.context)) + estimateTokens(answer) + 2 * MESSAGE_OVERHEAD;
     if ((rawTokens + turnRaw) * factor > available) break;
     rawTokens += turnRaw;
     kept++;
   }
   const history = parts.history.slice(parts.history.length - kept);
-  const omittedTurns = parts.history.slice(0, parts.history.length - kept).filter((turn) => turn.answer || turn.reasoning).length;
+  const omittedTurns = parts.history
+    .slice(0, parts.history.length - kept)
+    .filter((turn) => turn.answer || turn.reasoning).length;
   const messages = buildMessages(parts.system, history, parts.question, context);
-  return { messages, tokens: Math.ceil(rawTokens * factor), rawTokens, omittedTurns, cut, fits: rawTokens * factor <= available };
+  return {
+    messages,
+    tokens: Math.ceil(rawTokens * factor),
+    rawTokens,
+    omittedTurns,
+    cut,
+    fits: rawTokens * factor <= available,
+  };
 }
 
 /**

@@ -23,7 +23,15 @@ export interface Conversation {
 export const CONVERSATION_ID = /^(?!index$)[A-Za-z0-9_-]{1,128}$/;
 
 const STATUSES: ReadonlySet<TurnStatus> = new Set(['streaming', 'done', 'stopped', 'error']);
-const ACTIONS: ReadonlySet<ChatAction> = new Set(['setToken', 'openSettings', 'selectModel', 'retry', 'retryLessContext', 'showLog', 'continue']);
+const ACTIONS: ReadonlySet<ChatAction> = new Set([
+  'setToken',
+  'openSettings',
+  'selectModel',
+  'retry',
+  'retryLessContext',
+  'showLog',
+  'continue',
+]);
 const CHIP_KINDS: ReadonlySet<ContextChip['kind']> = new Set(['selection', 'file', 'problems', 'editors', 'terminal']);
 
 type Fields = Record<string, unknown>;
@@ -34,11 +42,24 @@ const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined
 const arrayOf = (v: unknown, check: (item: unknown) => boolean) => Array.isArray(v) && v.every(check);
 
 function isChip(v: unknown): v is ContextChip {
-  return isObject(v) && isString(v.id) && isString(v.label) && CHIP_KINDS.has(v.kind as ContextChip['kind']) && optional(v.tokens, isCount);
+  return (
+    isObject(v) &&
+    isString(v.id) &&
+    isString(v.label) &&
+    CHIP_KINDS.has(v.kind as ContextChip['kind']) &&
+    optional(v.tokens, isCount)
+  );
 }
 
 function isBlock(v: unknown): v is ContextBlock {
-  return isObject(v) && isString(v.label) && isString(v.language) && isString(v.text) && optional(v.firstLine, isCount) && optional(v.fixed, (f) => typeof f === 'boolean');
+  return (
+    isObject(v) &&
+    isString(v.label) &&
+    isString(v.language) &&
+    isString(v.text) &&
+    optional(v.firstLine, isCount) &&
+    optional(v.fixed, (f) => typeof f === 'boolean')
+  );
 }
 
 function isUsage(v: unknown): boolean {
@@ -55,7 +76,12 @@ function isTurnError(v: unknown): boolean {
  */
 function parseTurn(v: unknown): StoredTurn | undefined {
   if (!isObject(v)) return undefined;
-  const turn = { ...v, context: v.context ?? [], contextBlocks: v.contextBlocks ?? [], reasoning: v.reasoning ?? '' } as Fields;
+  const turn = {
+    ...v,
+    context: v.context ?? [],
+    contextBlocks: v.contextBlocks ?? [],
+    reasoning: v.reasoning ?? '',
+  } as Fields;
   const valid =
     isString(turn.id) &&
     isString(turn.question) &&
@@ -93,5 +119,12 @@ export function parseConversation(value: unknown, id: string): Conversation | un
 
 /** Whether `value` is an entry of the conversations' index. */
 export function isSummary(value: unknown): value is ConversationSummary {
-  return isObject(value) && isString(value.id) && CONVERSATION_ID.test(value.id) && isString(value.title) && isCount(value.updatedAt) && isCount(value.turns);
+  return (
+    isObject(value) &&
+    isString(value.id) &&
+    CONVERSATION_ID.test(value.id) &&
+    isString(value.title) &&
+    isCount(value.updatedAt) &&
+    isCount(value.turns)
+  );
 }

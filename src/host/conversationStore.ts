@@ -3,13 +3,20 @@ import * as vscode from 'vscode';
 import { t } from './l10n';
 import type { Log } from './log';
 import type { ConversationSummary, TurnView } from '../shared/protocol';
-import { CONVERSATION_ID, isSummary, parseConversation, type Conversation, type StoredTurn } from './conversationSchema';
+import {
+  CONVERSATION_ID,
+  isSummary,
+  parseConversation,
+  type Conversation,
+  type StoredTurn,
+} from './conversationSchema';
 
 export type { Conversation, StoredTurn } from './conversationSchema';
 
 let counter = 0;
 /** A new id, unique in this window and across windows. */
-export const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export const newId = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 export function emptyConversation(): Conversation {
   const now = Date.now();
@@ -18,7 +25,19 @@ export function emptyConversation(): Conversation {
 
 /** A stored turn as the webview shows it (without the attached text). */
 export function toView(turn: StoredTurn): TurnView {
-  return { id: turn.id, question: turn.question, context: turn.context, answer: turn.answer, reasoning: turn.reasoning, status: turn.status, model: turn.model, usage: turn.usage, error: turn.error, notes: turn.notes, cutOff: turn.cutOff };
+  return {
+    id: turn.id,
+    question: turn.question,
+    context: turn.context,
+    answer: turn.answer,
+    reasoning: turn.reasoning,
+    status: turn.status,
+    model: turn.model,
+    usage: turn.usage,
+    error: turn.error,
+    notes: turn.notes,
+    cutOff: turn.cutOff,
+  };
 }
 
 const encoder = new TextEncoder();
@@ -36,7 +55,12 @@ export interface RecoveryReport {
 }
 
 function summaryOf(conversation: Conversation): ConversationSummary {
-  return { id: conversation.id, title: conversation.title ?? '', updatedAt: conversation.updatedAt, turns: conversation.turns.length };
+  return {
+    id: conversation.id,
+    title: conversation.title ?? '',
+    updatedAt: conversation.updatedAt,
+    turns: conversation.turns.length,
+  };
 }
 
 /**
@@ -112,7 +136,9 @@ export class ConversationStore {
   /** Moves a damaged file aside under a name no listing reads, and returns where it went. */
   private async setAside(uri: vscode.Uri): Promise<vscode.Uri> {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-    const target = uri.with({ path: uri.path.replace(/\.json$/, `.corrupt-${stamp}-${Math.random().toString(36).slice(2, 6)}.json`) });
+    const target = uri.with({
+      path: uri.path.replace(/\.json$/, `.corrupt-${stamp}-${Math.random().toString(36).slice(2, 6)}.json`),
+    });
     await vscode.workspace.fs.rename(uri, target, { overwrite: false });
     return target;
   }
@@ -194,7 +220,10 @@ export class ConversationStore {
       if (conversation.turns.length === 0 || !CONVERSATION_ID.test(conversation.id)) return;
       await this.writeAtomically(this.file(conversation.id), conversation);
       const { entries } = await this.reconcile();
-      await this.writeAtomically(this.indexUri, [summaryOf(conversation), ...entries.filter((item) => item.id !== conversation.id)]);
+      await this.writeAtomically(this.indexUri, [
+        summaryOf(conversation),
+        ...entries.filter((item) => item.id !== conversation.id),
+      ]);
     });
   }
 
@@ -219,17 +248,36 @@ export class ConversationStore {
 
 /** The notice of a repair, with the count in the grammatical number it needs. */
 export function recoveryMessage(recovered: number, where: string): string {
-  if (recovered === 0) return t('Some saved GenOS conversations were damaged, and none could be recovered; the damaged files were kept as {0}.', where);
-  if (recovered === 1) return t('Some saved GenOS conversations were damaged. One conversation was recovered; the damaged files were kept as {0}.', where);
-  return t('Some saved GenOS conversations were damaged. {0} conversations were recovered; the damaged files were kept as {1}.', recovered, where);
+  if (recovered === 0) {
+    return t(
+      'Some saved GenOS conversations were damaged, and none could be recovered; the damaged files were kept as {0}.',
+      where,
+    );
+  }
+  if (recovered === 1) {
+    return t(
+      'Some saved GenOS conversations were damaged. One conversation was recovered; the damaged files were kept as {0}.',
+      where,
+    );
+  }
+  return t(
+    'Some saved GenOS conversations were damaged. {0} conversations were recovered; the damaged files were kept as {1}.',
+    recovered,
+    where,
+  );
 }
 
 /** Tells the user, once, that damaged history files were set aside and what was kept; logs it. */
 export function announceRecovery(report: RecoveryReport, log: Log): void {
   const where = report.setAside.map((uri) => uri.fsPath);
-  log.warn(`chat history: ${where.length} damaged file(s) moved aside (${where.join(', ')}); ${report.recovered} conversation(s) listed after the repair`);
+  log.warn(
+    `chat history: ${where.length} damaged file(s) moved aside (${where.join(', ')}); ${report.recovered} conversation(s) listed after the repair`,
+  );
   const showLog = t('Show Log');
   void Promise.resolve(
     vscode.window.showWarningMessage(recoveryMessage(report.recovered, where.join(', ')), showLog),
-  ).then((choice) => (choice === showLog ? log.show() : undefined), () => undefined);
+  ).then(
+    (choice) => (choice === showLog ? log.show() : undefined),
+    () => undefined,
+  );
 }

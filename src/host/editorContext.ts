@@ -6,7 +6,13 @@ import { isOpenableLink } from '../shared/protocol';
 import { t } from './l10n';
 import { IgnoreRules } from './ignoreRules';
 import { globalGitignore } from './gitConfig';
-import { languageOf, plainTerminalText, type ShellEvents, type ShellExecutionEvent, type TerminalCommand } from './workspaceText';
+import {
+  languageOf,
+  plainTerminalText,
+  type ShellEvents,
+  type ShellExecutionEvent,
+  type TerminalCommand,
+} from './workspaceText';
 
 const MAX_FILE_CHARS = 200_000;
 /** Files the @file picker lists at most. */
@@ -31,7 +37,10 @@ export function capText(text: string, name: string): { text: string; label: stri
     const kept = text.slice(0, lineEnd);
     return { text: kept, label: `${name} (${t('first {0} lines', kept.split('\n').length)})` };
   }
-  return { text: text.slice(0, MAX_FILE_CHARS), label: `${name} (${t('first {0} of {1} characters', MAX_FILE_CHARS, text.length)})` };
+  return {
+    text: text.slice(0, MAX_FILE_CHARS),
+    label: `${name} (${t('first {0} of {1} characters', MAX_FILE_CHARS, text.length)})`,
+  };
 }
 
 /** Where `file` really is (links followed), as a workspace file; undefined when outside every folder. */
@@ -46,7 +55,9 @@ async function realWorkspaceFile(file: string): Promise<vscode.Uri | undefined> 
     if (folder.uri.scheme !== 'file') continue;
     const root = await fs.realpath(folder.uri.fsPath).catch(() => folder.uri.fsPath);
     const relative = path.relative(root, real);
-    if (relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative))) return vscode.Uri.joinPath(folder.uri, ...relative.split(path.sep));
+    if (relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative))) {
+      return vscode.Uri.joinPath(folder.uri, ...relative.split(path.sep));
+    }
   }
   return undefined;
 }
@@ -79,7 +90,9 @@ export class EditorContext implements vscode.Disposable {
       this.disposables.push(
         shell.onDidEndTerminalShellExecution((event) => {
           const command = this.commands.get(event.terminal);
-          if (command && command.command === event.execution.commandLine.value) Object.assign(command, { exitCode: event.exitCode, done: true });
+          if (command && command.command === event.execution.commandLine.value) {
+            Object.assign(command, { exitCode: event.exitCode, done: true });
+          }
         }),
       );
     }
@@ -122,7 +135,10 @@ export class EditorContext implements vscode.Disposable {
     }
     const { selection, document } = editor;
     const name = path.basename(document.fileName);
-    const where = selection.start.line === selection.end.line ? `${name}:${selection.start.line + 1}` : `${name}:${selection.start.line + 1}-${selection.end.line + 1}`;
+    const where =
+      selection.start.line === selection.end.line
+        ? `${name}:${selection.start.line + 1}`
+        : `${name}:${selection.start.line + 1}-${selection.end.line + 1}`;
     const { text, label } = capText(document.getText(selection), where);
     return { label, language: document.languageId, text, firstLine: selection.start.line + 1 };
   }
@@ -136,7 +152,13 @@ export class EditorContext implements vscode.Disposable {
     }
     const text = document.getText();
     if (text.length > MAX_FILE_CHARS) {
-      void vscode.window.showWarningMessage(t('The file is too large to attach ({0} characters; the limit is {1}). Attach a selection instead.', text.length, MAX_FILE_CHARS));
+      void vscode.window.showWarningMessage(
+        t(
+          'The file is too large to attach ({0} characters; the limit is {1}). Attach a selection instead.',
+          text.length,
+          MAX_FILE_CHARS,
+        ),
+      );
       return undefined;
     }
     return { label: path.basename(document.fileName), language: document.languageId, text, firstLine: 1 };
@@ -158,7 +180,12 @@ export class EditorContext implements vscode.Disposable {
 
   /** Reads a command's output as it runs, keeping its end. */
   private async capture(event: ShellExecutionEvent): Promise<void> {
-    const command: TerminalCommand = { terminal: event.terminal, command: event.execution.commandLine.value, output: '', done: false };
+    const command: TerminalCommand = {
+      terminal: event.terminal,
+      command: event.execution.commandLine.value,
+      output: '',
+      done: false,
+    };
     this.commands.set(event.terminal, command);
     try {
       for await (const data of event.execution.read()) {
@@ -178,7 +205,11 @@ export class EditorContext implements vscode.Disposable {
         return { label: relative.slice(slash + 1), description: slash > 0 ? relative.slice(0, slash) : '', uri };
       })
       .sort((a, b) => a.description.localeCompare(b.description) || a.label.localeCompare(b.label));
-    const picked = await vscode.window.showQuickPick(items, { matchOnDescription: true, title: t('GenOS: Attach a File'), placeHolder: t('Type to search the workspace; attach more files with @file again') });
+    const picked = await vscode.window.showQuickPick(items, {
+      matchOnDescription: true,
+      title: t('GenOS: Attach a File'),
+      placeHolder: t('Type to search the workspace; attach more files with @file again'),
+    });
     const blocks: ContextBlock[] = [];
     for (const item of picked ? [picked] : []) {
       const block = await this.fileBlock(item.uri);
@@ -217,14 +248,18 @@ export class EditorContext implements vscode.Disposable {
   private async ignoreRules(): Promise<Map<string, IgnoreRules>> {
     const global = await globalGitignore();
     const rules = new Map<string, IgnoreRules>();
-    for (const folder of vscode.workspace.workspaceFolders ?? []) rules.set(folder.uri.toString(), new IgnoreRules().add(global));
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      rules.set(folder.uri.toString(), new IgnoreRules().add(global));
+    }
     // Not inside dependencies' folders: their .gitignore files would crowd out the project's own.
     for (const file of await vscode.workspace.findFiles('**/.gitignore', '{**/node_modules/**,**/.git/**}', 10_000)) {
       const folder = vscode.workspace.getWorkspaceFolder(file);
       if (!folder) continue;
       try {
         const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
-        rules.get(folder.uri.toString())?.add(text, path.posix.dirname(path.posix.relative(folder.uri.path, file.path)).replace(/^\.$/, ''));
+        rules
+          .get(folder.uri.toString())
+          ?.add(text, path.posix.dirname(path.posix.relative(folder.uri.path, file.path)).replace(/^\.$/, ''));
       } catch {
         // Unreadable: its rules are not known.
       }
@@ -239,18 +274,24 @@ export class EditorContext implements vscode.Disposable {
     if (uri.scheme === 'file') {
       const real = await realWorkspaceFile(uri.fsPath);
       if (!real) {
-        void vscode.window.showWarningMessage(t('{0} leads outside the workspace (a symbolic link), so it is not attached.', name));
+        void vscode.window.showWarningMessage(
+          t('{0} leads outside the workspace (a symbolic link), so it is not attached.', name),
+        );
         return undefined;
       }
       // A link to a file git ignores (../.env, .git/config) is no way around the ignore rules.
       if (real.toString() !== uri.toString() && this.ignored(real, await this.ignoreRules())) {
-        void vscode.window.showWarningMessage(t('{0} leads to a file the workspace ignores, so it is not attached.', name));
+        void vscode.window.showWarningMessage(
+          t('{0} leads to a file the workspace ignores, so it is not attached.', name),
+        );
         return undefined;
       }
     }
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.size > MAX_FILE_BYTES) {
-      void vscode.window.showWarningMessage(t('{0} is too large to attach ({1} KB). Attach a selection of it instead.', name, Math.round(stat.size / 1024)));
+      void vscode.window.showWarningMessage(
+        t('{0} is too large to attach ({1} KB). Attach a selection of it instead.', name, Math.round(stat.size / 1024)),
+      );
       return undefined;
     }
     const bytes = await vscode.workspace.fs.readFile(uri);
@@ -266,21 +307,37 @@ export class EditorContext implements vscode.Disposable {
   /** Diagnostics of the current file (or every file), with the line each points at. */
   problems(scope: 'file' | 'workspace'): ContextBlock | undefined {
     const document = this.editor()?.document;
-    const entries = scope === 'file' ? (document ? [[document.uri, vscode.languages.getDiagnostics(document.uri)] as const] : []) : vscode.languages.getDiagnostics();
+    const entries =
+      scope === 'file'
+        ? document
+          ? [[document.uri, vscode.languages.getDiagnostics(document.uri)] as const]
+          : []
+        : vscode.languages.getDiagnostics();
     const lines: string[] = [];
-    const all = entries.flatMap(([uri, diagnostics]) => diagnostics.map((diagnostic) => ({ uri, diagnostic }))).sort((a, b) => a.diagnostic.severity - b.diagnostic.severity);
+    const all = entries
+      .flatMap(([uri, diagnostics]) => diagnostics.map((diagnostic) => ({ uri, diagnostic })))
+      .sort((a, b) => a.diagnostic.severity - b.diagnostic.severity);
     for (const { uri, diagnostic } of all.slice(0, MAX_PROBLEMS)) {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       const line = diagnostic.range.start.line;
       const code = open && line < open.lineCount ? open.lineAt(line).text.trim() : '';
       const severity = ['error', 'warning', 'info', 'hint'][diagnostic.severity] ?? 'info';
-      lines.push(`${vscode.workspace.asRelativePath(uri, false)}:${line + 1}:${diagnostic.range.start.character + 1} ${severity}: ${diagnostic.message.replace(/\s+/g, ' ')}${code ? `\n    ${code}` : ''}`);
+      lines.push(
+        `${vscode.workspace.asRelativePath(uri, false)}:${line + 1}:${diagnostic.range.start.character + 1} ${severity}: ${diagnostic.message.replace(/\s+/g, ' ')}${code ? `\n    ${code}` : ''}`,
+      );
     }
     if (lines.length === 0) {
-      void vscode.window.showInformationMessage(scope === 'file' ? t('The current file has no problems to attach.') : t('The workspace has no problems to attach.'));
+      void vscode.window.showInformationMessage(
+        scope === 'file'
+          ? t('The current file has no problems to attach.')
+          : t('The workspace has no problems to attach.'),
+      );
       return undefined;
     }
-    const label = scope === 'file' && document ? t('Problems in {0}', path.basename(document.fileName)) : t('Problems in the workspace');
+    const label =
+      scope === 'file' && document
+        ? t('Problems in {0}', path.basename(document.fileName))
+        : t('Problems in the workspace');
     return { label, language: 'text', text: lines.join('\n') };
   }
 
@@ -289,10 +346,23 @@ export class EditorContext implements vscode.Disposable {
     const blocks = vscode.window.visibleTextEditors
       .filter((editor) => editor.document.uri.scheme === 'file' || editor.document.uri.scheme === 'untitled')
       .map((editor) => {
-        const range = editor.visibleRanges.reduce((all, r) => all.union(r), editor.visibleRanges[0] ?? new vscode.Range(0, 0, 0, 0));
-        const full = new vscode.Range(range.start.line, 0, range.end.line, editor.document.lineAt(Math.min(range.end.line, editor.document.lineCount - 1)).text.length);
+        const range = editor.visibleRanges.reduce(
+          (all, r) => all.union(r),
+          editor.visibleRanges[0] ?? new vscode.Range(0, 0, 0, 0),
+        );
+        const full = new vscode.Range(
+          range.start.line,
+          0,
+          range.end.line,
+          editor.document.lineAt(Math.min(range.end.line, editor.document.lineCount - 1)).text.length,
+        );
         const name = path.basename(editor.document.fileName);
-        return { label: `${name}:${full.start.line + 1}-${full.end.line + 1}`, language: editor.document.languageId, text: editor.document.getText(full), firstLine: full.start.line + 1 };
+        return {
+          label: `${name}:${full.start.line + 1}-${full.end.line + 1}`,
+          language: editor.document.languageId,
+          text: editor.document.getText(full),
+          firstLine: full.start.line + 1,
+        };
       });
     if (blocks.length === 0) void vscode.window.showInformationMessage(t('Open a file in an editor first.'));
     return blocks;
@@ -303,12 +373,24 @@ export class EditorContext implements vscode.Disposable {
     const terminal = vscode.window.activeTerminal;
     const command = terminal ? this.commands.get(terminal) : [...this.commands.values()].at(-1);
     if (!command) {
-      void vscode.window.showInformationMessage(t("No terminal command to attach: run one in a terminal with shell integration (VS Code's default for bash, zsh, fish and PowerShell), then attach it."));
+      void vscode.window.showInformationMessage(
+        t(
+          "No terminal command to attach: run one in a terminal with shell integration (VS Code's default for bash, zsh, fish and PowerShell), then attach it.",
+        ),
+      );
       return undefined;
     }
     const output = plainTerminalText(command.output).slice(-MAX_TERMINAL_CHARS);
-    const status = command.done ? (command.exitCode === undefined ? '' : ` (exit code ${command.exitCode})`) : ' (still running)';
-    return { label: t('Terminal: {0}', command.command.slice(0, 60)), language: 'shell', text: `$ ${command.command}${status}\n${output}` };
+    const status = command.done
+      ? command.exitCode === undefined
+        ? ''
+        : ` (exit code ${command.exitCode})`
+      : ' (still running)';
+    return {
+      label: t('Terminal: {0}', command.command.slice(0, 60)),
+      language: 'shell',
+      text: `$ ${command.command}${status}\n${output}`,
+    };
   }
 
   copy(text: string): Thenable<void> {

@@ -34,7 +34,10 @@ export function selectedEditor(): vscode.TextEditor | undefined {
 export function readSelection(editor: vscode.TextEditor): Selection {
   const { document, selection } = editor;
   // A selection that ends at the start of a line does not include that line.
-  const lastLine = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line - 1 : selection.end.line;
+  const lastLine =
+    selection.end.character === 0 && selection.end.line > selection.start.line
+      ? selection.end.line - 1
+      : selection.end.line;
   let before = '';
   let after = '';
   if (lastLine - selection.start.line + 1 < SMALL_SELECTION_LINES) {

@@ -38,7 +38,11 @@ export interface RetryHook {
 }
 
 /** Carries out a next step the user chose, from a notification or the chat panel. */
-export async function runErrorAction(action: ErrorAction | undefined, log: Log, { retry, afterToken }: RetryHook = {}): Promise<void> {
+export async function runErrorAction(
+  action: ErrorAction | undefined,
+  log: Log,
+  { retry, afterToken }: RetryHook = {},
+): Promise<void> {
   switch (action) {
     case 'setToken':
       if ((await vscode.commands.executeCommand('genos.setToken')) && afterToken) await retry?.();
@@ -63,10 +67,16 @@ export async function runErrorAction(action: ErrorAction | undefined, log: Log, 
  * Shows an error notification with the next steps it calls for. `retry` is offered only when the
  * caller can redo the work. Resolves once the chosen step has run (or none was chosen).
  */
-export async function showError(error: unknown, log: Log, retry?: () => Thenable<unknown> | Promise<unknown>): Promise<void> {
+export async function showError(
+  error: unknown,
+  log: Log,
+  retry?: () => Thenable<unknown> | Promise<unknown>,
+): Promise<void> {
   const failure = asGenosError(error, log);
   if (failure.kind === 'cancelled') return;
-  const actions = errorActions(failure).filter((action) => (action !== 'retry' && action !== 'retryLessContext') || retry !== undefined);
+  const actions = errorActions(failure).filter(
+    (action) => (action !== 'retry' && action !== 'retryLessContext') || retry !== undefined,
+  );
   const labels = actions.map(actionLabel);
   const chosen = await vscode.window.showErrorMessage(describeError(failure, t), ...labels);
   await runErrorAction(actions[labels.indexOf(chosen ?? '')], log, { retry });

@@ -10,7 +10,11 @@ import { explainOutput } from './settings';
 
 /** The question that asks for an explanation of a selection (the panel, inline, and `@genos /explain`). */
 export function explainQuestion(selection: Selection): string {
-  return t('Explain the selected {0} code in {1}: what it does, how it works, and anything surprising or risky in it. Be concise.', selection.language, selection.fileName);
+  return t(
+    'Explain the selected {0} code in {1}: what it does, how it works, and anything surprising or risky in it. Be concise.',
+    selection.language,
+    selection.fileName,
+  );
 }
 
 /** Inline explanations are redrawn at most this often while they stream. */
@@ -39,8 +43,12 @@ export class ExplainCommand implements vscode.Disposable {
   ) {
     this.disposables = [
       vscode.commands.registerCommand('genos.explainSelection', () => this.explain()),
-      vscode.commands.registerCommand('genos.closeExplanation', (thread?: vscode.CommentThread) => this.closeThread(thread)),
-      vscode.commands.registerCommand('genos.continueInPanel', (thread?: vscode.CommentThread) => this.continueInPanel(thread)),
+      vscode.commands.registerCommand('genos.closeExplanation', (thread?: vscode.CommentThread) =>
+        this.closeThread(thread),
+      ),
+      vscode.commands.registerCommand('genos.continueInPanel', (thread?: vscode.CommentThread) =>
+        this.continueInPanel(thread),
+      ),
     ];
   }
 
@@ -58,12 +66,22 @@ export class ExplainCommand implements vscode.Disposable {
     const question = explainQuestion(selection);
     if (explainOutput() === 'inline') return this.explainInline(editor, selection, question);
     await this.view.reveal();
-    return withProgress(t('GenOS is explaining…'), (cancellation) => this.chat.askAbout(question, selectionContext(selection), cancellation));
+    return withProgress(t('GenOS is explaining…'), (cancellation) =>
+      this.chat.askAbout(question, selectionContext(selection), cancellation),
+    );
   }
 
-  private async explainInline(editor: vscode.TextEditor, selection: Selection, question: string): Promise<EditorOutcome> {
+  private async explainInline(
+    editor: vscode.TextEditor,
+    selection: Selection,
+    question: string,
+  ): Promise<EditorOutcome> {
     this.comments ??= vscode.comments.createCommentController('genos.explain', 'GenOS');
-    const thread = this.comments.createCommentThread(editor.document.uri, new vscode.Range(editor.selection.start, editor.selection.end), []);
+    const thread = this.comments.createCommentThread(
+      editor.document.uri,
+      new vscode.Range(editor.selection.start, editor.selection.end),
+      [],
+    );
     thread.label = 'GenOS';
     thread.canReply = false;
     thread.contextValue = 'genos.explanation';
@@ -98,7 +116,9 @@ export class ExplainCommand implements vscode.Disposable {
     record.model = outcome.model;
     const notes: string[] = [];
     if (outcome.status === 'stopped') notes.push(`_${t('Stopped. The text received so far is kept.')}_`);
-    if (outcome.status === 'error') notes.push(`_${t('The explanation stopped with an error; see the notification.')}_`);
+    if (outcome.status === 'error') {
+      notes.push(`_${t('The explanation stopped with an error; see the notification.')}_`);
+    }
     show([outcome.answer, ...notes].filter(Boolean).join('\n\n') || t('No answer.'));
     return { ...outcome, shown };
   }

@@ -25,17 +25,20 @@ export function excludesFileOf(config: string): string | undefined {
   return found;
 }
 
-const readText = (file: string) => fs.readFile(file, 'utf8').then(
-  (text) => text,
-  () => '',
-);
+const readText = (file: string) =>
+  fs.readFile(file, 'utf8').then(
+    (text) => text,
+    () => '',
+  );
 
 /** The global gitignore's text; empty when there is none. */
 export async function globalGitignore(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): Promise<string> {
   const xdg = env.XDG_CONFIG_HOME || path.join(home, '.config');
   let configured: string | undefined;
   // git reads the XDG file first and ~/.gitconfig after it: the later one wins.
-  for (const file of [path.join(xdg, 'git', 'config'), path.join(home, '.gitconfig')]) configured = excludesFileOf(await readText(file)) ?? configured;
+  for (const file of [path.join(xdg, 'git', 'config'), path.join(home, '.gitconfig')]) {
+    configured = excludesFileOf(await readText(file)) ?? configured;
+  }
   const file = configured ? configured.replace(/^~(?=$|\/)/, home) : path.join(xdg, 'git', 'ignore');
   return readText(path.isAbsolute(file) ? file : path.join(home, file));
 }

@@ -31,7 +31,11 @@ export interface CompletionTimings {
  * The text around the cursor within the budget: whole lines only, at most `prefixLines` before and
  * `suffixLines` after (and a character limit, cut at a line boundary).
  */
-export function cursorContext(document: vscode.TextDocument, position: vscode.Position, settings: Pick<CompletionSettings, 'prefixLines' | 'suffixLines'>): CursorContext {
+export function cursorContext(
+  document: vscode.TextDocument,
+  position: vscode.Position,
+  settings: Pick<CompletionSettings, 'prefixLines' | 'suffixLines'>,
+): CursorContext {
   const first = Math.max(0, position.line - settings.prefixLines);
   const last = Math.min(document.lineCount - 1, position.line + settings.suffixLines);
   let prefix = document.getText(new vscode.Range(first, 0, position.line, position.character));
@@ -44,13 +48,17 @@ export function cursorContext(document: vscode.TextDocument, position: vscode.Po
     const cut = suffix.lastIndexOf('\n', MAX_SUFFIX_CHARS);
     suffix = cut < 0 ? suffix.slice(0, MAX_SUFFIX_CHARS) : suffix.slice(0, cut);
   }
-  const path = document.isUntitled ? document.fileName : vscode.workspace.asRelativePath(document.uri, false).replace(/\\/g, '/');
+  const path = document.isUntitled
+    ? document.fileName
+    : vscode.workspace.asRelativePath(document.uri, false).replace(/\\/g, '/');
   return { prefix, suffix, language: document.languageId, path };
 }
 
 /** A failure that asking again will not mend: it waits for the user (token, settings). */
 function isLasting(error: GenosError): boolean {
-  return ['config', 'unauthorized', 'notFound', 'badRequest', 'redirect', 'proxyAuth', 'malformed'].includes(error.kind);
+  return ['config', 'unauthorized', 'notFound', 'badRequest', 'redirect', 'proxyAuth', 'malformed'].includes(
+    error.kind,
+  );
 }
 
 /**
@@ -101,10 +109,19 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const settings = completionSettings();
     if (!settings.enabled) this.status.set({ kind: 'off' });
     else if (!inlineSuggestEnabled()) this.status.set({ kind: 'editorOff' });
-    else if (this.lasting) this.status.set({ kind: 'error', reason: reasonFor(this.lasting), fixes: fixesFor(this.lasting) });
-    else if (this.inFlight > 0) this.status.set({ kind: 'asking' });
-    else if (Date.now() < this.blockedUntil) this.status.set({ kind: 'error', reason: t('GenOS did not answer; trying again in {0} seconds.', Math.ceil((this.blockedUntil - Date.now()) / 1000)), fixes: ['showLog'] });
-    else this.status.set({ kind: 'ready' });
+    else if (this.lasting) {
+      this.status.set({ kind: 'error', reason: reasonFor(this.lasting), fixes: fixesFor(this.lasting) });
+    } else if (this.inFlight > 0) this.status.set({ kind: 'asking' });
+    else if (Date.now() < this.blockedUntil) {
+      this.status.set({
+        kind: 'error',
+        reason: t(
+          'GenOS did not answer; trying again in {0} seconds.',
+          Math.ceil((this.blockedUntil - Date.now()) / 1000),
+        ),
+        fixes: ['showLog'],
+      });
+    } else this.status.set({ kind: 'ready' });
   }
 
   private engineFor(settings: CompletionSettings): CompletionEngine {
@@ -122,39 +139,64 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     // a change of settings or token makes a new engine and so a new connection.
     let reuse: Connection | undefined;
     return (context, signal) =>
-      this.runner.withConnection({ signal, interactive: false, servingId: settings.servingId || undefined, retry: { maxRetries: 0 }, reuse }, async (connection, aborted) => {
-        reuse = connection;
-        this.inFlight++;
-        this.refresh();
-        try {
-          const model = await this.runner.model(connection, aborted, settings.model);
-          const prompt = buildCompletionPrompt(settings.promptFormat, model, context);
-          this.timings.calledToSentMs = performance.now() - (this.calledAt ?? performance.now());
-          let text = '';
-          if (prompt.format === 'chat') {
-            for await (const event of connection.client.chat(prompt.messages, { model, temperature: TEMPERATURE, maxTokens: settings.maxTokens }, aborted)) {
-              if (event.type === 'content') text += event.text;
-            }
-          } else {
-            text = await connection.client.complete(prompt.prompt, { model, maxTokens: settings.maxTokens, temperature: TEMPERATURE, stop: prompt.stop }, aborted).catch((error: unknown) => {
-              // The serving exists (it listed its models) but has no completion API: say that.
-              if (error instanceof GenosError && error.kind === 'notFound') throw new GenosError({ kind: 'notFound', status: 404, detail: COMPLETIONS_PATH, message: 'HTTP 404: the serving has no /v1/completions.' });
-              throw error;
-            });
-          }
-          this.receivedAt = performance.now();
-          return text;
-        } finally {
-          this.inFlight--;
+      this.runner.withConnection(
+        { signal, interactive: false, servingId: settings.servingId || undefined, retry: { maxRetries: 0 }, reuse },
+        async (connection, aborted) => {
+          reuse = connection;
+          this.inFlight++;
           this.refresh();
-        }
-      });
+          try {
+            const model = await this.runner.model(connection, aborted, settings.model);
+            const prompt = buildCompletionPrompt(settings.promptFormat, model, context);
+            this.timings.calledToSentMs = performance.now() - (this.calledAt ?? performance.now());
+            let text = '';
+            if (prompt.format === 'chat') {
+              for await (const event of connection.client.chat(
+                prompt.messages,
+                { model, temperature: TEMPERATURE, maxTokens: settings.maxTokens },
+                aborted,
+              )) {
+                if (event.type === 'content') text += event.text;
+              }
+            } else {
+              text = await connection.client
+                .complete(
+                  prompt.prompt,
+                  { model, maxTokens: settings.maxTokens, temperature: TEMPERATURE, stop: prompt.stop },
+                  aborted,
+                )
+                .catch((error: unknown) => {
+                  // The serving exists (it listed its models) but has no completion API: say that.
+                  if (error instanceof GenosError && error.kind === 'notFound') {
+                    throw new GenosError({
+                      kind: 'notFound',
+                      status: 404,
+                      detail: COMPLETIONS_PATH,
+                      message: 'HTTP 404: the serving has no /v1/completions.',
+                    });
+                  }
+                  throw error;
+                });
+            }
+            this.receivedAt = performance.now();
+            return text;
+          } finally {
+            this.inFlight--;
+            this.refresh();
+          }
+        },
+      );
   }
 
   private calledAt?: number;
   private receivedAt?: number;
 
-  async provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[]> {
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[]> {
     this.calledAt = performance.now();
     const settings = completionSettings();
     if (!settings.enabled || !inlineSuggestEnabled() || this.lasting || Date.now() < this.blockedUntil) return [];
@@ -182,7 +224,12 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     const watchers = [
       token.onCancellationRequested(stopWaiting),
       vscode.window.onDidChangeTextEditorSelection((event) => {
-        if (event.textEditor.document === document && !event.selections.some((selection) => selection.active.isEqual(position))) abort();
+        if (
+          event.textEditor.document === document &&
+          !event.selections.some((selection) => selection.active.isEqual(position))
+        ) {
+          abort();
+        }
       }),
       vscode.window.onDidChangeActiveTextEditor((active) => {
         if (active?.document !== document) abort();
@@ -224,7 +271,9 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
     }
     if (!this.logged.has(key)) {
       this.logged.add(key);
-      this.log.warn(`completion failed: ${error.message}${isLasting(error) ? '; no more requests until the settings or the token change' : `; next try in ${this.backoffMs / 1000} s`}`);
+      this.log.warn(
+        `completion failed: ${error.message}${isLasting(error) ? '; no more requests until the settings or the token change' : `; next try in ${this.backoffMs / 1000} s`}`,
+      );
     }
   }
 }
@@ -232,14 +281,22 @@ export class InlineCompletions implements vscode.InlineCompletionItemProvider, v
 /** One line on the failure, for the status bar. */
 function reasonFor(error: GenosError): string {
   if (error.kind === 'notFound' && error.detail === COMPLETIONS_PATH) {
-    return t('This serving has no /v1/completions (404). Set "genos.completion.promptFormat" to "chat", or "genos.completion.servingId" to a serving with a code model.');
+    return t(
+      'This serving has no /v1/completions (404). Set "genos.completion.promptFormat" to "chat", or "genos.completion.servingId" to a serving with a code model.',
+    );
   }
   return describeError(error, t);
 }
 
 /** What the status bar menu offers for a failure. */
 function fixesFor(error: GenosError): CompletionFix[] {
-  if (error.kind === 'unauthorized' || error.configProblem === 'missingToken' || error.configProblem === 'invalidToken') return ['setToken', 'showLog'];
+  if (
+    error.kind === 'unauthorized' ||
+    error.configProblem === 'missingToken' ||
+    error.configProblem === 'invalidToken'
+  ) {
+    return ['setToken', 'showLog'];
+  }
   if (error.kind === 'notFound') return ['useChatFormat', 'openSettings', 'showLog'];
   return ['openSettings', 'showLog'];
 }

@@ -4,8 +4,14 @@ import * as vscode from 'vscode';
  * Runs work with a cancellable progress notification; Cancel fires the token it is given, which
  * stops the request and closes its connection.
  */
-export function withProgress<T>(title: string, work: (cancellation: vscode.CancellationToken, progress: vscode.Progress<{ message?: string }>) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, cancellation) => work(cancellation, progress));
+export function withProgress<T>(
+  title: string,
+  work: (cancellation: vscode.CancellationToken, progress: vscode.Progress<{ message?: string }>) => Promise<T>,
+): Thenable<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    (progress, cancellation) => work(cancellation, progress),
+  );
 }
 
 /**
@@ -13,5 +19,7 @@ export function withProgress<T>(title: string, work: (cancellation: vscode.Cance
  * input box. Undefined when the user cancelled the box.
  */
 export function givenOrAsked(given: unknown, box: vscode.InputBoxOptions): Thenable<string | undefined> {
-  return typeof given === 'string' ? Promise.resolve(given) : vscode.window.showInputBox({ ignoreFocusOut: true, ...box });
+  return typeof given === 'string'
+    ? Promise.resolve(given)
+    : vscode.window.showInputBox({ ignoreFocusOut: true, ...box });
 }

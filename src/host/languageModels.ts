@@ -14,7 +14,13 @@ import { outputReserve } from './contextBudget';
 import type { ConnectionManager } from './connection';
 import { asGenosError, showError } from './errorUi';
 import { t } from './l10n';
-import type { ChatModelInformation, ChatModelProvider, PartConstructors, RequestMessage, ResponseOptions } from './lmApi';
+import type {
+  ChatModelInformation,
+  ChatModelProvider,
+  PartConstructors,
+  RequestMessage,
+  ResponseOptions,
+} from './lmApi';
 import { modelDisplayName, toChatMessages, toolInput } from './lmMessages';
 import { MODELS_LISTED } from './entryKeys';
 import type { Log } from './log';
@@ -42,7 +48,9 @@ export function chatError(error: GenosError): Error {
   return failure;
 }
 
-export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChangeLanguageModelChatInformation'>, vscode.Disposable {
+export class GenosLanguageModels
+  implements Omit<ChatModelProvider, 'onDidChangeLanguageModelChatInformation'>, vscode.Disposable
+{
   private relistTimer?: NodeJS.Timeout;
   private relists = 0;
 
@@ -80,7 +88,9 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
     if (!TRANSIENT.has(failure.kind) || this.relistTimer || this.relists >= RELIST_TRIES) return;
     const delay = Math.min(RELIST_FIRST_MS * 2 ** this.relists, RELIST_MAX_MS);
     this.relists++;
-    this.log.info(`VS Code's chat: asking GenOS for its models again in ${delay / 1000} s (${this.relists} of ${RELIST_TRIES})`);
+    this.log.info(
+      `VS Code's chat: asking GenOS for its models again in ${delay / 1000} s (${this.relists} of ${RELIST_TRIES})`,
+    );
     this.relistTimer = setTimeout(() => {
       this.relistTimer = undefined;
       this.changed();
@@ -92,7 +102,10 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
    * failure lists no models; asked by the user (Manage Models), a missing token is asked for and a
    * failure is shown.
    */
-  async provideLanguageModelChatInformation(options: { readonly silent: boolean }, token: vscode.CancellationToken): Promise<ChatModelInformation[]> {
+  async provideLanguageModelChatInformation(
+    options: { readonly silent: boolean },
+    token: vscode.CancellationToken,
+  ): Promise<ChatModelInformation[]> {
     try {
       return await this.runner.withConnection({ token, interactive: !options.silent }, async (connection, signal) => {
         const models = await this.runner.listModels(connection, signal);
@@ -107,7 +120,12 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
             family: 'genos',
             version: '1',
             detail: 'GenOS',
-            tooltip: t('{0} on the GenOS serving {1} (context window {2} tokens)', id, connection.endpoint.href, window),
+            tooltip: t(
+              '{0} on the GenOS serving {1} (context window {2} tokens)',
+              id,
+              connection.endpoint.href,
+              window,
+            ),
             maxInputTokens: window - output,
             maxOutputTokens: output,
             // Agent mode, the chat's default, lists only models that call tools. Whether this
@@ -129,8 +147,18 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
   }
 
   /** Streams one answer: text as it arrives, tool calls whole with their parsed arguments. */
-  async provideLanguageModelChatResponse(model: ChatModelInformation, messages: readonly RequestMessage[], options: ResponseOptions, progress: vscode.Progress<unknown>, token: vscode.CancellationToken): Promise<void> {
-    const tools: ToolSpec[] = (options.tools ?? []).map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.inputSchema }));
+  async provideLanguageModelChatResponse(
+    model: ChatModelInformation,
+    messages: readonly RequestMessage[],
+    options: ResponseOptions,
+    progress: vscode.Progress<unknown>,
+    token: vscode.CancellationToken,
+  ): Promise<void> {
+    const tools: ToolSpec[] = (options.tools ?? []).map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      parameters: tool.inputSchema,
+    }));
     const settings = requestSettings();
     let text = '';
     let reasoning = '';
@@ -139,8 +167,18 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
     try {
       await this.runner.withConnection({ token }, async (connection, signal) => {
         // What the model was listed with: the chat fitted its prompt to the window less this.
-        const { maxTokens } = outputReserve(settings.maxTokens, await this.connections.contextWindow(connection, model.id, signal), DEFAULT_OUTPUT_TOKENS);
-        const chatOptions = { model: model.id, temperature: settings.temperature, maxTokens, tools, toolChoice: options.toolMode === TOOL_MODE_REQUIRED ? ('required' as const) : undefined };
+        const { maxTokens } = outputReserve(
+          settings.maxTokens,
+          await this.connections.contextWindow(connection, model.id, signal),
+          DEFAULT_OUTPUT_TOKENS,
+        );
+        const chatOptions = {
+          model: model.id,
+          temperature: settings.temperature,
+          maxTokens,
+          tools,
+          toolChoice: options.toolMode === TOOL_MODE_REQUIRED ? ('required' as const) : undefined,
+        };
         for await (const event of connection.client.chat(toChatMessages(messages), chatOptions, signal)) {
           if (event.type === 'content') {
             text += event.text;
@@ -151,10 +189,20 @@ export class GenosLanguageModels implements Omit<ChatModelProvider, 'onDidChange
           } else if (event.type === 'toolCall') {
             // Only a tool the chat offered is handed on: a call to any other name is the model's error.
             if (!tools.some((tool) => tool.name === event.call.name)) {
-              throw new GenosError({ kind: 'malformed', detail: 'unknownTool', serverMessage: event.call.name.slice(0, 100), message: 'The model called a tool it was not offered.' });
+              throw new GenosError({
+                kind: 'malformed',
+                detail: 'unknownTool',
+                serverMessage: event.call.name.slice(0, 100),
+                message: 'The model called a tool it was not offered.',
+              });
             }
             const input = toolInput(event.call);
-            if (!input) throw new GenosError({ kind: 'malformed', message: `The model called ${event.call.name} with arguments that are not a JSON object.` });
+            if (!input) {
+              throw new GenosError({
+                kind: 'malformed',
+                message: `The model called ${event.call.name} with arguments that are not a JSON object.`,
+              });
+            }
             progress.report(new this.parts.LanguageModelToolCallPart(event.call.id, event.call.name, input));
           }
         }

@@ -55,9 +55,22 @@ export interface ResponseOptions {
 
 export interface ChatModelProvider {
   readonly onDidChangeLanguageModelChatInformation?: vscode.Event<void>;
-  provideLanguageModelChatInformation(options: { readonly silent: boolean }, token: vscode.CancellationToken): vscode.ProviderResult<ChatModelInformation[]>;
-  provideLanguageModelChatResponse(model: ChatModelInformation, messages: readonly RequestMessage[], options: ResponseOptions, progress: vscode.Progress<unknown>, token: vscode.CancellationToken): Thenable<void>;
-  provideTokenCount(model: ChatModelInformation, text: string | RequestMessage, token: vscode.CancellationToken): Thenable<number>;
+  provideLanguageModelChatInformation(
+    options: { readonly silent: boolean },
+    token: vscode.CancellationToken,
+  ): vscode.ProviderResult<ChatModelInformation[]>;
+  provideLanguageModelChatResponse(
+    model: ChatModelInformation,
+    messages: readonly RequestMessage[],
+    options: ResponseOptions,
+    progress: vscode.Progress<unknown>,
+    token: vscode.CancellationToken,
+  ): Thenable<void>;
+  provideTokenCount(
+    model: ChatModelInformation,
+    text: string | RequestMessage,
+    token: vscode.CancellationToken,
+  ): Thenable<number>;
 }
 
 /** `vscode.lm` where the provider API exists. */

@@ -35,7 +35,11 @@ export function toChatMessages(messages: readonly RequestMessage[]): ChatMessage
     if (message.role === ROLE_ASSISTANT) {
       const calls: WireToolCall[] = parts
         .filter((part) => typeof part.callId === 'string' && typeof part.name === 'string' && part.input !== undefined)
-        .map((part) => ({ id: part.callId!, type: 'function', function: { name: part.name!, arguments: JSON.stringify(part.input) } }));
+        .map((part) => ({
+          id: part.callId!,
+          type: 'function',
+          function: { name: part.name!, arguments: JSON.stringify(part.input) },
+        }));
       const assistant: ChatMessage = { role: 'assistant', content: textOf(message.content) };
       if (calls.length) assistant.tool_calls = calls;
       if (assistant.content || calls.length) out.push(assistant);

@@ -15,20 +15,27 @@ export interface NativeChatCore {
   participant: vscode.ChatRequestHandler;
 }
 
-export const nativeChatEnabled = (): boolean => vscode.workspace.getConfiguration('genos').get<boolean>('nativeChat.enabled') !== false;
+export const nativeChatEnabled = (): boolean =>
+  vscode.workspace.getConfiguration('genos').get<boolean>('nativeChat.enabled') !== false;
 
 /**
  * Registers the stand-ins. `changed` is fired when the models may differ (settings, token, the
  * switch); `load` loads the core. Returns nothing to dispose when the editor lacks both APIs.
  */
-export function registerNativeChat(context: vscode.ExtensionContext, changed: vscode.EventEmitter<void>, load: () => NativeChatCore): void {
+export function registerNativeChat(
+  context: vscode.ExtensionContext,
+  changed: vscode.EventEmitter<void>,
+  load: () => NativeChatCore,
+): void {
   const lm = vscode.lm as unknown as Partial<LmWithProviders> | undefined;
   if (typeof lm?.registerLanguageModelChatProvider === 'function') {
     context.subscriptions.push(
       lm.registerLanguageModelChatProvider(VENDOR, {
         onDidChangeLanguageModelChatInformation: changed.event,
-        provideLanguageModelChatInformation: (options, token) => (nativeChatEnabled() ? load().models.provideLanguageModelChatInformation(options, token) : []),
-        provideLanguageModelChatResponse: (model, messages, options, progress, token) => load().models.provideLanguageModelChatResponse(model, messages, options, progress, token),
+        provideLanguageModelChatInformation: (options, token) =>
+          nativeChatEnabled() ? load().models.provideLanguageModelChatInformation(options, token) : [],
+        provideLanguageModelChatResponse: (model, messages, options, progress, token) =>
+          load().models.provideLanguageModelChatResponse(model, messages, options, progress, token),
         provideTokenCount: (model, text, token) => load().models.provideTokenCount(model, text, token),
       }),
     );
@@ -41,7 +48,11 @@ export function registerNativeChat(context: vscode.ExtensionContext, changed: vs
   if (typeof vscode.chat?.createChatParticipant === 'function') {
     const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (request, chatContext, response, token) => {
       if (!nativeChatEnabled()) {
-        response.markdown(vscode.l10n.t('GenOS in VS Code\'s chat is turned off ("GenOS: Native Chat Enabled"). Turn it on, or use the GenOS panel.'));
+        response.markdown(
+          vscode.l10n.t(
+            'GenOS in VS Code\'s chat is turned off ("GenOS: Native Chat Enabled"). Turn it on, or use the GenOS panel.',
+          ),
+        );
         return {};
       }
       return load().participant(request, chatContext, response, token);

@@ -20,7 +20,9 @@ export interface ProvisionedServing {
  * `GENOS_SERVING_API_KEY` is missing: the serving is still the one to use, and the user is told the
  * key is missing rather than that the address is.
  */
-export function provisionedServing(env: Readonly<Record<string, string | undefined>> = process.env): ProvisionedServing | undefined {
+export function provisionedServing(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ProvisionedServing | undefined {
   const url = env.GENOS_SERVING_URL?.trim();
   const key = normalizeToken(env.GENOS_SERVING_API_KEY ?? '') ?? '';
   if (!url) return undefined;

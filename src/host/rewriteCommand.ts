@@ -24,7 +24,10 @@ class TrackedRange implements vscode.Disposable {
   broken = false;
   private readonly listener: vscode.Disposable;
 
-  constructor(private readonly document: vscode.TextDocument, range: vscode.Range) {
+  constructor(
+    private readonly document: vscode.TextDocument,
+    range: vscode.Range,
+  ) {
     this.start = document.offsetAt(range.start);
     this.end = document.offsetAt(range.end);
     this.listener = vscode.workspace.onDidChangeTextDocument((event) => {
@@ -35,7 +38,10 @@ class TrackedRange implements vscode.Disposable {
           const delta = change.text.length - change.rangeLength;
           this.start += delta;
           this.end += delta;
-        } else if (change.rangeOffset >= this.end && !(change.rangeLength === 0 && change.rangeOffset === this.end && this.start === this.end)) {
+        } else if (
+          change.rangeOffset >= this.end &&
+          !(change.rangeLength === 0 && change.rangeOffset === this.end && this.start === this.end)
+        ) {
           // After the code: it does not move.
         } else {
           this.broken = true;
@@ -131,7 +137,13 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
     return { ...outcome, proposed };
   }
 
-  private async propose(document: vscode.TextDocument, tracked: TrackedRange, version: number, original: string, proposed: string): Promise<void> {
+  private async propose(
+    document: vscode.TextDocument,
+    tracked: TrackedRange,
+    version: number,
+    original: string,
+    proposed: string,
+  ): Promise<void> {
     if (this.pending) {
       this.proposals.delete(this.pending.proposalUri.toString());
       this.pending.tracked.dispose();
@@ -143,18 +155,32 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
     this.proposals.set(proposalUri.toString(), whole);
     this.changed.fire(proposalUri);
     this.pending = { uri: document.uri, tracked, version, original, proposed, proposalUri };
-    await vscode.commands.executeCommand('vscode.diff', document.uri, proposalUri, t('GenOS rewrite of {0}: original ↔ proposed', path.basename(document.uri.path)), { preview: true });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      document.uri,
+      proposalUri,
+      t('GenOS rewrite of {0}: original ↔ proposed', path.basename(document.uri.path)),
+      { preview: true },
+    );
     const accept = t('Accept');
     const reject = t('Reject');
-    void vscode.window.showInformationMessage(t('Review the rewrite, then accept or reject it.'), accept, reject).then((choice) => {
-      if (choice === accept) void this.accept();
-      else if (choice === reject) void this.reject();
-    });
+    void vscode.window
+      .showInformationMessage(t('Review the rewrite, then accept or reject it.'), accept, reject)
+      .then((choice) => {
+        if (choice === accept) void this.accept();
+        else if (choice === reject) void this.reject();
+      });
   }
 
   private async closeProposal(pending: PendingRewrite): Promise<void> {
     this.proposals.delete(pending.proposalUri.toString());
-    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === pending.proposalUri.toString());
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter(
+        (tab) =>
+          tab.input instanceof vscode.TabInputTextDiff &&
+          tab.input.modified.toString() === pending.proposalUri.toString(),
+      );
     if (tabs.length) await vscode.window.tabGroups.close(tabs);
   }
 
@@ -173,7 +199,11 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
     pending.tracked.dispose();
     // Applied where the code is now, only if no edit touched it (and it still reads the same).
     if (document.version !== pending.version && (broken || document.getText(range) !== pending.original)) {
-      void vscode.window.showWarningMessage(t('The code changed while GenOS was rewriting it, so the rewrite was not applied. Run Rewrite Selection again.'));
+      void vscode.window.showWarningMessage(
+        t(
+          'The code changed while GenOS was rewriting it, so the rewrite was not applied. Run Rewrite Selection again.',
+        ),
+      );
       return { applied: false, reason: 'changed' };
     }
     const edit = new vscode.WorkspaceEdit();

@@ -8,7 +8,12 @@
 export const MAX_TIMEOUT_SECONDS = Math.floor(2_147_483_647 / 1000);
 
 /** `value` when it is a finite number within [min, max] (rounded when `whole`), else undefined. */
-export function withinRange(value: unknown, min: number, max = Number.POSITIVE_INFINITY, whole = false): number | undefined {
+export function withinRange(
+  value: unknown,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+  whole = false,
+): number | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
   const number = whole ? Math.round(value) : value;
   return number >= min && number <= max ? number : undefined;

@@ -103,7 +103,9 @@ export function completionSettings(): CompletionSettings {
 /** `genos.completion.exclude` from user settings (a workspace cannot shorten it); only strings. */
 function completionExclude(): string[] {
   const value = userValue<unknown>('completion.exclude', []);
-  return Array.isArray(value) ? value.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '') : [];
+  return Array.isArray(value)
+    ? value.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '')
+    : [];
 }
 
 /** Turns completion on or off in the user's settings. */
@@ -123,7 +125,14 @@ export function explainOutput(): 'panel' | 'inline' {
 
 /** Calls `listener` when any GenOS setting, or a VS Code network setting GenOS uses, changes. */
 export function onDidChangeSettings(listener: () => void): vscode.Disposable {
-  const watched = [SECTION, 'http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'http.proxyAuthorization', 'http.systemCertificates'];
+  const watched = [
+    SECTION,
+    'http.proxy',
+    'http.noProxy',
+    'http.proxyStrictSSL',
+    'http.proxyAuthorization',
+    'http.systemCertificates',
+  ];
   return vscode.workspace.onDidChangeConfiguration((event) => {
     if (watched.some((section) => event.affectsConfiguration(section))) listener();
   });

@@ -4,7 +4,8 @@ import type { StoredTurn } from './conversationStore';
 import { t } from './l10n';
 
 /** What a continuation asks. */
-export const CONTINUE = 'Continue exactly where your previous answer stopped. Do not repeat anything; do not start over.';
+export const CONTINUE =
+  'Continue exactly where your previous answer stopped. Do not repeat anything; do not start over.';
 
 /** The earlier exchanges a new question builds on: finished or stopped turns before `current`. */
 export function historyOf(turns: StoredTurn[], current: StoredTurn | undefined): HistoryTurn[] {
@@ -18,7 +19,11 @@ export function historyOf(turns: StoredTurn[], current: StoredTurn | undefined):
 export function fitNotes(fitted: FittedPrompt): string[] {
   const notes: string[] = [];
   if (fitted.omittedTurns === 1) notes.push(t("1 earlier turn not sent, to fit the model's context window."));
-  else if (fitted.omittedTurns > 1) notes.push(t("{0} earlier turns not sent, to fit the model's context window.", fitted.omittedTurns));
-  for (const cut of fitted.cut) notes.push(t('{0} cut to lines {1}-{2} (of {3}) to fit.', cut.label, cut.from, cut.to, cut.lines));
+  else if (fitted.omittedTurns > 1) {
+    notes.push(t("{0} earlier turns not sent, to fit the model's context window.", fitted.omittedTurns));
+  }
+  for (const cut of fitted.cut) {
+    notes.push(t('{0} cut to lines {1}-{2} (of {3}) to fit.', cut.label, cut.from, cut.to, cut.lines));
+  }
   return notes;
 }

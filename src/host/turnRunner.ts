@@ -80,14 +80,22 @@ export class TurnRunner {
    * Connects and hands the client to `work` with one abort signal that any of the cancellation
    * sources fires. Every failure comes out as a GenosError.
    */
-  async withConnection<T>(cancel: Cancellation, work: (connection: Connection, signal: AbortSignal) => Promise<T>): Promise<T> {
+  async withConnection<T>(
+    cancel: Cancellation,
+    work: (connection: Connection, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     if (cancel.signal?.aborted || cancel.token?.isCancellationRequested) abort();
     cancel.signal?.addEventListener('abort', abort, { once: true });
     const subscription = cancel.token?.onCancellationRequested(abort);
     try {
-      const connection = cancel.reuse ?? (await this.connections.connect(cancel.interactive ?? true, { servingId: cancel.servingId, retry: cancel.retry }));
+      const connection =
+        cancel.reuse ??
+        (await this.connections.connect(cancel.interactive ?? true, {
+          servingId: cancel.servingId,
+          retry: cancel.retry,
+        }));
       return await work(connection, controller.signal);
     } catch (error) {
       throw asGenosError(error, this.log);
@@ -134,12 +142,18 @@ export class TurnRunner {
           }
         } catch (error) {
           // Refused as too long: learn the real window and count, so a retry fits.
-          const limit = error instanceof GenosError && error.kind === 'badRequest' ? parseContextLimit(error.serverMessage) : undefined;
+          const limit =
+            error instanceof GenosError && error.kind === 'badRequest'
+              ? parseContextLimit(error.serverMessage)
+              : undefined;
           if (limit) {
             this.connections.learnWindow(connection, model, limit.window);
-            const actual = limit.promptTokens ?? (limit.requested !== undefined ? limit.requested - (maxTokens ?? 0) : undefined);
+            const actual =
+              limit.promptTokens ?? (limit.requested !== undefined ? limit.requested - (maxTokens ?? 0) : undefined);
             if (actual) this.calibration.observe(key, fitted.rawTokens, actual, true);
-            this.log.warn(`the request was too long for ${model}: window ${limit.window}, ${actual ?? '?'} prompt tokens against ${fitted.tokens} estimated`);
+            this.log.warn(
+              `the request was too long for ${model}: window ${limit.window}, ${actual ?? '?'} prompt tokens against ${fitted.tokens} estimated`,
+            );
           }
           throw error;
         }

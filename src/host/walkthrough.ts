@@ -17,6 +17,11 @@ export function offerWalkthrough(state: vscode.Memento): void {
   const settings = connectionSettings();
   const configured = !!(settings.baseUrl.trim() || settings.servingId.trim() || provisionedServing());
   void state.update(OFFERED, true);
-  if (configured || vscode.workspace.getConfiguration('workbench.welcomePage').get('walkthroughs.openOnInstall') === false) return;
+  if (
+    configured ||
+    vscode.workspace.getConfiguration('workbench.welcomePage').get('walkthroughs.openOnInstall') === false
+  ) {
+    return;
+  }
   void vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
 }

@@ -28,12 +28,37 @@ export interface TerminalCommand {
 
 /** Strips terminal escape sequences (colours, cursor moves) from captured output. */
 export function plainTerminalText(text: string): string {
-  return text.replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g, '').replace(/\r(?!\n)/g, '');
+  return text
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g, '')
+    .replace(/\r(?!\n)/g, '');
 }
 
 /** A language id for a file not open in an editor, from its extension, for the code fence. */
 export function languageOf(name: string): string {
   const extension = path.extname(name).slice(1).toLowerCase();
-  const known: Record<string, string> = { ts: 'typescript', tsx: 'typescript', js: 'javascript', jsx: 'javascript', py: 'python', rs: 'rust', go: 'go', java: 'java', kt: 'kotlin', cs: 'csharp', cpp: 'cpp', cc: 'cpp', h: 'c', c: 'c', md: 'markdown', json: 'json', yml: 'yaml', yaml: 'yaml', sh: 'bash', sql: 'sql', html: 'html', css: 'css' };
+  const known: Record<string, string> = {
+    ts: 'typescript',
+    tsx: 'typescript',
+    js: 'javascript',
+    jsx: 'javascript',
+    py: 'python',
+    rs: 'rust',
+    go: 'go',
+    java: 'java',
+    kt: 'kotlin',
+    cs: 'csharp',
+    cpp: 'cpp',
+    cc: 'cpp',
+    h: 'c',
+    c: 'c',
+    md: 'markdown',
+    json: 'json',
+    yml: 'yaml',
+    yaml: 'yaml',
+    sh: 'bash',
+    sql: 'sql',
+    html: 'html',
+    css: 'css',
+  };
   return known[extension] ?? extension;
 }

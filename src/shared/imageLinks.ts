@@ -75,7 +75,9 @@ export class ImageLinks {
     if (/^ {0,3}</.test(line)) this.html = true;
     if (this.html) return;
     const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (marker && !(marker[0] === '`' && line.slice(line.indexOf(marker) + marker.length).includes('`'))) this.fence = marker;
+    if (marker && !(marker[0] === '`' && line.slice(line.indexOf(marker) + marker.length).includes('`'))) {
+      this.fence = marker;
+    }
   }
 }
 

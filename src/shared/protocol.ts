@@ -8,7 +8,8 @@
  */
 
 /** A next step offered with an error; the same set the notifications offer. */
-export type ChatAction = 'setToken' | 'openSettings' | 'selectModel' | 'retry' | 'retryLessContext' | 'showLog' | 'continue';
+export type ChatAction =
+  'setToken' | 'openSettings' | 'selectModel' | 'retry' | 'retryLessContext' | 'showLog' | 'continue';
 
 /**
  * What can be attached (the `@` menu): the selection, the current file, files picked from the
@@ -16,7 +17,15 @@ export type ChatAction = 'setToken' | 'openSettings' | 'selectModel' | 'retry' |
  * terminal command with its output.
  */
 export type AttachKind = 'selection' | 'file' | 'files' | 'problems' | 'workspaceProblems' | 'editors' | 'terminal';
-export const ATTACH_KINDS: readonly AttachKind[] = ['selection', 'file', 'files', 'problems', 'workspaceProblems', 'editors', 'terminal'];
+export const ATTACH_KINDS: readonly AttachKind[] = [
+  'selection',
+  'file',
+  'files',
+  'problems',
+  'workspaceProblems',
+  'editors',
+  'terminal',
+];
 
 /** Context attached to a question, shown as a removable chip. The text stays in the host. */
 export interface ContextChip {
@@ -102,14 +111,29 @@ export interface WebviewStrings {
 // Host -> webview.
 export type HostMessage =
   /** The whole state; sent in answer to `ready` and when the conversation changes. */
-  | { type: 'init'; strings: WebviewStrings; turns: TurnView[]; model: string; context: ContextChip[]; hasSelection: boolean; budget?: { tokens: number; window?: number; factor: number } }
+  | {
+      type: 'init';
+      strings: WebviewStrings;
+      turns: TurnView[];
+      model: string;
+      context: ContextChip[];
+      hasSelection: boolean;
+      budget?: { tokens: number; window?: number; factor: number };
+    }
   /** A question was accepted (`clientId` is the one `send` carried, so the composer may clear). */
   | { type: 'turnStarted'; turn: TurnView; clientId?: string }
   /** Text that arrived since the last delta of this turn. */
   | { type: 'delta'; requestId: string; content: string; reasoning: string }
   /** GenOS is busy or failed for a moment; the turn waits before trying again (Stop still ends it). */
   | { type: 'waiting'; requestId: string; message: string }
-  | { type: 'turnDone'; requestId: string; status: 'done' | 'stopped'; usage?: TurnUsage; model?: string; cutOff?: boolean }
+  | {
+      type: 'turnDone';
+      requestId: string;
+      status: 'done' | 'stopped';
+      usage?: TurnUsage;
+      model?: string;
+      cutOff?: boolean;
+    }
   /** What the request of a turn left out to fit the window, once it is known. */
   | { type: 'fitted'; requestId: string; notes: string[] }
   /**
@@ -149,7 +173,15 @@ export type WebviewMessage =
 
 const MAX_TEXT = 1_000_000;
 const MAX_ID = 200;
-const ACTIONS: readonly ChatAction[] = ['setToken', 'openSettings', 'selectModel', 'retry', 'retryLessContext', 'showLog', 'continue'];
+const ACTIONS: readonly ChatAction[] = [
+  'setToken',
+  'openSettings',
+  'selectModel',
+  'retry',
+  'retryLessContext',
+  'showLog',
+  'continue',
+];
 
 function isString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length <= max;
@@ -170,7 +202,9 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'selectModel':
       return { type: m.type };
     case 'send':
-      return isString(m.clientId, MAX_ID) && isString(m.text, MAX_TEXT) ? { type: 'send', clientId: m.clientId, text: m.text } : undefined;
+      return isString(m.clientId, MAX_ID) && isString(m.text, MAX_TEXT)
+        ? { type: 'send', clientId: m.clientId, text: m.text }
+        : undefined;
     case 'retry':
       return isString(m.requestId, MAX_ID) ? { type: 'retry', requestId: m.requestId } : undefined;
     case 'action': {

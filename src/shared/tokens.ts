@@ -15,7 +15,12 @@ export function estimateTokens(text: string): number {
   let wordChars = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if ((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f) {
+    if (
+      (code >= 0x30 && code <= 0x39) ||
+      (code >= 0x41 && code <= 0x5a) ||
+      (code >= 0x61 && code <= 0x7a) ||
+      code === 0x5f
+    ) {
       wordChars++;
       continue;
     }
@@ -25,9 +30,19 @@ export function estimateTokens(text: string): number {
       wordChars = 0;
     }
     if (code === 0x20) continue; // A space mostly joins the next word's token.
-    if (code === 0x0a || code === 0x09) tokens += 0.5; // Newlines and tabs, often merged with indentation.
-    else if (code < 0x80) tokens += 0.75; // Punctuation and symbols: code is dense with them.
-    else if ((code >= 0xac00 && code <= 0xd7a3) || (code >= 0x3040 && code <= 0x30ff) || (code >= 0x4e00 && code <= 0x9fff)) tokens += 1; // Hangul syllables, kana, CJK.
+    if (code === 0x0a || code === 0x09) {
+      tokens += 0.5;
+    } // Newlines and tabs, often merged with indentation.
+    else if (code < 0x80) {
+      tokens += 0.75;
+    } // Punctuation and symbols: code is dense with them.
+    else if (
+      (code >= 0xac00 && code <= 0xd7a3) ||
+      (code >= 0x3040 && code <= 0x30ff) ||
+      (code >= 0x4e00 && code <= 0x9fff)
+    ) {
+      tokens += 1;
+    } // Hangul syllables, kana, CJK.
     else if (code >= 0xd800 && code <= 0xdbff) {
       tokens += 1.5; // A surrogate pair (emoji, rare CJK): its two halves are one character.
       i++;

@@ -65,7 +65,8 @@ export class UnitCost {
     const result = unit();
     if (chars > 0) {
       const observed = (performance.now() - start) / chars;
-      this.msPerChar = observed > this.msPerChar ? (this.msPerChar + observed) / 2 : this.msPerChar * 0.9 + observed * 0.1;
+      this.msPerChar =
+        observed > this.msPerChar ? (this.msPerChar + observed) / 2 : this.msPerChar * 0.9 + observed * 0.1;
     }
     return result;
   }

@@ -36,7 +36,9 @@ const DELIMITER_CELL = /^:?-+:?$/;
 function listItem(line: string): { marker: string; interrupts: boolean } | undefined {
   const match = LIST_ITEM.exec(line);
   if (!match) return undefined;
-  return match[1] ? { marker: match[1], interrupts: true } : { marker: `1${match[3]}`, interrupts: Number(match[2]) === 1 };
+  return match[1]
+    ? { marker: match[1], interrupts: true }
+    : { marker: `1${match[3]}`, interrupts: Number(match[2]) === 1 };
 }
 
 /** A table line's cells as markdown-it splits them: at pipes not escaped, empty ends left out. */
@@ -84,7 +86,9 @@ export function follow(
     return joinable?.kind === 'list' ? { joinable: { ...joinable, loose: true } } : {};
   }
   const long = start - pieceStart >= JOIN_CHARS;
-  if (previous !== undefined && startsTable(previous, line)) return { joinable: { kind: 'table', head: `${previous}\n${line}\n` } };
+  if (previous !== undefined && startsTable(previous, line)) {
+    return { joinable: { kind: 'table', head: `${previous}\n${line}\n` } };
+  }
   // An indented line is an item's content, or a row not cut at.
   if (/^\s/.test(line)) return { joinable };
   const item = listItem(line);
@@ -92,7 +96,12 @@ export function follow(
     return { joinable, cut: long && !joinable.loose ? { kind: 'list' } : undefined };
   }
   // A new list: after a paragraph only where markdown-it lets one start there.
-  if (item) return { joinable: item.interrupts || start === pieceStart ? { kind: 'list', marker: item.marker, loose: false } : undefined };
+  if (item) {
+    return {
+      joinable:
+        item.interrupts || start === pieceStart ? { kind: 'list', marker: item.marker, loose: false } : undefined,
+    };
+  }
   if (joinable?.kind === 'table' && line.startsWith('|')) return { joinable, cut: long ? joinable : undefined };
   // Anything else at the margin ends the list or table, or continues it lazily: not cut after.
   return {};
@@ -193,7 +202,9 @@ export function itemCount(target: Element): number {
  */
 export function takeOver(from: Element, keep: number, to: Element): void {
   appendItems(to, Array.from(box(from).children).slice(keep));
-  if (from instanceof HTMLElement && to instanceof HTMLElement && from.style.length > 0) to.style.cssText = from.style.cssText;
+  if (from instanceof HTMLElement && to instanceof HTMLElement && from.style.length > 0) {
+    to.style.cssText = from.style.cssText;
+  }
   const columns = from.querySelector(':scope > colgroup');
   if (columns) to.prepend(columns);
 }

@@ -8,11 +8,36 @@ import type { AttachKind, ChatAction, HostMessage, TurnView } from '../shared/pr
 import { closeMentions, mentionKey, pickMention, updateMentions } from './mentions';
 import { el } from './dom';
 import { showHistory } from './history';
-import { app, attachFile, attachSelection, chips, empty, gauge, historyPanel, input, log, modelButton, notice, sendButton, toBottom } from './layout';
+import {
+  app,
+  attachFile,
+  attachSelection,
+  chips,
+  empty,
+  gauge,
+  historyPanel,
+  input,
+  log,
+  modelButton,
+  notice,
+  sendButton,
+  toBottom,
+} from './layout';
 import { warmUpWhenIdle } from './markdown';
 import { post, s, saved, saveState, state } from './state';
 import { StreamingMarkdown } from './streaming';
-import { addTurn, appendDelta, removeTurn, decorate, endTurn, formatTokens, renderChips, showFitted, showWaiting, streaming } from './turns';
+import {
+  addTurn,
+  appendDelta,
+  removeTurn,
+  decorate,
+  endTurn,
+  formatTokens,
+  renderChips,
+  showFitted,
+  showWaiting,
+  streaming,
+} from './turns';
 import { modelDisplayName } from '../shared/modelNames';
 import { estimateTokens, MESSAGE_OVERHEAD } from '../shared/tokens';
 
@@ -46,8 +71,13 @@ function renderGauge(): void {
   const typed = input.value.trim() ? (estimateTokens(input.value) + MESSAGE_OVERHEAD) * budget.factor : 0;
   const used = Math.round(budget.tokens + typed);
   gauge.hidden = false;
-  const omitted = budget.omitted ? ` · ${budget.omitted === 1 ? s().gaugeOmittedOne : s().gaugeOmitted.replace('{0}', String(budget.omitted))}` : '';
-  gauge.textContent = (budget.window ? s().gauge.replace('{0}', formatTokens(used)).replace('{1}', formatTokens(budget.window)) : s().gaugeUnknown.replace('{0}', formatTokens(used))) + omitted;
+  const omitted = budget.omitted
+    ? ` · ${budget.omitted === 1 ? s().gaugeOmittedOne : s().gaugeOmitted.replace('{0}', String(budget.omitted))}`
+    : '';
+  gauge.textContent =
+    (budget.window
+      ? s().gauge.replace('{0}', formatTokens(used)).replace('{1}', formatTokens(budget.window))
+      : s().gaugeUnknown.replace('{0}', formatTokens(used))) + omitted;
   gauge.title = gauge.textContent;
   gauge.classList.toggle('over', budget.window !== undefined && used > budget.window * 0.75);
 }
@@ -184,7 +214,12 @@ function handle(message: HostMessage): void {
       showFitted(message);
       return;
     case 'budget':
-      state.budget = { tokens: message.tokens, window: message.window, factor: message.factor, omitted: message.omitted };
+      state.budget = {
+        tokens: message.tokens,
+        window: message.window,
+        factor: message.factor,
+        omitted: message.omitted,
+      };
       renderGauge();
       return;
     case 'turnDone':

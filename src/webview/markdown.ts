@@ -26,7 +26,28 @@ import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import MarkdownIt from 'markdown-it';
 
-const languages = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, kotlin, markdown: markdownLang, php, python, rust, shell, sql, typescript, xml, yaml };
+const languages = {
+  bash,
+  c,
+  cpp,
+  csharp,
+  css,
+  diff,
+  go,
+  java,
+  javascript,
+  json,
+  kotlin,
+  markdown: markdownLang,
+  php,
+  python,
+  rust,
+  shell,
+  sql,
+  typescript,
+  xml,
+  yaml,
+};
 for (const [name, language] of Object.entries(languages)) hljs.registerLanguage(name, language);
 
 function escapeHtml(text: string): string {
@@ -204,7 +225,9 @@ export class Store<T extends object> {
 export function warmUpWhenIdle(layOut?: (sample: string) => void): void {
   const steps: Array<() => void> = WARM_UP.map((sample) => () => void renderMarkdown(sample));
   for (let i = 0; i < 4; i++) steps.push(() => void highlightCode(WARM_UP_CODE, 'typescript'));
-  if (layOut) steps.push(() => layOut(`## 준비\n\n한국어 문장과 **굵은 글씨**, \`코드\`.\n\n${WARM_UP[1]}\n\n${WARM_UP[2]}\n`));
+  if (layOut) {
+    steps.push(() => layOut(`## 준비\n\n한국어 문장과 **굵은 글씨**, \`코드\`.\n\n${WARM_UP[1]}\n\n${WARM_UP[2]}\n`));
+  }
   const next = (index: number) => {
     if (typeof requestIdleCallback !== 'function') return;
     if (index >= steps.length) {

@@ -36,7 +36,12 @@ export function updateMentions(): void {
   // `@fi` means @file first: entries whose keyword starts with what was typed, then the others that mention it.
   const keyword = (kind: AttachKind) => s().mentions[kind].split(':')[0].slice(1).toLowerCase();
   items = typed
-    ? [...ATTACH_KINDS.filter((kind) => keyword(kind).startsWith(typed.word)), ...ATTACH_KINDS.filter((kind) => !keyword(kind).startsWith(typed.word) && s().mentions[kind].toLowerCase().includes(typed.word))]
+    ? [
+        ...ATTACH_KINDS.filter((kind) => keyword(kind).startsWith(typed.word)),
+        ...ATTACH_KINDS.filter(
+          (kind) => !keyword(kind).startsWith(typed.word) && s().mentions[kind].toLowerCase().includes(typed.word),
+        ),
+      ]
     : [];
   active = Math.min(active, Math.max(0, items.length - 1));
   mentionMenu.hidden = items.length === 0;

@@ -1,6 +1,13 @@
 import { cancelFrame, requestFrame, rerenderFits, UnitCost, type FrameJob } from './frames';
 import { appendItems, continuation, follow, itemCount, joinedItems, takeOver, type Join, type Joinable } from './joins';
-import { canHighlight, codeLanguage, highlightCode, referenceCount, renderMarkdown, type MarkdownEnv } from './markdown';
+import {
+  canHighlight,
+  codeLanguage,
+  highlightCode,
+  referenceCount,
+  renderMarkdown,
+  type MarkdownEnv,
+} from './markdown';
 
 /** Lines of code highlighted together: a growing code block costs per segment, never per block. */
 const SEGMENT_LINES = 20;
@@ -163,7 +170,9 @@ class Highlighter implements FrameJob {
   step(deadline: number): boolean {
     while (this.queue.length > 0 && highlightCost.fits(this.queue[0].source.length, deadline)) {
       const item = this.queue.shift() as Highlight;
-      const highlighted = item.target.isConnected ? highlightCost.measure(item.source.length, () => highlightCode(item.source, item.language)) : undefined;
+      const highlighted = item.target.isConnected
+        ? highlightCost.measure(item.source.length, () => highlightCode(item.source, item.language))
+        : undefined;
       if (highlighted) {
         item.target.replaceChildren(highlighted.nodes);
         if (highlighted.open && !item.whole) item.writer.segmentEndedOpen();
@@ -416,7 +425,13 @@ export class StreamingMarkdown implements FrameJob {
   step(deadline: number): boolean {
     // A burst, and too soon after the last render: wait a frame while the text accumulates.
     const now = performance.now();
-    if (!this.complete && this.text.end - this.renderedEnd > BURST_CHARS && now - this.lastRender < BURST_RENDER_GAP_MS - 2) return true;
+    if (
+      !this.complete &&
+      this.text.end - this.renderedEnd > BURST_CHARS &&
+      now - this.lastRender < BURST_RENDER_GAP_MS - 2
+    ) {
+      return true;
+    }
     const last = { at: this.lastRender, end: this.renderedEnd };
     // Only a render of new text counts (the first one of a turn, of no text, must not hold back
     // the first burst).
@@ -494,7 +509,13 @@ export class StreamingMarkdown implements FrameJob {
         if (marker && !/^\s/.test(line)) {
           // A fence at the margin starts a block of its own, whatever came before it (what came
           // before is cut from it once it is known to be written as a block, below).
-          this.openCode = { start: this.scanned, bodyStart: next, marker: marker[1], language: codeLanguage(marker[2]), lines: 0 };
+          this.openCode = {
+            start: this.scanned,
+            bodyStart: next,
+            marker: marker[1],
+            language: codeLanguage(marker[2]),
+            lines: 0,
+          };
         } else if (marker) {
           this.innerFence = marker[1];
         } else if (this.previousBlank && line.trim() !== '' && !/^\s/.test(line)) {
@@ -527,8 +548,12 @@ export class StreamingMarkdown implements FrameJob {
   /** Lets go of the text that nothing still needs: before the first piece, line or block not done. */
   private release(): void {
     let needed = Math.min(this.scanned, this.pieces[0]?.start ?? Infinity);
-    if (this.openCode) needed = Math.min(needed, this.writer?.start === this.openCode.start ? this.writer.needed() : this.openCode.start);
-    else needed = Math.min(needed, this.pieceStart);
+    if (this.openCode) {
+      needed = Math.min(
+        needed,
+        this.writer?.start === this.openCode.start ? this.writer.needed() : this.openCode.start,
+      );
+    } else needed = Math.min(needed, this.pieceStart);
     if (this.writer) needed = Math.min(needed, this.writer.needed());
     this.text.release(needed);
   }
@@ -545,7 +570,9 @@ export class StreamingMarkdown implements FrameJob {
    * whether the markdown after it continues its list or table.
    */
   private cut(end: number, next?: Join): void {
-    if (this.text.slice(this.pieceStart, end).trim() !== '') this.pieces.push({ kind: 'markdown', start: this.pieceStart, end, join: this.pieceJoin });
+    if (this.text.slice(this.pieceStart, end).trim() !== '') {
+      this.pieces.push({ kind: 'markdown', start: this.pieceStart, end, join: this.pieceJoin });
+    }
     this.pieceStart = end;
     this.pieceJoin = next;
   }
@@ -684,7 +711,9 @@ export class StreamingMarkdown implements FrameJob {
     this.live = [];
     if (tail) {
       // A copy: a definition still being written must not be kept half-written.
-      const { items, rest } = this.renderPart(tail, this.pieceJoin, this.joinTarget, { references: { ...this.env.references } });
+      const { items, rest } = this.renderPart(tail, this.pieceJoin, this.joinTarget, {
+        references: { ...this.env.references },
+      });
       if (items.length > 0) this.join(items, 0);
       this.live = items;
       this.tail.replaceChildren(...rest.childNodes);

@@ -86,7 +86,11 @@ function renderFooter(ui: TurnUi): void {
   }
   const meta: string[] = [];
   if (turn.model) meta.push(turn.model);
-  if (turn.usage) meta.push(s().tokens.replace('{0}', String(turn.usage.promptTokens)).replace('{1}', String(turn.usage.completionTokens)));
+  if (turn.usage) {
+    meta.push(
+      s().tokens.replace('{0}', String(turn.usage.promptTokens)).replace('{1}', String(turn.usage.completionTokens)),
+    );
+  }
   if (meta.length && turn.status !== 'streaming') footer.append(el('p', 'meta', meta.join(' · ')));
 }
 

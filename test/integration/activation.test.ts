@@ -10,14 +10,23 @@ describe('activation', () => {
     assert.ok(extension, 'the extension under development is loaded');
     const events: string[] = extension.packageJSON.activationEvents ?? [];
     assert.deepEqual(events, ['onStartupFinished'], `activation events: ${events.join(', ')}`);
-    await waitFor(() => vscode.extensions.getExtension(EXTENSION_ID)?.isActive === true, 'activation after startup', 30_000);
+    await waitFor(
+      () => vscode.extensions.getExtension(EXTENSION_ID)?.isActive === true,
+      'activation after startup',
+      30_000,
+    );
   });
 
   it('loads the core on first use: until then a stand-in answers for each command', async () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension);
     // The entry's own module, as the extension host loaded it: its timing says whether the core is loaded.
-    const entry = () => (require.cache[path.join(extension.extensionPath, 'dist/extension.js')]?.exports as { timing: { coreMs: number } }).timing;
+    const entry = () =>
+      (
+        require.cache[path.join(extension.extensionPath, 'dist/extension.js')]?.exports as {
+          timing: { coreMs: number };
+        }
+      ).timing;
     // Completion is off in this window, and nothing has been used yet: nothing loaded the core.
     assert.ok(Number.isNaN(entry().coreMs), `the core loaded at start-up (${entry().coreMs} ms)`);
     const state = await vscode.commands.executeCommand<{ kind: string }>('genos.completionState');
@@ -32,9 +41,13 @@ describe('activation', () => {
   });
 
   it('registers every contributed command', async () => {
-    const contributed: Array<{ command: string }> = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.commands ?? [];
+    const contributed: Array<{ command: string }> =
+      vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.commands ?? [];
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.ok(contributed.length >= 4);
-    assert.deepEqual(contributed.map((c) => c.command).filter((id) => !registered.has(id)), []);
+    assert.deepEqual(
+      contributed.map((c) => c.command).filter((id) => !registered.has(id)),
+      [],
+    );
   });
 });

@@ -36,7 +36,10 @@ describe('chat: asking, stopping, context', () => {
     const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.ask', '안녕하세요?');
     assert.equal(outcome.status, 'done');
     assert.equal(outcome.answer, '안녕하세요! 무엇을 도와드릴까요?');
-    const body = server.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }>; model: string };
+    const body = server.chatRequests.at(-1)?.body as {
+      messages: Array<{ role: string; content: string }>;
+      model: string;
+    };
     assert.equal(body.model, 'Qwen3-8B');
     assert.deepEqual(body.messages, [
       { role: 'system', content: '당신은 유용한 어시스턴트입니다.' },
@@ -56,7 +59,10 @@ describe('chat: asking, stopping, context', () => {
   });
 
   it('sends the selection along as context', async () => {
-    const document = await vscode.workspace.openTextDocument({ language: 'python', content: 'import os\n\ndef main():\n    print(os.getcwd())\n' });
+    const document = await vscode.workspace.openTextDocument({
+      language: 'python',
+      content: 'import os\n\ndef main():\n    print(os.getcwd())\n',
+    });
     const editor = await vscode.window.showTextDocument(document);
     editor.selection = new vscode.Selection(2, 0, 3, 22);
     await vscode.commands.executeCommand('genos.ask', '이 함수는 뭘 하나요?');
@@ -72,9 +78,19 @@ describe('chat: asking, stopping, context', () => {
     server.models = ['gemma-3-12b-it', 'Qwen3-8B'];
     const listed = server.requests.filter((r) => r.path.endsWith('/v1/models')).length;
     const picking = vscode.commands.executeCommand<string | undefined>('genos.selectModel');
-    await waitFor(() => server.requests.filter((r) => r.path.endsWith('/v1/models') && r.finished).length > listed, 'the models list');
+    await waitFor(
+      () => server.requests.filter((r) => r.path.endsWith('/v1/models') && r.finished).length > listed,
+      'the models list',
+    );
     // The quick pick opens once the list is read; until it does, accepting does nothing.
-    assert.equal(await answerUntilSettled(picking, () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), 'the model picked'), 'gemma-3-12b-it');
+    assert.equal(
+      await answerUntilSettled(
+        picking,
+        () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'),
+        'the model picked',
+      ),
+      'gemma-3-12b-it',
+    );
     // Saved in user settings: a remote extension host can see the written value a moment later.
     await waitFor(() => genosConfig().get('model') === 'gemma-3-12b-it', 'the model saved in settings');
     await vscode.commands.executeCommand('genos.ask', '모델 확인');
@@ -85,7 +101,12 @@ describe('chat: asking, stopping, context', () => {
 
   it('Stop ends the request at once, closes the connection and keeps the partial answer', async () => {
     let written = 0;
-    server.chatQueue.push({ type: 'stream', content: splitDeltas('아주 느린 답변입니다. '.repeat(20), 2), delayMs: 80, onWrite: () => written++ });
+    server.chatQueue.push({
+      type: 'stream',
+      content: splitDeltas('아주 느린 답변입니다. '.repeat(20), 2),
+      delayMs: 80,
+      onWrite: () => written++,
+    });
     const pending = vscode.commands.executeCommand<TurnOutcome>('genos.ask', '천천히 답해 주세요');
     await waitFor(() => written >= 4, 'part of the answer');
     const started = Date.now();
@@ -111,7 +132,14 @@ describe('chat: the provider, restarted and fed bad input', () => {
   const controller = (sink: ChatSink) => {
     const tokens = new TokenStore(secrets);
     const store = new ConversationStore(vscode.Uri.file(folder));
-    return new ChatController(sink, new TurnRunner(new ConnectionManager(memento, tokens, log), log), store, memento, log, editor);
+    return new ChatController(
+      sink,
+      new TurnRunner(new ConnectionManager(memento, tokens, log), log),
+      store,
+      memento,
+      log,
+      editor,
+    );
   };
 
   before(async () => {
@@ -157,17 +185,26 @@ describe('chat: the provider, restarted and fed bad input', () => {
     await chat.showHistory();
     const listed = posted.filter((m) => m.type === 'history').at(-1);
     assert.ok(listed?.type === 'history');
-    assert.deepEqual(listed.conversations.map((c) => c.title), ['두 번째 대화', '기억해 둘 질문']);
+    assert.deepEqual(
+      listed.conversations.map((c) => c.title),
+      ['두 번째 대화', '기억해 둘 질문'],
+    );
 
     await chat.open(listed.conversations[1].id);
     const reopened = posted.filter((m) => m.type === 'init').at(-1);
     assert.ok(reopened?.type === 'init');
-    assert.deepEqual(reopened.turns.map((t) => t.answer), ['저장될 답변']);
+    assert.deepEqual(
+      reopened.turns.map((t) => t.answer),
+      ['저장될 답변'],
+    );
 
     await chat.remove(listed.conversations[0].id);
     const after = posted.filter((m) => m.type === 'history').at(-1);
     assert.ok(after?.type === 'history');
-    assert.deepEqual(after.conversations.map((c) => c.title), ['기억해 둘 질문']);
+    assert.deepEqual(
+      after.conversations.map((c) => c.title),
+      ['기억해 둘 질문'],
+    );
     chat.dispose();
   });
 
@@ -196,13 +233,32 @@ describe('chat: the provider, restarted and fed bad input', () => {
   it('opens the panel on a conversation file that cannot be read, with a new conversation', async () => {
     const memory = new MemoryMemento();
     await memory.update('genos.activeConversation', 'convBroken');
-    fs.writeFileSync(path.join(folder, 'convBroken.json'), JSON.stringify({ id: 'convBroken', title: 'x', createdAt: 1, updatedAt: 1, turns: [{ id: 't', question: 'q', answer: 'a', status: 'done', context: 'not a list' }] }));
+    fs.writeFileSync(
+      path.join(folder, 'convBroken.json'),
+      JSON.stringify({
+        id: 'convBroken',
+        title: 'x',
+        createdAt: 1,
+        updatedAt: 1,
+        turns: [{ id: 't', question: 'q', answer: 'a', status: 'done', context: 'not a list' }],
+      }),
+    );
     const tokens = new TokenStore(secrets);
-    const chat = new ChatController({ post: () => undefined }, new TurnRunner(new ConnectionManager(memento, tokens, log), log), new ConversationStore(vscode.Uri.file(folder)), memory, log, editor);
+    const chat = new ChatController(
+      { post: () => undefined },
+      new TurnRunner(new ConnectionManager(memento, tokens, log), log),
+      new ConversationStore(vscode.Uri.file(folder)),
+      memory,
+      log,
+      editor,
+    );
     const init = await chat.init();
     assert.ok(init.type === 'init');
     assert.deepEqual(init.turns, []);
-    assert.ok(fs.readdirSync(folder).some((name) => name.startsWith('convBroken.corrupt-')), 'set aside');
+    assert.ok(
+      fs.readdirSync(folder).some((name) => name.startsWith('convBroken.corrupt-')),
+      'set aside',
+    );
     chat.dispose();
   });
 
@@ -210,7 +266,10 @@ describe('chat: the provider, restarted and fed bad input', () => {
     const posted: HostMessage[] = [];
     const chat = controller({ post: (m) => posted.push(m) });
     await chat.newChat();
-    server.chatQueue.push({ type: 'status', status: 500, body: JSON.stringify({ object: 'error', message: 'worker crashed' }) }, { type: 'stream', content: ['다시 ', '성공'] });
+    server.chatQueue.push(
+      { type: 'status', status: 500, body: JSON.stringify({ object: 'error', message: 'worker crashed' }) },
+      { type: 'stream', content: ['다시 ', '성공'] },
+    );
     const failed = await chat.ask('재시도할 질문');
     assert.equal(failed?.status, 'error');
     const error = posted.find((m) => m.type === 'turnError');
@@ -225,7 +284,10 @@ describe('chat: the provider, restarted and fed bad input', () => {
     assert.ok(done?.type === 'turnDone' && done.requestId === error.requestId);
     const init = await chat.init();
     assert.ok(init.type === 'init');
-    assert.deepEqual(init.turns.map((t) => [t.question, t.answer, t.status]), [['재시도할 질문', '다시 성공', 'done']]);
+    assert.deepEqual(
+      init.turns.map((t) => [t.question, t.answer, t.status]),
+      [['재시도할 질문', '다시 성공', 'done']],
+    );
     chat.dispose();
   });
 
@@ -244,8 +306,13 @@ describe('chat: the provider, restarted and fed bad input', () => {
     await chat.ask('첫 질문', { clientId: 'first' });
     assert.ok(next, 'the first answer ended');
     await next;
-    assert.deepEqual(posted.filter((m) => m.type === 'refused'), []);
-    const started = posted.filter((m) => m.type === 'turnStarted').map((m) => (m.type === 'turnStarted' ? m.clientId : ''));
+    assert.deepEqual(
+      posted.filter((m) => m.type === 'refused'),
+      [],
+    );
+    const started = posted
+      .filter((m) => m.type === 'turnStarted')
+      .map((m) => (m.type === 'turnStarted' ? m.clientId : ''));
     assert.deepEqual(started, ['first', 'fast']);
     chat.dispose();
   });
@@ -274,16 +341,25 @@ describe('chat: the provider, restarted and fed bad input', () => {
       },
     });
     await chat.newChat();
-    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '1' } }, { type: 'stream', content: ['기다린 ', '답'] });
+    server.chatQueue.push(
+      { type: 'status', status: 429, headers: { 'Retry-After': '1' } },
+      { type: 'stream', content: ['기다린 ', '답'] },
+    );
     const answered = await chat.ask('바쁠 때 질문');
     assert.equal(answered?.answer, '기다린 답');
     const waiting = posted.filter((m) => m.type === 'waiting');
     assert.equal(waiting.length, 1);
     assert.ok(waiting[0].type === 'waiting' && waiting[0].requestId === answered?.requestId);
     assert.match(waiting[0].type === 'waiting' ? waiting[0].message : '', /busy \(429\).*1 seconds/);
-    assert.ok(posted.indexOf(waiting[0]) < posted.findIndex((m) => m.type === 'delta'), 'shown before the answer arrives');
+    assert.ok(
+      posted.indexOf(waiting[0]) < posted.findIndex((m) => m.type === 'delta'),
+      'shown before the answer arrives',
+    );
 
-    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '8' } }, { type: 'stream', content: ['너무 늦은 답'] });
+    server.chatQueue.push(
+      { type: 'status', status: 429, headers: { 'Retry-After': '8' } },
+      { type: 'stream', content: ['너무 늦은 답'] },
+    );
     const started = Date.now();
     const stopped = await chat.ask('또 바쁠 때 질문');
     assert.equal(stopped?.status, 'stopped');
@@ -298,7 +374,14 @@ describe('chat: the provider, restarted and fed bad input', () => {
         return Promise.reject(new TypeError('disk says no'));
       }
     })(vscode.Uri.file(folder));
-    const chat = new ChatController({ post: (m) => posted.push(m) }, new TurnRunner(new ConnectionManager(memento, new TokenStore(secrets), log), log), broken, memento, log, editor);
+    const chat = new ChatController(
+      { post: (m) => posted.push(m) },
+      new TurnRunner(new ConnectionManager(memento, new TokenStore(secrets), log), log),
+      broken,
+      memento,
+      log,
+      editor,
+    );
     await chat.newChat();
     const outcome = await chat.ask('저장이 안 되는 질문', { clientId: 'c-internal' });
     assert.equal(outcome?.errorKind, 'internal');

@@ -10,7 +10,10 @@ import { MemoryMemento, MemorySecrets } from '../support/memoryState';
 import { FakeGenos } from '../support/genosServer';
 import { genosConfig, useServer, waitFor } from './helpers';
 
-const automatic: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined };
+const automatic: vscode.InlineCompletionContext = {
+  triggerKind: vscode.InlineCompletionTriggerKind.Automatic,
+  selectedCompletionInfo: undefined,
+};
 
 describe('inline completion in the extension host', () => {
   let server: FakeGenos;
@@ -31,7 +34,14 @@ describe('inline completion in the extension host', () => {
     await genosConfig().update('completion.debounceMs', 0, vscode.ConfigurationTarget.Global);
   });
   after(async () => {
-    for (const key of ['completion.enabled', 'completion.debounceMs', 'completion.servingId', 'completion.promptFormat']) await genosConfig().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of [
+      'completion.enabled',
+      'completion.debounceMs',
+      'completion.servingId',
+      'completion.promptFormat',
+    ]) {
+      await genosConfig().update(key, undefined, vscode.ConfigurationTarget.Global);
+    }
     provider.dispose();
     status.dispose();
     await server.close();
@@ -45,7 +55,13 @@ describe('inline completion in the extension host', () => {
     return editor;
   }
 
-  const ask = (editor: vscode.TextEditor) => provider.provideInlineCompletionItems(editor.document, editor.selection.active, automatic, new vscode.CancellationTokenSource().token);
+  const ask = (editor: vscode.TextEditor) =>
+    provider.provideInlineCompletionItems(
+      editor.document,
+      editor.selection.active,
+      automatic,
+      new vscode.CancellationTokenSource().token,
+    );
 
   it('suggests nothing and asks nothing while completions are off', async () => {
     await genosConfig().update('completion.enabled', false, vscode.ConfigurationTarget.Global);
@@ -61,7 +77,10 @@ describe('inline completion in the extension host', () => {
     provider.reset();
     assert.equal(status.state.kind, 'ready');
     const items = await ask(await editorWith('function total(items) {\n  const greeting = '));
-    assert.deepEqual(items.map((item) => item.insertText), ["'greeting from GenOS';"]);
+    assert.deepEqual(
+      items.map((item) => item.insertText),
+      ["'greeting from GenOS';"],
+    );
     const request = server.completionRequests.at(-1);
     assert.ok(request?.path.endsWith(`/serving/${server.servingId}/v1/completions`));
     const body = request?.body as { prompt: string; model: string };
@@ -95,10 +114,14 @@ describe('inline completion in the extension host', () => {
     // A document of a scheme of its own: the extension's registered provider is not asked for it,
     // so every request the server sees is this provider's.
     const texts = new Map<string, string>();
-    const scheme = vscode.workspace.registerTextDocumentContentProvider('genos-completion-test', { provideTextDocumentContent: (uri) => texts.get(uri.path) ?? '' });
+    const scheme = vscode.workspace.registerTextDocumentContentProvider('genos-completion-test', {
+      provideTextDocumentContent: (uri) => texts.get(uri.path) ?? '',
+    });
     const virtualEditor = async (name: string, text: string) => {
       texts.set(`/${name}`, text);
-      const editor = await vscode.window.showTextDocument(vscode.Uri.from({ scheme: 'genos-completion-test', path: `/${name}` }));
+      const editor = await vscode.window.showTextDocument(
+        vscode.Uri.from({ scheme: 'genos-completion-test', path: `/${name}` }),
+      );
       const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
       editor.selection = new vscode.Selection(end, end);
       return editor;
@@ -135,7 +158,10 @@ describe('inline completion in the extension host', () => {
     await genosConfig().update('completion.servingId', 'code-77', vscode.ConfigurationTarget.Global);
     provider.reset();
     const items = await ask(await editorWith('console.log(', 'javascript'));
-    assert.deepEqual(items.map((item) => item.insertText), ['logArgument)']);
+    assert.deepEqual(
+      items.map((item) => item.insertText),
+      ['logArgument)'],
+    );
     assert.ok(server.completionRequests.at(-1)?.path.endsWith('/serving/code-77/v1/completions'));
     await genosConfig().update('completion.servingId', undefined, vscode.ConfigurationTarget.Global);
   });
@@ -157,7 +183,10 @@ describe('inline completion in the extension host', () => {
     await genosConfig().update('completion.promptFormat', 'chat', vscode.ConfigurationTarget.Global);
     provider.reset();
     server.chatQueue.push({ type: 'stream', content: ['42;'] });
-    assert.deepEqual((await ask(editor)).map((item) => item.insertText), ['42;']);
+    assert.deepEqual(
+      (await ask(editor)).map((item) => item.insertText),
+      ['42;'],
+    );
     const chat = server.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
     assert.match(chat.messages[1].content, /let answer = <CURSOR>$/);
     await genosConfig().update('completion.promptFormat', undefined, vscode.ConfigurationTarget.Global);
@@ -166,9 +195,15 @@ describe('inline completion in the extension host', () => {
   it('the extension itself: the toggle command turns completions on and off, as its status shows', async () => {
     await genosConfig().update('completion.enabled', false, vscode.ConfigurationTarget.Global);
     assert.equal(await vscode.commands.executeCommand('genos.toggleCompletions'), true);
-    await waitFor(async () => (await vscode.commands.executeCommand<{ kind: string }>('genos.completionState')).kind === 'ready', 'completions on');
+    await waitFor(
+      async () => (await vscode.commands.executeCommand<{ kind: string }>('genos.completionState')).kind === 'ready',
+      'completions on',
+    );
     assert.equal(genosConfig().get('completion.enabled'), true);
     assert.equal(await vscode.commands.executeCommand('genos.toggleCompletions'), false);
-    await waitFor(async () => (await vscode.commands.executeCommand<{ kind: string }>('genos.completionState')).kind === 'off', 'completions off');
+    await waitFor(
+      async () => (await vscode.commands.executeCommand<{ kind: string }>('genos.completionState')).kind === 'off',
+      'completions off',
+    );
   });
 });

@@ -38,10 +38,23 @@ describe('token and test connection', () => {
   it('in a codespace that names its serving but provides no key, says the key is missing and offers Set Access Token', async () => {
     await genosConfig().update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
     await genosConfig().update('servingId', undefined, vscode.ConfigurationTarget.Global);
-    const provisioned = provisionedServing({ GENOS_SERVING_URL: `${server.baseUrl}/api/gateway/rep/serving/${server.servingId}/v1` });
-    const connections = new ConnectionManager(new MemoryMemento(), new TokenStore(new MemorySecrets()), new Log(), provisioned);
-    const failure = await connections.connect(false).then(() => assert.fail('connected without a key'), (error: unknown) => error as GenosError);
-    assert.deepEqual([failure.kind, failure.configProblem, failure.detail], ['config', 'missingToken', 'environmentKey']);
+    const provisioned = provisionedServing({
+      GENOS_SERVING_URL: `${server.baseUrl}/api/gateway/rep/serving/${server.servingId}/v1`,
+    });
+    const connections = new ConnectionManager(
+      new MemoryMemento(),
+      new TokenStore(new MemorySecrets()),
+      new Log(),
+      provisioned,
+    );
+    const failure = await connections.connect(false).then(
+      () => assert.fail('connected without a key'),
+      (error: unknown) => error as GenosError,
+    );
+    assert.deepEqual(
+      [failure.kind, failure.configProblem, failure.detail],
+      ['config', 'missingToken', 'environmentKey'],
+    );
     assert.match(describeError(failure, english), /GENOS_SERVING_API_KEY/);
     assert.doesNotMatch(describeError(failure, english), /address is not set/);
     assert.deepEqual(errorActions(failure), ['setToken']);
@@ -58,11 +71,15 @@ describe('token and test connection', () => {
     assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer token-for-serving-43');
   });
 
-  it('never stores a token passed by a link or another extension without the user\'s Enter', async () => {
-    const swapped = await answerUntilSettled(vscode.commands.executeCommand('genos.setToken', 'an-attackers-token'), () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'), 'the box dismissed');
+  it("never stores a token passed by a link or another extension without the user's Enter", async () => {
+    const swapped = await answerUntilSettled(
+      vscode.commands.executeCommand('genos.setToken', 'an-attackers-token'),
+      () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'),
+      'the box dismissed',
+    );
     assert.equal(swapped, false);
     const result = await testConnection();
-    assert.equal(result.ok, true, 'the user\'s token is still the one sent');
+    assert.equal(result.ok, true, "the user's token is still the one sent");
     assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer token-for-serving-43');
   });
 
@@ -109,7 +126,11 @@ describe('token and test connection', () => {
     assert.equal(await vscode.commands.executeCommand('genos.clearToken'), true);
     const before = server.requests.length;
     // The password box opens; the user dismisses it.
-    const result = await answerUntilSettled(testConnection(), () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'), 'the password box dismissed');
+    const result = await answerUntilSettled(
+      testConnection(),
+      () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'),
+      'the password box dismissed',
+    );
     assert.equal(result.ok, false);
     assert.equal(result.errorKind, 'config');
     assert.equal(server.requests.length, before, 'nothing was sent without a token');

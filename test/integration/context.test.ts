@@ -18,7 +18,7 @@ import { answerUntilSettled, useServer, waitFor } from './helpers';
 
 type Body = { messages: Array<{ role: string; content: string }> };
 
-describe('context that fits the model\'s window', () => {
+describe("context that fits the model's window", () => {
   let server: FakeGenos;
   let folder: string;
   const log = new Log();
@@ -28,7 +28,14 @@ describe('context that fits the model\'s window', () => {
 
   const controller = (sink: ChatSink) => {
     const tokens = new TokenStore(secrets);
-    return new ChatController(sink, new TurnRunner(new ConnectionManager(memento, tokens, log), log), new ConversationStore(vscode.Uri.file(folder)), memento, log, editor);
+    return new ChatController(
+      sink,
+      new TurnRunner(new ConnectionManager(memento, tokens, log), log),
+      new ConversationStore(vscode.Uri.file(folder)),
+      memento,
+      log,
+      editor,
+    );
   };
 
   before(async () => {
@@ -52,18 +59,26 @@ describe('context that fits the model\'s window', () => {
     await chat.newChat();
     const before = server.chatRequests.length;
     for (let i = 1; i <= 60; i++) {
-      server.chatQueue.push({ type: 'stream', content: [`${i}번째 답변입니다. `, 'An answer of some length, to fill the window over time. '.repeat(3)] });
+      server.chatQueue.push({
+        type: 'stream',
+        content: [`${i}번째 답변입니다. `, 'An answer of some length, to fill the window over time. '.repeat(3)],
+      });
       const outcome = await chat.ask(`${i}번째 질문: ${'이 대화는 길어집니다. '.repeat(6)}`);
       assert.equal(outcome?.status, 'done', `turn ${i}: ${outcome?.errorKind}`);
     }
     const requests = server.chatRequests.slice(before);
     assert.equal(requests.length, 60);
-    for (const request of requests) assert.ok((request.promptTokens ?? Infinity) <= 2000, `${request.promptTokens} tokens sent`);
+    for (const request of requests) {
+      assert.ok((request.promptTokens ?? Infinity) <= 2000, `${request.promptTokens} tokens sent`);
+    }
     const last = requests.at(-1)?.body as Body;
     assert.ok(last.messages.length < 2 * 60, 'earlier turns were left out');
     assert.match(last.messages.at(-1)?.content ?? '', /^60번째 질문/);
     const notes = posted.filter((m) => m.type === 'fitted').flatMap((m) => (m.type === 'fitted' ? m.notes : []));
-    assert.ok(notes.some((note) => /earlier turns not sent/.test(note)), notes.join(' | '));
+    assert.ok(
+      notes.some((note) => /earlier turns not sent/.test(note)),
+      notes.join(' | '),
+    );
     // The whole conversation stays saved; only what is sent is trimmed.
     const init = await chat.init();
     assert.ok(init.type === 'init' && init.turns.length === 60);
@@ -82,7 +97,10 @@ describe('context that fits the model\'s window', () => {
       await chat.newChat();
       const before = server.chatRequests.length;
       for (let i = 1; i <= 20; i++) {
-        server.chatQueue.push({ type: 'stream', content: [`${i}번째 답변. `, 'Some answer text to fill the window. '.repeat(3)] });
+        server.chatQueue.push({
+          type: 'stream',
+          content: [`${i}번째 답변. `, 'Some answer text to fill the window. '.repeat(3)],
+        });
         const outcome = await chat.ask(`${i}번째 질문: ${'대화가 길어집니다. '.repeat(6)}`);
         assert.equal(outcome?.status, 'done', `turn ${i}: ${outcome?.errorKind}`);
       }
@@ -93,7 +111,9 @@ describe('context that fits the model\'s window', () => {
       }
     } finally {
       chat.dispose();
-      await vscode.workspace.getConfiguration('genos').update('maxTokens', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration('genos')
+        .update('maxTokens', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -105,8 +125,13 @@ describe('context that fits the model\'s window', () => {
       server.chatQueue.push({ type: 'stream', content: ['짧은 답'] });
       await chat.ask(`준비 질문 ${i}`);
     }
-    const message = "This model's maximum context length is 1000 tokens. However, you requested 1900 tokens (1900 in the messages, 0 in the completion). Please reduce the length of the messages or completion.";
-    server.chatQueue.push({ type: 'status', status: 400, body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', code: 400 }) });
+    const message =
+      "This model's maximum context length is 1000 tokens. However, you requested 1900 tokens (1900 in the messages, 0 in the completion). Please reduce the length of the messages or completion.";
+    server.chatQueue.push({
+      type: 'status',
+      status: 400,
+      body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', code: 400 }),
+    });
     const failed = await chat.ask(`긴 질문 ${'내용 '.repeat(100)}`);
     assert.equal(failed?.status, 'error');
     const error = posted.filter((m) => m.type === 'turnError').at(-1);
@@ -121,7 +146,10 @@ describe('context that fits the model\'s window', () => {
     await provider.receive({ type: 'action', action: 'retryLessContext', requestId: error.requestId });
     await waitFor(() => posted.some((m) => m.type === 'turnDone' && m.requestId === error.requestId), 'the retry');
     const retried = server.chatRequests.at(-1)?.body as Body;
-    assert.ok(retried.messages.length < refused.messages.length, `${retried.messages.length} messages after ${refused.messages.length}`);
+    assert.ok(
+      retried.messages.length < refused.messages.length,
+      `${retried.messages.length} messages after ${refused.messages.length}`,
+    );
     assert.match(retried.messages.at(-1)?.content ?? '', /^긴 질문/, 'what the user typed is sent again');
     chat.dispose();
   });
@@ -138,12 +166,18 @@ describe('context that fits the model\'s window', () => {
     const continued = await chat.continue(first?.requestId ?? '');
     assert.equal(continued?.answer, '첫 부분은 여기까지 그리고 나머지');
     const body = server.chatRequests.at(-1)?.body as Body;
-    assert.deepEqual(body.messages.slice(-3).map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.deepEqual(
+      body.messages.slice(-3).map((m) => m.role),
+      ['user', 'assistant', 'user'],
+    );
     assert.equal(body.messages.at(-2)?.content, '첫 부분은 여기까지');
     assert.match(body.messages.at(-1)?.content ?? '', /^Continue exactly where/);
     const init = await chat.init();
     assert.ok(init.type === 'init');
-    assert.deepEqual(init.turns.map((t) => [t.answer, t.cutOff]), [['첫 부분은 여기까지 그리고 나머지', undefined]]);
+    assert.deepEqual(
+      init.turns.map((t) => [t.answer, t.cutOff]),
+      [['첫 부분은 여기까지 그리고 나머지', undefined]],
+    );
     chat.dispose();
   });
 
@@ -155,7 +189,13 @@ describe('context that fits the model\'s window', () => {
       fs.writeFileSync(file.fsPath, 'def area(r):\n    return 3.14 * r * r\n\nprint(area(2))\n');
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
       diagnostics = vscode.languages.createDiagnosticCollection('genos-test');
-      diagnostics.set(file, [new vscode.Diagnostic(new vscode.Range(1, 11, 1, 15), 'Use math.pi instead of 3.14', vscode.DiagnosticSeverity.Warning)]);
+      diagnostics.set(file, [
+        new vscode.Diagnostic(
+          new vscode.Range(1, 11, 1, 15),
+          'Use math.pi instead of 3.14',
+          vscode.DiagnosticSeverity.Warning,
+        ),
+      ]);
     });
     after(() => diagnostics.dispose());
 
@@ -164,7 +204,10 @@ describe('context that fits the model\'s window', () => {
       await chat.newChat();
       assert.ok(await chat.attachments.attach(kind), `${kind} attached`);
       const tokens = chat.attachments.chips.map((c) => c.tokens ?? 0);
-      assert.ok(tokens.every((n) => n > 0), 'each chip shows its token cost');
+      assert.ok(
+        tokens.every((n) => n > 0),
+        'each chip shows its token cost',
+      );
       server.chatQueue.push({ type: 'stream', content: ['ok'] });
       await chat.ask('이걸 보세요');
       chat.dispose();
@@ -182,11 +225,13 @@ describe('context that fits the model\'s window', () => {
       assert.match(await sent('workspaceProblems'), /Use math\.pi/);
     });
 
-    it('@file: offers the workspace\'s files, not those .gitignore or files.exclude hide', async () => {
+    it("@file: offers the workspace's files, not those .gitignore or files.exclude hide", async () => {
       const offered = (await editor.workspaceFiles()).map((uri) => vscode.workspace.asRelativePath(uri, false)).sort();
       assert.ok(offered.includes('src/hello.ts'), offered.join(', '));
       assert.ok(offered.includes('pkg/public.txt'), offered.join(', '));
-      for (const hidden of ['build/out.js', 'debug.log', 'secret.txt', 'old.bak', 'pkg/private.txt', '.gitignore/x']) assert.ok(!offered.includes(hidden), `${hidden} offered`);
+      for (const hidden of ['build/out.js', 'debug.log', 'secret.txt', 'old.bak', 'pkg/private.txt', '.gitignore/x']) {
+        assert.ok(!offered.includes(hidden), `${hidden} offered`);
+      }
     });
 
     it('@file: never follows a link out of the workspace, and cuts a file with no line break at the limit', async () => {
@@ -204,21 +249,38 @@ describe('context that fits the model\'s window', () => {
         const bundle = await editor.fileBlock(vscode.Uri.file(path.join(root, 'bundle.min.js')));
         assert.equal(bundle?.text.length, 200_000);
         assert.match(bundle?.label ?? '', /bundle\.min\.js \((first 200000 of 250000 characters|200000자)/);
-        const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'y'.repeat(250_000) });
+        const document = await vscode.workspace.openTextDocument({
+          language: 'javascript',
+          content: 'y'.repeat(250_000),
+        });
         const shown = await vscode.window.showTextDocument(document);
         shown.selection = new vscode.Selection(0, 0, 0, 250_000);
         await waitFor(() => editor.hasSelection(), 'the selection');
         assert.equal(editor.selection()?.text.length, 200_000);
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       } finally {
-        for (const file of [path.join(root, 'notes-link.md'), path.join(root, 'setup-link.md'), path.join(root, 'bundle.min.js'), outside]) fs.rmSync(file, { force: true });
+        for (const file of [
+          path.join(root, 'notes-link.md'),
+          path.join(root, 'setup-link.md'),
+          path.join(root, 'bundle.min.js'),
+          outside,
+        ]) {
+          fs.rmSync(file, { force: true });
+        }
       }
     });
 
     it('@file: files picked from the workspace', async () => {
       const chat = controller({ post: () => undefined });
       // The quick pick lists the workspace's files; Enter takes the highlighted one.
-      assert.equal(await answerUntilSettled(chat.attachments.attach('files'), () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), 'the file picked'), true);
+      assert.equal(
+        await answerUntilSettled(
+          chat.attachments.attach('files'),
+          () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'),
+          'the file picked',
+        ),
+        true,
+      );
       assert.ok(chat.attachments.chips.length > 0);
       chat.dispose();
     });
@@ -235,11 +297,22 @@ describe('context that fits the model\'s window', () => {
         await waitFor(() => (terminal as Integrated).shellIntegration !== undefined, 'shell integration', 20_000);
         // Like a build or a test run, the command writes after it started (output written before the
         // editor reports the start is not readable through the API).
-        (terminal as Integrated).shellIntegration?.executeCommand('read -t 1 <> <(:); echo genos-terminal-check-$((6*7))');
-        await waitFor(() => /genos-terminal-check-42/.test(editor.terminal()?.text ?? ''), 'the command output captured', 20_000).catch((error: Error) => {
-          throw new Error(`${error.message}: ${JSON.stringify(editor.terminal()?.text)} active=${vscode.window.activeTerminal?.name}`);
+        (terminal as Integrated).shellIntegration?.executeCommand(
+          'read -t 1 <> <(:); echo genos-terminal-check-$((6*7))',
+        );
+        await waitFor(
+          () => /genos-terminal-check-42/.test(editor.terminal()?.text ?? ''),
+          'the command output captured',
+          20_000,
+        ).catch((error: Error) => {
+          throw new Error(
+            `${error.message}: ${JSON.stringify(editor.terminal()?.text)} active=${vscode.window.activeTerminal?.name}`,
+          );
         });
-        assert.match(editor.terminal()?.text ?? '', /^\$ read -t 1 <> <\(:\); echo genos-terminal-check-\$\(\(6\*7\)\)/);
+        assert.match(
+          editor.terminal()?.text ?? '',
+          /^\$ read -t 1 <> <\(:\); echo genos-terminal-check-\$\(\(6\*7\)\)/,
+        );
         assert.match(await sent('terminal'), /genos-terminal-check-42/);
       } finally {
         terminal.dispose();

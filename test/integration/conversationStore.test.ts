@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ConversationStore, recoveryMessage, type Conversation, type RecoveryReport } from '../../src/host/conversationStore';
+import {
+  ConversationStore,
+  recoveryMessage,
+  type Conversation,
+  type RecoveryReport,
+} from '../../src/host/conversationStore';
 
 function conversation(id: string, question: string, updatedAt: number): Conversation {
   return {
@@ -11,7 +16,17 @@ function conversation(id: string, question: string, updatedAt: number): Conversa
     title: question,
     createdAt: updatedAt,
     updatedAt,
-    turns: [{ id: `t-${id}`, question, context: [], contextBlocks: [], answer: `${question}에 대한 답`, reasoning: '', status: 'done' }],
+    turns: [
+      {
+        id: `t-${id}`,
+        question,
+        context: [],
+        contextBlocks: [],
+        answer: `${question}에 대한 답`,
+        reasoning: '',
+        status: 'done',
+      },
+    ],
   };
 }
 
@@ -33,7 +48,10 @@ describe('saved conversations survive damage and other windows', () => {
     const reports: RecoveryReport[] = [];
     const store = new ConversationStore(vscode.Uri.file(folder), (report) => reports.push(report));
 
-    assert.deepEqual((await store.list()).map((c) => c.title), ['둘째 대화', '첫 대화']);
+    assert.deepEqual(
+      (await store.list()).map((c) => c.title),
+      ['둘째 대화', '첫 대화'],
+    );
     assert.equal(reports.length, 1);
     assert.equal(reports[0].recovered, 2);
     const aside = reports[0].setAside.map((uri) => path.basename(uri.fsPath)).sort();
@@ -44,10 +62,18 @@ describe('saved conversations survive damage and other windows', () => {
     assert.equal(fs.readFileSync(path.join(folder, aside[1]), 'utf8'), '[{"id":"convA","title":"첫 대화","upd');
     assert.equal(fs.readFileSync(path.join(folder, aside[0]), 'utf8'), '{"id":"convC","turns":[{"question":"잘린');
     // The repaired index is on disk, so the next start needs no repair.
-    assert.deepEqual((JSON.parse(fs.readFileSync(path.join(folder, 'index.json'), 'utf8')) as Array<{ id: string }>).map((e) => e.id).sort(), ['convA', 'convB']);
+    assert.deepEqual(
+      (JSON.parse(fs.readFileSync(path.join(folder, 'index.json'), 'utf8')) as Array<{ id: string }>)
+        .map((e) => e.id)
+        .sort(),
+      ['convA', 'convB'],
+    );
 
     await store.save(conversation('convD', '새 대화', 3000));
-    assert.deepEqual((await store.list()).map((c) => c.title), ['새 대화', '둘째 대화', '첫 대화']);
+    assert.deepEqual(
+      (await store.list()).map((c) => c.title),
+      ['새 대화', '둘째 대화', '첫 대화'],
+    );
     write('index.json', 'not json');
     await store.list();
     assert.equal(reports.length, 1, 'the user is told once per session');
@@ -63,7 +89,10 @@ describe('saved conversations survive damage and other windows', () => {
     assert.equal(await store.load('convB'), undefined);
     assert.equal(reports.length, 1);
     assert.match(path.basename(reports[0].setAside[0].fsPath), /^convB\.corrupt-/);
-    assert.deepEqual((await store.list()).map((c) => c.id), ['convA']);
+    assert.deepEqual(
+      (await store.list()).map((c) => c.id),
+      ['convA'],
+    );
     assert.equal((await store.load('convA'))?.title, '멀쩡한 대화');
   });
 
@@ -79,7 +108,10 @@ describe('saved conversations survive damage and other windows', () => {
       saves.push(second.save(conversation(`two${i}`, `창 2의 대화 ${i}`, 2000 + i)));
     }
     await Promise.all(saves);
-    const expected = [...Array.from({ length: 8 }, (_, i) => `one${i}`), ...Array.from({ length: 8 }, (_, i) => `two${i}`)].sort();
+    const expected = [
+      ...Array.from({ length: 8 }, (_, i) => `one${i}`),
+      ...Array.from({ length: 8 }, (_, i) => `two${i}`),
+    ].sort();
     assert.deepEqual((await first.list()).map((c) => c.id).sort(), expected);
     assert.deepEqual((await new ConversationStore(uri).list()).map((c) => c.id).sort(), expected);
     // A deletion in one window is not undone by the other's stale index.
@@ -92,8 +124,13 @@ describe('saved conversations survive damage and other windows', () => {
     const reports: RecoveryReport[] = [];
     const store = new ConversationStore(vscode.Uri.file(folder), (report) => reports.push(report));
     const good = conversation('convA', '멀쩡한 대화', 1000);
-    const wrong = { ...conversation('convB', '모양이 틀린 대화', 2000), turns: [{ id: 't', question: 42, answer: '', status: 'done' }] };
-    const older = conversation('convC', '첨부가 없던 시절', 3000) as unknown as { turns: Array<Record<string, unknown>> };
+    const wrong = {
+      ...conversation('convB', '모양이 틀린 대화', 2000),
+      turns: [{ id: 't', question: 42, answer: '', status: 'done' }],
+    };
+    const older = conversation('convC', '첨부가 없던 시절', 3000) as unknown as {
+      turns: Array<Record<string, unknown>>;
+    };
     delete older.turns[0].contextBlocks;
     delete older.turns[0].reasoning;
     write('convA.json', JSON.stringify(good));
@@ -101,7 +138,10 @@ describe('saved conversations survive damage and other windows', () => {
     write('convC.json', JSON.stringify(older));
     // A file whose contents claim another conversation's id is read under its own name.
     write('convD.json', JSON.stringify(conversation('convA', '이름이 다른 파일', 4000)));
-    assert.deepEqual((await store.list()).map((c) => c.id), ['convD', 'convC', 'convA']);
+    assert.deepEqual(
+      (await store.list()).map((c) => c.id),
+      ['convD', 'convC', 'convA'],
+    );
     assert.equal(reports.length, 1);
     assert.match(path.basename(reports[0].setAside[0].fsPath), /^convB\.corrupt-/);
     const reopened = await store.load('convC');

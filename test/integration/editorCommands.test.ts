@@ -20,8 +20,10 @@ const source = [
   '}',
   '',
 ].join('\n');
-const selected = 'export function total(shapes: Shape[]): number {\n  let sum = 0;\n  for (const s of shapes) sum += s.area();\n  return sum;\n}';
-const rewritten = 'export function total(shapes: Shape[]): number {\n  return shapes.reduce((sum, s) => sum + s.area(), 0);\n}';
+const selected =
+  'export function total(shapes: Shape[]): number {\n  let sum = 0;\n  for (const s of shapes) sum += s.area();\n  return sum;\n}';
+const rewritten =
+  'export function total(shapes: Shape[]): number {\n  return shapes.reduce((sum, s) => sum + s.area(), 0);\n}';
 
 type Messages = Array<{ role: string; content: string }>;
 
@@ -109,11 +111,19 @@ describe('editor commands', () => {
 
   it('rewrites into a diff; accept applies exactly the new code as one undoable edit', async () => {
     const editor = await selectTotal();
-    server.chatQueue.push({ type: 'stream', content: splitDeltas(`다음과 같이 바꿀 수 있습니다:\n\n\`\`\`ts\n${rewritten}\n\`\`\`\n\nreduce를 사용했습니다.`, 4) });
+    server.chatQueue.push({
+      type: 'stream',
+      content: splitDeltas(
+        `다음과 같이 바꿀 수 있습니다:\n\n\`\`\`ts\n${rewritten}\n\`\`\`\n\nreduce를 사용했습니다.`,
+        4,
+      ),
+    });
     const outcome = await vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'reduce를 써 주세요');
     assert.equal(outcome.proposed, rewritten);
     assert.match(lastMessages().at(-1)?.content ?? '', /Request: reduce를 써 주세요$/);
-    const diff = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === 'genos-rewrite');
+    const diff = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .find((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === 'genos-rewrite');
     assert.ok(diff, 'the diff is shown before anything changes');
     assert.equal(editor.document.getText(), source, 'nothing changed before accepting');
 
@@ -133,7 +143,9 @@ describe('editor commands', () => {
     await vscode.commands.executeCommand('genos.rejectRewrite');
     assert.equal(editor.document.getText(), source);
     assert.equal(editor.document.isDirty, false);
-    const diffs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputTextDiff);
+    const diffs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((tab) => tab.input instanceof vscode.TabInputTextDiff);
     assert.equal(diffs.length, 0);
     assert.deepEqual(await vscode.commands.executeCommand('genos.acceptRewrite'), { applied: false, reason: 'none' });
   });
@@ -162,13 +174,22 @@ describe('editor commands', () => {
     assert.equal((await pending).proposed, rewritten);
     assert.deepEqual(await vscode.commands.executeCommand<ApplyResult>('genos.acceptRewrite'), { applied: true });
     const at = moved.lastIndexOf(selected);
-    assert.equal(editor.document.getText(), moved.slice(0, at) + rewritten + moved.slice(at + selected.length), 'the copy above is untouched');
+    assert.equal(
+      editor.document.getText(),
+      moved.slice(0, at) + rewritten + moved.slice(at + selected.length),
+      'the copy above is untouched',
+    );
   });
 
   it('Stop cancels a rewrite and closes its connection; nothing is proposed', async () => {
     const editor = await selectTotal();
     let written = 0;
-    server.chatQueue.push({ type: 'stream', content: splitDeltas(`\`\`\`ts\n${rewritten}\n\`\`\``, 1), delayMs: 60, onWrite: () => written++ });
+    server.chatQueue.push({
+      type: 'stream',
+      content: splitDeltas(`\`\`\`ts\n${rewritten}\n\`\`\``, 1),
+      delayMs: 60,
+      onWrite: () => written++,
+    });
     const pending = vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'slowly');
     await waitFor(() => written >= 4, 'part of the rewrite');
     await vscode.commands.executeCommand('genos.stop');

@@ -14,7 +14,11 @@ export async function useServer(server: FakeGenos): Promise<void> {
   await genosConfig().update('servingId', server.servingId, vscode.ConfigurationTarget.Global);
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -27,7 +31,11 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
  * confirms the password box it fills, as the user must: a token is never stored without that.
  */
 export function confirmToken(token: string): Promise<unknown> {
-  return answerUntilSettled(vscode.commands.executeCommand('genos.setToken', token), () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), 'the token confirmed');
+  return answerUntilSettled(
+    vscode.commands.executeCommand('genos.setToken', token),
+    () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'),
+    'the token confirmed',
+  );
 }
 
 export function testConnection(): Thenable<TestConnectionResult> {
@@ -38,7 +46,11 @@ export function testConnection(): Thenable<TestConnectionResult> {
  * Repeats a user's action (accepting or closing a quick pick) until `pending` settles, and returns
  * its value: until the quick pick is open, such an action does nothing, so no fixed wait is needed.
  */
-export async function answerUntilSettled<T>(pending: Thenable<T>, act: () => Thenable<unknown>, what: string): Promise<T> {
+export async function answerUntilSettled<T>(
+  pending: Thenable<T>,
+  act: () => Thenable<unknown>,
+  what: string,
+): Promise<T> {
   let settled = false;
   const result = Promise.resolve(pending).finally(() => (settled = true));
   await waitFor(async () => {

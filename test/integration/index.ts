@@ -32,7 +32,10 @@ export function runSuite(dir: string, resultsFile: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
   const grep = process.env.GENOS_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(path.join(dir, file));
   }
   const results: SuiteResults = { tests: [], passed: 0, failed: 0, done: false };
@@ -56,7 +59,12 @@ export function runSuite(dir: string, resultsFile: string): Promise<void> {
     });
     runner.on('fail', (test, error: Error) => {
       results.failed++;
-      results.tests.push({ title: test.fullTitle(), state: 'failed', durationMs: test.duration ?? 0, error: error.stack ?? String(error) });
+      results.tests.push({
+        title: test.fullTitle(),
+        state: 'failed',
+        durationMs: test.duration ?? 0,
+        error: error.stack ?? String(error),
+      });
       save();
     });
   });

@@ -23,7 +23,12 @@ async function genosModels(): Promise<vscode.LanguageModelChat[]> {
 }
 
 /** Sends `text` to a GenOS model in VS Code's chat API and collects what streams back. */
-async function ask(model: vscode.LanguageModelChat, text: string, options: object = {}, token?: vscode.CancellationToken): Promise<{ text: string; calls: ToolCallPart[] }> {
+async function ask(
+  model: vscode.LanguageModelChat,
+  text: string,
+  options: object = {},
+  token?: vscode.CancellationToken,
+): Promise<{ text: string; calls: ToolCallPart[] }> {
   const response = await model.sendRequest([vscode.LanguageModelChatMessage.User(text)], options, token);
   const out = { text: '', calls: [] as ToolCallPart[] };
   for await (const part of (response as unknown as { stream: AsyncIterable<unknown> }).stream) {
@@ -46,7 +51,11 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
   let server: FakeGenos;
 
   before(async () => {
-    server = new FakeGenos({ token: 'native-chat-token', models: ['Qwen3-8B', '/models/google/gemma-3'], maxModelLen: 32768 });
+    server = new FakeGenos({
+      token: 'native-chat-token',
+      models: ['Qwen3-8B', '/models/google/gemma-3'],
+      maxModelLen: 32768,
+    });
     await server.start();
     await useServer(server);
     await genosConfig().update('userId', '653', vscode.ConfigurationTarget.Global);
@@ -58,7 +67,7 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     await server.close();
   });
 
-  it('lists the serving\'s models under the genos vendor, with windows from max_model_len and tool calling', async () => {
+  it("lists the serving's models under the genos vendor, with windows from max_model_len and tool calling", async () => {
     assert.equal(typeof lm.registerLanguageModelChatProvider, 'function');
     let models: vscode.LanguageModelChat[] = [];
     await waitFor(async () => (models = await genosModels()).length === 2, 'the GenOS models in vscode.lm');
@@ -95,7 +104,11 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
     server.chatQueue.push({ type: 'stream', content: Array.from({ length: 200 }, (_, i) => `조각${i} `), delayMs: 50 });
     const cancel = new vscode.CancellationTokenSource();
-    const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('길게 답해 주세요')], {}, cancel.token);
+    const response = await model.sendRequest(
+      [vscode.LanguageModelChatMessage.User('길게 답해 주세요')],
+      {},
+      cancel.token,
+    );
     let received = '';
     const reading = (async () => {
       for await (const fragment of response.text) {
@@ -111,34 +124,63 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     assert.ok(!received.includes('조각199'), 'the stream stopped');
   });
 
-  it('turns a 401 into the panel\'s clear message', async () => {
+  it("turns a 401 into the panel's clear message", async () => {
     const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
     // The token is refused at the request (a changed token would also empty the model list).
-    server.chatQueue.push({ type: 'status', status: 401, body: JSON.stringify({ error: { message: 'invalid token' } }) });
+    server.chatQueue.push({
+      type: 'status',
+      status: 401,
+      body: JSON.stringify({ error: { message: 'invalid token' } }),
+    });
     await assert.rejects(ask(model, 'hello'), /did not accept the access token \(401\)|인증키를 받아들이지/);
   });
 
-  it('passes the chat\'s tools to GenOS and returns its tool calls as tool-call parts with parsed arguments', async () => {
+  it("passes the chat's tools to GenOS and returns its tool calls as tool-call parts with parsed arguments", async () => {
     const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
     const args = { path: 'src/한글.ts', range: [1, 20] };
-    server.chatQueue.push({ type: 'stream', content: ['읽어 볼게요.'], toolCalls: [{ name: 'readFile', arguments: JSON.stringify(args) }] });
-    const tools = [{ name: 'readFile', description: 'Reads a file of the workspace', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } }];
+    server.chatQueue.push({
+      type: 'stream',
+      content: ['읽어 볼게요.'],
+      toolCalls: [{ name: 'readFile', arguments: JSON.stringify(args) }],
+    });
+    const tools = [
+      {
+        name: 'readFile',
+        description: 'Reads a file of the workspace',
+        inputSchema: { type: 'object', properties: { path: { type: 'string' } } },
+      },
+    ];
     const answer = await ask(model, 'a.ts를 읽어 줘', { tools });
     assert.equal(answer.text, '읽어 볼게요.');
     assert.equal(answer.calls.length, 1);
     assert.equal(answer.calls[0].name, 'readFile');
     assert.match(answer.calls[0].callId, /^chatcmpl-tool-0/);
     assert.deepEqual(answer.calls[0].input, args);
-    const body = server.chatRequests.at(-1)!.body as { tools: Array<{ type: string; function: { name: string; description: string; parameters: object } }>; tool_choice: string };
-    assert.deepEqual(body.tools, [{ type: 'function', function: { name: 'readFile', description: tools[0].description, parameters: tools[0].inputSchema } }]);
+    const body = server.chatRequests.at(-1)!.body as {
+      tools: Array<{ type: string; function: { name: string; description: string; parameters: object } }>;
+      tool_choice: string;
+    };
+    assert.deepEqual(body.tools, [
+      {
+        type: 'function',
+        function: { name: 'readFile', description: tools[0].description, parameters: tools[0].inputSchema },
+      },
+    ]);
     assert.equal(body.tool_choice, 'auto');
   });
 
   it('hands on no call to a tool the chat did not offer', async () => {
     const [model] = (await genosModels()).filter((m) => m.id === 'Qwen3-8B');
-    server.chatQueue.push({ type: 'stream', content: ['지울게요.'], toolCalls: [{ name: 'runInTerminal', arguments: '{"command":"rm -rf ~"}' }] });
+    server.chatQueue.push({
+      type: 'stream',
+      content: ['지울게요.'],
+      toolCalls: [{ name: 'runInTerminal', arguments: '{"command":"rm -rf ~"}' }],
+    });
     const tools = [{ name: 'readFile', description: 'Reads a file', inputSchema: { type: 'object' } }];
-    await assert.rejects(ask(model, 'a.ts를 읽어 줘', { tools }), /called a tool it was not offered \(runInTerminal\)|제공하지 않은 도구/);
+    await assert.rejects(
+      ask(model, 'a.ts를 읽어 줘', { tools }),
+      /called a tool it was not offered \(runInTerminal\)|제공하지 않은 도구/,
+    );
   });
 
   it('says clearly when the serving does not take tools', async () => {
@@ -146,7 +188,10 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
     server.toolCalling = false;
     try {
       const tools = [{ name: 'readFile', description: 'Reads a file', inputSchema: { type: 'object' } }];
-      await assert.rejects(ask(model, 'a.ts를 읽어 줘', { tools }), /does not accept tools, so agent mode cannot use it|도구\(tool\)를 받지 않아/);
+      await assert.rejects(
+        ask(model, 'a.ts를 읽어 줘', { tools }),
+        /does not accept tools, so agent mode cannot use it|도구\(tool\)를 받지 않아/,
+      );
     } finally {
       server.toolCalling = true;
     }
@@ -155,12 +200,22 @@ describe(`GenOS models in VS Code's own chat (VS Code ${target})`, () => {
   it('asks for the models again, with back-off, when the serving could not list them', async () => {
     const listings = () => server.requests.filter((request) => request.path.endsWith('/v1/models')).length;
     // Busy for two listings (each tried three times by the client): only the provider asks again.
-    for (let i = 0; i < 6; i++) server.modelsQueue.push({ type: 'status', status: 503, body: JSON.stringify({ object: 'error', message: 'busy', code: 503 }) });
+    for (let i = 0; i < 6; i++) {
+      server.modelsQueue.push({
+        type: 'status',
+        status: 503,
+        body: JSON.stringify({ object: 'error', message: 'busy', code: 503 }),
+      });
+    }
     const before = listings();
     try {
       await genosConfig().update('temperature', 0.4, vscode.ConfigurationTarget.Global);
       await waitFor(() => server.modelsQueue.length === 0, 'the failed listings', 30_000);
-      await waitFor(() => listings() >= before + 7, 'a listing after the failures that no one but the provider asked for', 30_000);
+      await waitFor(
+        () => listings() >= before + 7,
+        'a listing after the failures that no one but the provider asked for',
+        30_000,
+      );
       assert.equal((await genosModels()).length, 2);
     } finally {
       server.modelsQueue.splice(0);

@@ -33,7 +33,11 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
   before(async () => {
     certs = makeCertificates(['127.0.0.1', 'localhost', lan]);
     privateCa = new FakeGenos({ token, tls: certs.server, models: ['Qwen3-8B'] });
-    selfSigned = new FakeGenos({ token, tls: { key: certs.selfSigned.key, cert: certs.selfSigned.cert }, servingId: '44' });
+    selfSigned = new FakeGenos({
+      token,
+      tls: { key: certs.selfSigned.key, cert: certs.selfSigned.cert },
+      servingId: '44',
+    });
     behindProxy = new FakeGenos({ token, host: lan, tls: certs.server, servingId: '45' });
     await Promise.all([privateCa.start(), selfSigned.start(), behindProxy.start()]);
     tiny = await startTinyproxy();
@@ -118,12 +122,15 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
       assert.equal(result.trace?.proxySource, 'http.proxy');
       assert.equal(tunnels(), 2);
     });
-    await withUserSettings({ 'genos.tls.caFile': certs.caCertFile, 'http.proxy': tiny.url, 'http.noProxy': [lan] }, async () => {
-      const result = await testConnection();
-      assert.equal(result.ok, true, result.message);
-      assert.equal(result.trace?.path, 'direct');
-      assert.equal(tunnels(), 2, 'http.noProxy kept the request away from the proxy');
-    });
+    await withUserSettings(
+      { 'genos.tls.caFile': certs.caCertFile, 'http.proxy': tiny.url, 'http.noProxy': [lan] },
+      async () => {
+        const result = await testConnection();
+        assert.equal(result.ok, true, result.message);
+        assert.equal(result.trace?.path, 'direct');
+        assert.equal(tunnels(), 2, 'http.noProxy kept the request away from the proxy');
+      },
+    );
   });
 
   it('streams a chat answer from the palette through the proxy, with the same settings as the models list', async () => {
@@ -132,14 +139,25 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
     const before = tiny.relayed().length;
     await withUserSettings({ 'genos.tls.caFile': certs.caCertFile, 'genos.proxy': tiny.url }, async () => {
       await vscode.commands.executeCommand('genos.newChat');
-      behindProxy.chatQueue.push({ type: 'stream', content: splitDeltas('프록시를 거쳐 온 답변입니다.', 2), delayMs: 5 });
+      behindProxy.chatQueue.push({
+        type: 'stream',
+        content: splitDeltas('프록시를 거쳐 온 답변입니다.', 2),
+        delayMs: 5,
+      });
       const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.ask', '프록시 너머에서도 되나요?');
       assert.equal(outcome.status, 'done');
       assert.equal(outcome.answer, '프록시를 거쳐 온 답변입니다.');
     });
-    const tunnels = tiny.relayed().slice(before).filter((line) => line.includes(`CONNECT ${lan}:${behindProxy.port}`));
+    const tunnels = tiny
+      .relayed()
+      .slice(before)
+      .filter((line) => line.includes(`CONNECT ${lan}:${behindProxy.port}`));
     assert.ok(tunnels.length >= 1, 'the chat request went through the proxy');
-    assert.equal(tunnels.length, tiny.relayed().length - before, 'every request of the turn (models and chat) took the tunnel');
+    assert.equal(
+      tunnels.length,
+      tiny.relayed().length - before,
+      'every request of the turn (models and chat) took the tunnel',
+    );
   });
 
   it('ignores certificate and proxy settings from .vscode/settings.json', async () => {
@@ -148,7 +166,14 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
     const settingsFile = path.join(folder, '.vscode/settings.json');
     await useServer(selfSigned);
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-    fs.writeFileSync(settingsFile, JSON.stringify({ 'genos.tls.allowSelfSigned': true, 'genos.proxy': 'http://127.0.0.1:9', 'genos.systemPrompt': 'network marker' }));
+    fs.writeFileSync(
+      settingsFile,
+      JSON.stringify({
+        'genos.tls.allowSelfSigned': true,
+        'genos.proxy': 'http://127.0.0.1:9',
+        'genos.systemPrompt': 'network marker',
+      }),
+    );
     try {
       await waitFor(() => genosConfig().get('systemPrompt') === 'network marker', 'the workspace settings to load');
       const result = await testConnection();

@@ -32,7 +32,12 @@ describe('a workspace cannot redirect the token', () => {
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
     fs.writeFileSync(
       settingsFile,
-      JSON.stringify({ 'genos.baseUrl': trap.baseUrl, 'genos.servingId': trap.servingId, 'genos.userId': 'someone-else', 'genos.systemPrompt': 'workspace marker' }),
+      JSON.stringify({
+        'genos.baseUrl': trap.baseUrl,
+        'genos.servingId': trap.servingId,
+        'genos.userId': 'someone-else',
+        'genos.systemPrompt': 'workspace marker',
+      }),
     );
     // The same file's ordinary setting shows the workspace settings were read.
     await waitFor(() => genosConfig().get('systemPrompt') === 'workspace marker', 'the workspace settings to load');

@@ -19,13 +19,18 @@ export type VscodeTarget = keyof typeof VSCODE_TARGETS;
 /** The target of this process: `GENOS_VSCODE`, or 1.100. */
 export function vscodeTarget(): VscodeTarget {
   const wanted = process.env.GENOS_VSCODE ?? '1.100';
-  if (!(wanted in VSCODE_TARGETS)) throw new Error(`GENOS_VSCODE=${wanted}: use one of ${Object.keys(VSCODE_TARGETS).join(', ')}`);
+  if (!(wanted in VSCODE_TARGETS)) {
+    throw new Error(`GENOS_VSCODE=${wanted}: use one of ${Object.keys(VSCODE_TARGETS).join(', ')}`);
+  }
   return wanted as VscodeTarget;
 }
 
 /** Installs this target's code-server into the cache (once per version) and returns its folder. */
 export function ensureCodeServer(target = vscodeTarget()): string {
-  const out = execFileSync('bash', [path.join(repoRoot, 'scripts/installCodeServer.sh')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CODE_SERVER_VERSION: VSCODE_TARGETS[target] } });
+  const out = execFileSync('bash', [path.join(repoRoot, 'scripts/installCodeServer.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CODE_SERVER_VERSION: VSCODE_TARGETS[target] },
+  });
   return out.toString().trim().split('\n').pop() ?? '';
 }
 
@@ -91,8 +96,9 @@ function waitForListening(url: string, child: ChildProcess, logFile: string, tim
       fetch(url, { redirect: 'manual' })
         .then(() => resolve())
         .catch(() => {
-          if (Date.now() > deadline) reject(new Error(`code-server did not listen within ${timeoutMs} ms; see ${logFile}`));
-          else setTimeout(poll, 200);
+          if (Date.now() > deadline) {
+            reject(new Error(`code-server did not listen within ${timeoutMs} ms; see ${logFile}`));
+          } else setTimeout(poll, 200);
         });
     };
     poll();
@@ -110,8 +116,20 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const workspace = path.join(root, 'workspace');
   const logFile = path.join(root, 'code-server.log');
   for (const dir of [path.join(userDataDir, 'User'), extensionsDir, workspace]) fs.mkdirSync(dir, { recursive: true });
-  const trust = options.restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : { 'security.workspace.trust.enabled': false };
-  const settings = { 'workbench.startupEditor': 'none', ...trust, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...options.userSettings };
+  const trust = options.restricted
+    ? {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'never',
+      }
+    : { 'security.workspace.trust.enabled': false };
+  const settings = {
+    'workbench.startupEditor': 'none',
+    ...trust,
+    'telemetry.telemetryLevel': 'off',
+    'workbench.tips.enabled': false,
+    ...options.userSettings,
+  };
   fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify(settings, null, 2));
   if (options.machineSettings) {
     fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
@@ -121,17 +139,40 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
     fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
     fs.writeFileSync(path.join(workspace, file), text);
   }
-  const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', path.join(root, 'config.yaml')];
+  const common = [
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--config',
+    path.join(root, 'config.yaml'),
+  ];
   for (const vsix of options.install ?? []) {
-    execFileSync(node, [path.join(home, 'out/node/entry.js'), ...common, '--install-extension', vsix], { stdio: 'pipe' });
+    execFileSync(node, [path.join(home, 'out/node/entry.js'), ...common, '--install-extension', vsix], {
+      stdio: 'pipe',
+    });
   }
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
   // 1.139 runs the extension tests of a `payload` URL only with the smoke-test driver option on.
-  const testDriver = target === '1.139' && options.extensionTests ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
+  const testDriver =
+    target === '1.139' && options.extensionTests ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
   const child = spawn(
     node,
-    [path.join(home, 'out/node/entry.js'), ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(options.restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...testDriver, workspace],
+    [
+      path.join(home, 'out/node/entry.js'),
+      ...common,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      ...(options.restricted ? [] : ['--disable-workspace-trust']),
+      '--disable-getting-started-override',
+      ...testDriver,
+      workspace,
+    ],
     { cwd: home, stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...options.env } },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -186,6 +227,15 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }

@@ -7,7 +7,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SuiteResults } from '../integration/index';
-import { freePort, launchChromium, repoRoot, startCodeServer, VSCODE_TARGETS, type CodeServer, type StartOptions, type VscodeTarget } from './codeServer';
+import {
+  freePort,
+  launchChromium,
+  repoRoot,
+  startCodeServer,
+  VSCODE_TARGETS,
+  type CodeServer,
+  type StartOptions,
+  type VscodeTarget,
+} from './codeServer';
 
 const TIMEOUT_MS = Number(process.env.GENOS_INTEGRATION_TIMEOUT_MS ?? 10 * 60_000);
 
@@ -53,7 +62,9 @@ async function runSuite(suite: Suite): Promise<{ passed: number; failed: number 
       printed = results?.tests.length ?? printed;
       if (results?.done) break;
       if (Date.now() > deadline) {
-        console.error(`The ${suite.name} suite did not finish within ${TIMEOUT_MS / 1000} s. code-server log: ${server.logFile}`);
+        console.error(
+          `The ${suite.name} suite did not finish within ${TIMEOUT_MS / 1000} s. code-server log: ${server.logFile}`,
+        );
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -61,11 +72,15 @@ async function runSuite(suite: Suite): Promise<{ passed: number; failed: number 
     const problems = suite.after?.(server) ?? [];
     for (const problem of problems) console.log(`✖ ${suite.name}: ${problem}`);
     const passed = (results?.passed ?? 0) + (suite.after && problems.length === 0 ? 1 : 0);
-    if (suite.after && problems.length === 0) console.log(`✔ ${suite.name}: the folders of the editor pass the checks after the run`);
+    if (suite.after && problems.length === 0) {
+      console.log(`✔ ${suite.name}: the folders of the editor pass the checks after the run`);
+    }
     return { passed, failed: (results?.failed ?? 0) + (results?.done ? 0 : 1) + problems.length };
   } finally {
     await browser.close();
-    if (process.env.GENOS_SHOW_CODE_SERVER_LOG) process.stdout.write(fs.readFileSync(server.logFile, 'utf8').slice(-4000));
+    if (process.env.GENOS_SHOW_CODE_SERVER_LOG) {
+      process.stdout.write(fs.readFileSync(server.logFile, 'utf8').slice(-4000));
+    }
     await server.stop();
   }
 }
@@ -134,7 +149,8 @@ async function runTarget(target: VscodeTarget): Promise<number> {
         },
       },
       // The key is used, never kept: no file of the editor (settings, secrets, logs) holds it.
-      after: (server) => filesContaining(server.userDataDir, key).map((file) => `the provisioned key is written in ${file}`),
+      after: (server) =>
+        filesContaining(server.userDataDir, key).map((file) => `the provisioned key is written in ${file}`),
     },
   ];
   let passed = 0;

@@ -8,12 +8,19 @@ import * as path from 'node:path';
 import { repoRoot, VSCODE_TARGETS } from './codeServer';
 
 const dir = path.join(repoRoot, 'out/test/ui');
-const files = fs.readdirSync(dir).filter((file) => file.endsWith('.test.js')).sort().map((file) => path.join(dir, file));
+const files = fs
+  .readdirSync(dir)
+  .filter((file) => file.endsWith('.test.js'))
+  .sort()
+  .map((file) => path.join(dir, file));
 const targets = process.env.GENOS_VSCODE ? [process.env.GENOS_VSCODE] : Object.keys(VSCODE_TARGETS);
 let failed = false;
 for (const target of targets) {
   console.log(`# VS Code ${target}`);
-  const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { stdio: 'inherit', env: { ...process.env, GENOS_VSCODE: target } });
+  const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, GENOS_VSCODE: target },
+  });
   console.log(`ui on VS Code ${target}: ${run.status === 0 ? 'passed' : 'FAILED'}`);
   if (run.status !== 0) failed = true;
 }

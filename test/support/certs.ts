@@ -41,12 +41,57 @@ export function makeCertificates(hosts: string[]): TestCertificates {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-certs-'));
   const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
   const san = subjectAltName(hosts);
-  openssl(['req', '-x509', ...newKey, '-nodes', '-days', '30', '-subj', '/O=GenOS Test/CN=GenOS Test Root CA', '-keyout', 'ca.key', '-out', 'ca.crt', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...newKey,
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/O=GenOS Test/CN=GenOS Test Root CA',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
 
   const signed = (name: string, cn: string, names: string, days: number) => {
-    openssl(['req', ...newKey, '-nodes', '-subj', `/O=GenOS Test/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
-    fs.writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${names}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-extfile', `${name}.ext`, '-days', String(days)], dir);
+    openssl(
+      ['req', ...newKey, '-nodes', '-subj', `/O=GenOS Test/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`],
+      dir,
+    );
+    fs.writeFileSync(
+      path.join(dir, `${name}.ext`),
+      `subjectAltName=${names}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-extfile',
+        `${name}.ext`,
+        '-days',
+        String(days),
+      ],
+      dir,
+    );
     return { key: read(`${name}.key`), cert: read(`${name}.crt`) };
   };
   const server = signed('server', 'genos.test', san, 30);
@@ -54,15 +99,65 @@ export function makeCertificates(hosts: string[]): TestCertificates {
   // An end date in the past: openssl x509 -req accepts a negative -days on the versions Debian ships.
   const expired = signed('expired', 'genos.test', san, -1);
   // A start date in the future needs `openssl ca` (x509 -req has no start date before OpenSSL 3.4).
-  openssl(['req', ...newKey, '-nodes', '-subj', '/O=GenOS Test/CN=genos.test', '-keyout', 'future.key', '-out', 'future.csr'], dir);
-  fs.writeFileSync(path.join(dir, 'future.ext'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  openssl(
+    ['req', ...newKey, '-nodes', '-subj', '/O=GenOS Test/CN=genos.test', '-keyout', 'future.key', '-out', 'future.csr'],
+    dir,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'future.ext'),
+    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+  );
   fs.writeFileSync(path.join(dir, 'index.txt'), '');
   fs.writeFileSync(path.join(dir, 'serial'), '1000\n');
-  fs.writeFileSync(path.join(dir, 'ca.cnf'), '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n');
-  openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key', '-in', 'future.csr', '-out', 'future.crt', '-startdate', '20350101000000Z', '-enddate', '20360101000000Z', '-extfile', 'future.ext', '-notext'], dir);
+  fs.writeFileSync(
+    path.join(dir, 'ca.cnf'),
+    '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n',
+  );
+  openssl(
+    [
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      'ca.crt',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      'future.csr',
+      '-out',
+      'future.crt',
+      '-startdate',
+      '20350101000000Z',
+      '-enddate',
+      '20360101000000Z',
+      '-extfile',
+      'future.ext',
+      '-notext',
+    ],
+    dir,
+  );
   const notYetValid = { key: read('future.key'), cert: read('future.crt') };
 
-  openssl(['req', '-x509', ...newKey, '-nodes', '-days', '30', '-subj', '/O=GenOS Self/CN=genos-self-signed', '-keyout', 'self.key', '-out', 'self.crt', '-addext', `subjectAltName=${san}`], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...newKey,
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/O=GenOS Self/CN=genos-self-signed',
+      '-keyout',
+      'self.key',
+      '-out',
+      'self.crt',
+      '-addext',
+      `subjectAltName=${san}`,
+    ],
+    dir,
+  );
   return {
     dir,
     caCertFile: path.join(dir, 'ca.crt'),
@@ -82,5 +177,7 @@ export function nonLoopbackAddress(): string {
       if (address.family === 'IPv4' && !address.internal) return address.address;
     }
   }
-  throw new Error('This machine has no non-loopback IPv4 address; proxy tests need one to reach a server not bypassed as loopback.');
+  throw new Error(
+    'This machine has no non-loopback IPv4 address; proxy tests need one to reach a server not bypassed as loopback.',
+  );
 }

@@ -19,15 +19,39 @@ interface Input {
 
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2]) as Input;
-  const network = input.caPem || input.allowSelfSigned ? new NetworkPath({ caPem: input.caPem, allowSelfSigned: input.allowSelfSigned, env: process.env }) : undefined;
-  const client = new GenosClient({ endpoint: buildEndpoint(input.baseUrl, input.servingId), token: input.token, timeoutMs: 10_000, network });
+  const network =
+    input.caPem || input.allowSelfSigned
+      ? new NetworkPath({ caPem: input.caPem, allowSelfSigned: input.allowSelfSigned, env: process.env })
+      : undefined;
+  const client = new GenosClient({
+    endpoint: buildEndpoint(input.baseUrl, input.servingId),
+    token: input.token,
+    timeoutMs: 10_000,
+    network,
+  });
   try {
     const probe = await client.probe();
     const answer = await collect(client.chat([{ role: 'user', content: '안녕하세요' }], { model: probe.models[0] }));
-    process.stdout.write(JSON.stringify({ ok: true, models: probe.models, path: probe.trace.path, tlsVersion: probe.trace.tlsVersion, text: answer.text }));
+    process.stdout.write(
+      JSON.stringify({
+        ok: true,
+        models: probe.models,
+        path: probe.trace.path,
+        tlsVersion: probe.trace.tlsVersion,
+        text: answer.text,
+      }),
+    );
   } catch (error) {
     const failure = error instanceof GenosError ? error : undefined;
-    process.stdout.write(JSON.stringify({ ok: false, kind: failure?.kind, tlsProblem: failure?.tlsProblem, detail: failure?.detail, message: String(error) }));
+    process.stdout.write(
+      JSON.stringify({
+        ok: false,
+        kind: failure?.kind,
+        tlsProblem: failure?.tlsProblem,
+        detail: failure?.detail,
+        message: String(error),
+      }),
+    );
   }
 }
 

@@ -12,7 +12,10 @@ export interface Collected {
 }
 
 /** Drains a chat stream into what a user would end up seeing. */
-export async function collect(stream: AsyncIterable<ChatEvent>, onEvent?: (event: ChatEvent, sofar: Collected) => void): Promise<Collected> {
+export async function collect(
+  stream: AsyncIterable<ChatEvent>,
+  onEvent?: (event: ChatEvent, sofar: Collected) => void,
+): Promise<Collected> {
   const result: Collected = { text: '', reasoning: '', events: [], toolCalls: [] };
   for await (const event of stream) {
     result.events.push(event);

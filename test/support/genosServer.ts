@@ -179,7 +179,9 @@ export class FakeGenos {
     this.otherServings = options.otherServings ?? [];
     this.toolCalling = options.toolCalling !== false;
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
-    this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+    this.server = options.tls
+      ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+      : http.createServer(handler);
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.setNoDelay(true);
@@ -266,9 +268,16 @@ export class FakeGenos {
     });
 
     const path = (req.url ?? '').split('?')[0];
-    const serving = [this.servingId, ...this.otherServings].map((id) => `${this.prefix}/api/gateway/rep/serving/${id}`).find((endpoint) => path.startsWith(`${endpoint}/`));
+    const serving = [this.servingId, ...this.otherServings]
+      .map((id) => `${this.prefix}/api/gateway/rep/serving/${id}`)
+      .find((endpoint) => path.startsWith(`${endpoint}/`));
     if (!serving) {
-      this.sendStatus(res, { type: 'status', status: 404, contentType: 'text/html', body: '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>' });
+      this.sendStatus(res, {
+        type: 'status',
+        status: 404,
+        contentType: 'text/html',
+        body: '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>',
+      });
       return;
     }
     if (req.headers.authorization !== `Bearer ${this.token}`) {
@@ -285,7 +294,16 @@ export class FakeGenos {
     if (api === '/v1/chat/completions' && req.method === 'POST') {
       const request = body as { stream?: boolean; messages?: Array<{ role: string; content: string }> } | undefined;
       if (!request || !Array.isArray(request.messages)) {
-        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'messages is required', type: 'BadRequestError', code: 400 }) });
+        this.sendStatus(res, {
+          type: 'status',
+          status: 400,
+          body: JSON.stringify({
+            object: 'error',
+            message: 'messages is required',
+            type: 'BadRequestError',
+            code: 400,
+          }),
+        });
         return;
       }
       const promptTokens = this.countTokens(request.messages);
@@ -294,17 +312,29 @@ export class FakeGenos {
       const completion = (body as { max_tokens?: number }).max_tokens ?? 0;
       if (typeof window === 'number' && promptTokens + completion > window) {
         const message = `This model's maximum context length is ${window} tokens. However, you requested ${promptTokens + completion} tokens (${promptTokens} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`;
-        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }) });
+        this.sendStatus(res, {
+          type: 'status',
+          status: 400,
+          body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }),
+        });
         return;
       }
       if (!this.toolCalling && Array.isArray((body as { tools?: unknown }).tools)) {
         const message = '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set';
-        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }) });
+        this.sendStatus(res, {
+          type: 'status',
+          status: 400,
+          body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }),
+        });
         return;
       }
       const scenario = this.chatQueue.shift() ?? defaultScenario(request.messages);
       if (!request.stream && scenario.type === 'stream') {
-        await this.play({ type: 'json', content: (scenario.content ?? []).join(''), reasoning: scenario.reasoning?.join('') }, res, body);
+        await this.play(
+          { type: 'json', content: (scenario.content ?? []).join(''), reasoning: scenario.reasoning?.join('') },
+          res,
+          body,
+        );
         return;
       }
       await this.play(scenario, res, body);
@@ -314,14 +344,32 @@ export class FakeGenos {
       const request = body as { prompt?: unknown; suffix?: unknown } | undefined;
       if (request?.suffix !== undefined) {
         // vLLM's OpenAI server refuses `suffix`.
-        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'suffix is not currently supported', type: 'BadRequestError', code: 400 }) });
+        this.sendStatus(res, {
+          type: 'status',
+          status: 400,
+          body: JSON.stringify({
+            object: 'error',
+            message: 'suffix is not currently supported',
+            type: 'BadRequestError',
+            code: 400,
+          }),
+        });
         return;
       }
       if (typeof request?.prompt !== 'string') {
-        this.sendStatus(res, { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'prompt is required', type: 'BadRequestError', code: 400 }) });
+        this.sendStatus(res, {
+          type: 'status',
+          status: 400,
+          body: JSON.stringify({ object: 'error', message: 'prompt is required', type: 'BadRequestError', code: 400 }),
+        });
         return;
       }
-      const index = this.completionQueue.findIndex((queued) => queued.type !== 'completion' || queued.match === undefined || (request.prompt as string).includes(queued.match));
+      const index = this.completionQueue.findIndex(
+        (queued) =>
+          queued.type !== 'completion' ||
+          queued.match === undefined ||
+          (request.prompt as string).includes(queued.match),
+      );
       const scenario = index < 0 ? { type: 'completion' as const } : this.completionQueue.splice(index, 1)[0];
       if (scenario.type !== 'completion') {
         await this.play(scenario, res, body);
@@ -330,7 +378,14 @@ export class FakeGenos {
       if (scenario.delayMs) await wait(scenario.delayMs);
       if (res.destroyed) return;
       const text = scenario.text ?? fimCompletion(request.prompt);
-      const completion = { id: `cmpl-${Date.now().toString(16)}`, object: 'text_completion', created: Math.floor(Date.now() / 1000), model: this.models[0], choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop', stop_reason: null }], usage: { prompt_tokens: 20, completion_tokens: text.length, total_tokens: 20 + text.length } };
+      const completion = {
+        id: `cmpl-${Date.now().toString(16)}`,
+        object: 'text_completion',
+        created: Math.floor(Date.now() / 1000),
+        model: this.models[0],
+        choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop', stop_reason: null }],
+        usage: { prompt_tokens: 20, completion_tokens: text.length, total_tokens: 20 + text.length },
+      };
       this.sendStatus(res, { type: 'status', status: 200, body: JSON.stringify(completion) });
       return;
     }
@@ -340,7 +395,15 @@ export class FakeGenos {
   private sendModels(res: http.ServerResponse): void {
     const created = Math.floor(Date.now() / 1000);
     const window = this.options.maxModelLen === undefined ? 32768 : this.options.maxModelLen;
-    const data = this.models.map((id) => ({ id, object: 'model', created, owned_by: 'vllm', root: id, parent: null, ...(window === null ? {} : { max_model_len: window }) }));
+    const data = this.models.map((id) => ({
+      id,
+      object: 'model',
+      created,
+      owned_by: 'vllm',
+      root: id,
+      parent: null,
+      ...(window === null ? {} : { max_model_len: window }),
+    }));
     this.sendStatus(res, { type: 'status', status: 200, body: JSON.stringify({ object: 'list', data }) });
   }
 
@@ -383,23 +446,49 @@ export class FakeGenos {
           created: Math.floor(Date.now() / 1000),
           model,
           choices: [{ index: 0, message, logprobs: null, finish_reason: 'stop', stop_reason: null }],
-          usage: { prompt_tokens: 12, completion_tokens: scenario.content.length, total_tokens: 12 + scenario.content.length },
+          usage: {
+            prompt_tokens: 12,
+            completion_tokens: scenario.content.length,
+            total_tokens: 12 + scenario.content.length,
+          },
         };
         this.sendStatus(res, { type: 'status', status: 200, body: JSON.stringify(completion) });
         return;
       }
       case 'stream':
-        await this.stream(scenario, res, model, (body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true, this.countTokens((body as { messages?: Array<{ content: string }> }).messages ?? []));
+        await this.stream(
+          scenario,
+          res,
+          model,
+          (body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true,
+          this.countTokens((body as { messages?: Array<{ content: string }> }).messages ?? []),
+        );
         return;
     }
   }
 
-  private async stream(s: StreamScenario, res: http.ServerResponse, model: string, includeUsage: boolean, promptTokens: number): Promise<void> {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+  private async stream(
+    s: StreamScenario,
+    res: http.ServerResponse,
+    model: string,
+    includeUsage: boolean,
+    promptTokens: number,
+  ): Promise<void> {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+    });
     const id = `chat-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
     const created = Math.floor(Date.now() / 1000);
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-      JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish, stop_reason: null }] });
+      JSON.stringify({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish, stop_reason: null }],
+      });
     const write = async (text: string) => {
       if (res.destroyed) return;
       const bytes = Buffer.from(text, 'utf8');
@@ -417,7 +506,10 @@ export class FakeGenos {
       ...(s.content ?? []).map((text) => ({ content: text })),
     ];
     const ending = s.ending ?? 'done';
-    const limit = ending === 'done' || ending === 'doneHeldOpen' || ending === 'finishNoDone' ? deltas.length : Math.min(s.failAfter ?? deltas.length, deltas.length);
+    const limit =
+      ending === 'done' || ending === 'doneHeldOpen' || ending === 'finishNoDone'
+        ? deltas.length
+        : Math.min(s.failAfter ?? deltas.length, deltas.length);
 
     await write(`data: ${chunk({ role: 'assistant', content: '' })}\n\n`);
     for (let i = 0; i < limit; i++) {
@@ -429,21 +521,29 @@ export class FakeGenos {
     }
     if (res.destroyed) return;
     for (const [index, call] of (ending === 'done' ? (s.toolCalls ?? []) : []).entries()) {
-      await write(`data: ${chunk({ tool_calls: [{ index, id: `chatcmpl-tool-${index}${id.slice(-6)}`, type: 'function', function: { name: call.name, arguments: '' } }] })}\n\n`);
+      await write(
+        `data: ${chunk({ tool_calls: [{ index, id: `chatcmpl-tool-${index}${id.slice(-6)}`, type: 'function', function: { name: call.name, arguments: '' } }] })}\n\n`,
+      );
       const third = Math.ceil(call.arguments.length / 3);
       for (let at = 0; at < call.arguments.length; at += third) {
-        await write(`data: ${chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + third) } }] })}\n\n`);
+        await write(
+          `data: ${chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + third) } }] })}\n\n`,
+        );
       }
     }
     switch (ending) {
       case 'done':
       case 'doneHeldOpen':
       case 'finishNoDone': {
-        await write(`data: ${chunk({ content: '' }, s.finishReason ?? (s.toolCalls?.length ? 'tool_calls' : 'stop'))}\n\n`);
+        await write(
+          `data: ${chunk({ content: '' }, s.finishReason ?? (s.toolCalls?.length ? 'tool_calls' : 'stop'))}\n\n`,
+        );
         if (ending !== 'finishNoDone') {
           if (includeUsage) {
             const completion = deltas.length;
-            await write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + completion, completion_tokens: completion } })}\n\n`);
+            await write(
+              `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + completion, completion_tokens: completion } })}\n\n`,
+            );
           }
           await write('data: [DONE]\n\n');
         }
@@ -461,7 +561,9 @@ export class FakeGenos {
       case 'stall':
         return;
       case 'errorEvent':
-        await write(`data: ${JSON.stringify({ error: { object: 'error', message: s.errorMessage ?? 'CUDA out of memory', type: 'InternalServerError', param: null, code: 500 } })}\n\n`);
+        await write(
+          `data: ${JSON.stringify({ error: { object: 'error', message: s.errorMessage ?? 'CUDA out of memory', type: 'InternalServerError', param: null, code: 500 } })}\n\n`,
+        );
         res.end();
         return;
       case 'malformed':
@@ -485,13 +587,33 @@ export function defaultScenario(messages: Array<{ role: string; content: string 
     '- 이것은 테스트 서버의 답변입니다.\n- This is the test server answering.\n\n' +
     '```ts\nfunction greet(name: string): string {\n  return `안녕하세요, ${name}!`;\n}\n```\n\n`inline code` 와 _emphasis_.';
   const tags = (tag: string) => question.includes(`[${tag}]`);
-  if (tags('500')) return { type: 'status', status: 500, body: JSON.stringify({ object: 'error', message: 'The model worker crashed.', type: 'InternalServerError', code: 500 }) };
-  if (tags('429')) return { type: 'status', status: 429, headers: { 'Retry-After': '30' }, body: JSON.stringify({ object: 'error', message: 'Too many requests', code: 429 }) };
+  if (tags('500')) {
+    return {
+      type: 'status',
+      status: 500,
+      body: JSON.stringify({
+        object: 'error',
+        message: 'The model worker crashed.',
+        type: 'InternalServerError',
+        code: 500,
+      }),
+    };
+  }
+  if (tags('429')) {
+    return {
+      type: 'status',
+      status: 429,
+      headers: { 'Retry-After': '30' },
+      body: JSON.stringify({ object: 'error', message: 'Too many requests', code: 429 }),
+    };
+  }
   const long = tags('long') ? `${answer}\n\n${'긴 문단입니다. A long paragraph. '.repeat(400)}` : answer;
   return {
     type: 'stream',
     content: splitDeltas(long, 3),
-    reasoning: tags('think') ? splitDeltas('먼저 질문을 이해해 봅시다. Let me think about the question first.', 4) : undefined,
+    reasoning: tags('think')
+      ? splitDeltas('먼저 질문을 이해해 봅시다. Let me think about the question first.', 4)
+      : undefined,
     delayMs: tags('slow') ? 120 : 8,
     ending: tags('cut') ? 'cut' : tags('stall') ? 'stall' : tags('error') ? 'errorEvent' : 'done',
     failAfter: 10,

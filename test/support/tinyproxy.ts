@@ -40,7 +40,9 @@ async function waitForPort(port: number, child: ChildProcess, logFile: string): 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
-  throw new Error(`tinyproxy did not start on port ${port} (exit ${child.exitCode}). Is the Debian package installed?\n${log}`);
+  throw new Error(
+    `tinyproxy did not start on port ${port} (exit ${child.exitCode}). Is the Debian package installed?\n${log}`,
+  );
 }
 
 /** Starts tinyproxy. Needs `/usr/bin/tinyproxy` (Debian package `tinyproxy`). */
@@ -69,7 +71,9 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
   child.stderr?.resume();
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', () => resolve());
-    child.once('error', (error) => reject(new Error(`tinyproxy could not be started: ${error.message}. Install the Debian package tinyproxy.`)));
+    child.once('error', (error) =>
+      reject(new Error(`tinyproxy could not be started: ${error.message}. Install the Debian package tinyproxy.`)),
+    );
   });
   await waitForPort(port, child, logFile);
   const log = () => fs.readFileSync(logFile, 'utf8');
@@ -77,7 +81,10 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
     url: `http://127.0.0.1:${port}`,
     port,
     log,
-    relayed: () => log().split('\n').filter((line) => /Request \(file descriptor \d+\): /.test(line)),
+    relayed: () =>
+      log()
+        .split('\n')
+        .filter((line) => /Request \(file descriptor \d+\): /.test(line)),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

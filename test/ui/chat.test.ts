@@ -50,15 +50,23 @@ describe('a user chats with GenOS in the side panel', () => {
       // The heading is on screen while the answer is still streaming.
       await frame.locator('.turn .content h2', { hasText: '파일을 한 줄씩 읽기' }).waitFor();
       assert.equal(await frame.locator('.turn.streaming').count(), 1, 'rendered before the end of the stream');
-      await frame.locator('.turn:not(.streaming) .content li', { hasText: '큰 파일도 메모리를 적게 씁니다.' }).waitFor();
-      assert.equal(await frame.locator('.turn .content pre code').textContent(), "with open('data.txt', encoding='utf-8') as f:\n    for line in f:\n        print(line.rstrip())\n");
+      await frame
+        .locator('.turn:not(.streaming) .content li', { hasText: '큰 파일도 메모리를 적게 씁니다.' })
+        .waitFor();
+      assert.equal(
+        await frame.locator('.turn .content pre code').textContent(),
+        "with open('data.txt', encoding='utf-8') as f:\n    for line in f:\n        print(line.rstrip())\n",
+      );
       assert.equal(await frame.locator('.question-text').textContent(), '파이썬에서 파일을 한 줄씩 읽으려면?');
       await frame.getByText('Qwen3-8B').first().waitFor();
       // At the side bar's default width, with the gauge showing, Send is inside the panel.
       await frame.locator('.gauge:not([hidden])').waitFor();
       const panel = await (await frame.frameElement()).boundingBox();
       const send = await frame.locator('button.send').boundingBox();
-      assert.ok(panel && send && send.x >= panel.x && send.x + send.width <= panel.x + panel.width, `Send ${JSON.stringify(send)} in the panel ${JSON.stringify(panel)}`);
+      assert.ok(
+        panel && send && send.x >= panel.x && send.x + send.width <= panel.x + panel.width,
+        `Send ${JSON.stringify(send)} in the panel ${JSON.stringify(panel)}`,
+      );
       await workbench.screenshot('chat-panel');
     });
     const body = genos.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
@@ -69,7 +77,11 @@ describe('a user chats with GenOS in the side panel', () => {
     const { page } = workbench;
     await withFailureScreenshot(workbench, 'chat-stop', async () => {
       const frame = await chatFrame(page);
-      genos.chatQueue.push({ type: 'stream', content: splitDeltas('천천히 도착하는 긴 답변입니다. '.repeat(30), 3), delayMs: 100 });
+      genos.chatQueue.push({
+        type: 'stream',
+        content: splitDeltas('천천히 도착하는 긴 답변입니다. '.repeat(30), 3),
+        delayMs: 100,
+      });
       await frame.locator('textarea.input').fill('느린 답변 [slow]');
       await frame.locator('textarea.input').press('Enter');
       await frame.locator('.turn.streaming .content', { hasText: '천천히' }).waitFor();

@@ -21,7 +21,10 @@ describe('a user completes code as they type', () => {
       machineSettings: { 'genos.baseUrl': genos.baseUrl, 'genos.servingId': genos.servingId },
       // TypeScript's own suggestion list would take Tab when it opens (seen on a loaded machine);
       // this test is about GenOS's ghost text, so the list stays closed.
-      userSettings: { 'editor.quickSuggestions': { other: false, comments: false, strings: false }, 'editor.suggestOnTriggerCharacters': false },
+      userSettings: {
+        'editor.quickSuggestions': { other: false, comments: false, strings: false },
+        'editor.suggestOnTriggerCharacters': false,
+      },
       workspaceFiles: { 'app.ts': '// GenOS completion demo\n' },
     });
     await withFailureScreenshot(workbench, 'completion-setup', async () => {
@@ -66,7 +69,10 @@ describe('a user completes code as they type', () => {
       await page.locator(EDITOR_LINES, { hasText: "'farewell from GenOS';" }).waitFor({ state: 'detached' });
       await page.keyboard.press('Control+S');
       await waitForFile(file(), (text) => /const farewell = $/m.test(text));
-      assert.ok(!fs.readFileSync(file(), 'utf8').includes('farewell from GenOS'), 'Escape kept the suggestion out of the file');
+      assert.ok(
+        !fs.readFileSync(file(), 'utf8').includes('farewell from GenOS'),
+        'Escape kept the suggestion out of the file',
+      );
     });
   });
 
@@ -87,8 +93,13 @@ describe('a user completes code as they type', () => {
       genos.completionQueue.push({ type: 'completion', delayMs: 10_000, match: 'let again = <' });
       await page.keyboard.press('Enter');
       await page.keyboard.type('let again = ');
-      await waitUntil(() => genos.completionRequests.some((r) => (r.body as { prompt: string }).prompt.includes('let again = <')), 'the slow completion request');
-      const slow = genos.completionRequests.find((r) => (r.body as { prompt: string }).prompt.includes('let again = <'));
+      await waitUntil(
+        () => genos.completionRequests.some((r) => (r.body as { prompt: string }).prompt.includes('let again = <')),
+        'the slow completion request',
+      );
+      const slow = genos.completionRequests.find((r) =>
+        (r.body as { prompt: string }).prompt.includes('let again = <'),
+      );
       await page.keyboard.press('Backspace');
       await page.keyboard.press('Backspace');
       await slow?.closed;
@@ -100,13 +111,19 @@ describe('a user completes code as they type', () => {
   it('a serving without /v1/completions: the status bar warns and its menu offers the fix; no notification', async () => {
     const { page } = workbench;
     await withFailureScreenshot(workbench, 'completion-404', async () => {
-      for (let i = 0; i < 3; i++) genos.completionQueue.push({ type: 'status', status: 404, body: '{"detail":"Not Found"}' });
+      for (let i = 0; i < 3; i++) {
+        genos.completionQueue.push({ type: 'status', status: 404, body: '{"detail":"Not Found"}' });
+      }
       await page.keyboard.press('Enter');
       await page.keyboard.type('let broken = ');
-      const warning = page.locator('.statusbar-item[aria-label*="GenOS completions: This serving has no /v1/completions (404)"]');
+      const warning = page.locator(
+        '.statusbar-item[aria-label*="GenOS completions: This serving has no /v1/completions (404)"]',
+      );
       await warning.waitFor();
       await warning.click();
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Use the Chat Format for Completions' }).waitFor();
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Use the Chat Format for Completions' })
+        .waitFor();
       await workbench.screenshot('completion-404-menu');
       await page.keyboard.press('Escape');
       assert.equal(await page.locator('.notification-toast').count(), 0, 'the failure is in the status bar only');

@@ -48,7 +48,9 @@ describe('a user connects to GenOS from the command palette', () => {
     });
     // VS Code 1.139's chat lists GenOS models again whenever the token changes, so a token may be
     // sent more than once in a row; the order is what counts: the wrong one, then only the new one.
-    const auth = genos.requests.map((r) => r.headers.authorization).filter((value, i, all) => i === 0 || value !== all[i - 1]);
+    const auth = genos.requests
+      .map((r) => r.headers.authorization)
+      .filter((value, i, all) => i === 0 || value !== all[i - 1]);
     assert.deepEqual(auth, ['Bearer a-wrong-token', 'Bearer user-token-from-genos']);
   });
 });

@@ -5,7 +5,10 @@ import { repoRoot } from '../runner/codeServer';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { chatFrame, openWorkbench, setTokenFromPalette, withFailureScreenshot, type Workbench } from './workbench';
 
-const source = Array.from({ length: 120 }, (_, i) => `export function step${i + 1}(value: number): number {\n  return value * ${i + 1};\n}\n`).join('\n');
+const source = Array.from(
+  { length: 120 },
+  (_, i) => `export function step${i + 1}(value: number): number {\n  return value * ${i + 1};\n}\n`,
+).join('\n');
 
 describe('a user attaches a file with @ and sees what the request will cost', () => {
   let genos: FakeGenos;
@@ -54,14 +57,19 @@ describe('a user attaches a file with @ and sees what the request will cost', ()
       await gauge.getByText(/Context: \d(\.\d)?k tokens/).waitFor();
       await workbench.screenshot('context-chip-gauge');
 
-      genos.chatQueue.push({ type: 'stream', content: splitDeltas('`step1`부터 `step120`까지 **값에 곱하는** 함수들입니다.', 3), delayMs: 20 });
+      genos.chatQueue.push({
+        type: 'stream',
+        content: splitDeltas('`step1`부터 `step120`까지 **값에 곱하는** 함수들입니다.', 3),
+        delayMs: 20,
+      });
       await input.press('End');
       await input.press('Enter');
       await frame.locator('.turn:not(.streaming) .content strong', { hasText: '값에 곱하는' }).waitFor();
       // Once a request found the window, the gauge shows it.
       await gauge.getByText(/of 16k tokens/).waitFor();
     });
-    const sent = (genos.chatRequests.at(-1)?.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? '';
+    const sent =
+      (genos.chatRequests.at(-1)?.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? '';
     assert.ok(sent.includes('export function step120(value: number): number {'), 'the file reached the request');
     assert.match(sent, /이 코드를 요약해 줘\s*$/);
   });

@@ -4,7 +4,14 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../runner/codeServer';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
-import { chatFrame, EDITOR_LINES, openWorkbench, setTokenFromPalette, withFailureScreenshot, type Workbench } from './workbench';
+import {
+  chatFrame,
+  EDITOR_LINES,
+  openWorkbench,
+  setTokenFromPalette,
+  withFailureScreenshot,
+  type Workbench,
+} from './workbench';
 
 const original = 'def greet(name):\n    return "Hello, " + name + "!"\n';
 const improved = 'def greet(name: str) -> str:\n    return f"Hello, {name}!"\n';
@@ -41,7 +48,11 @@ describe('a user explains and rewrites code from the editor', () => {
   it('runs Explain Selection from the editor context menu and reads the answer in the panel', async () => {
     const { page } = workbench;
     await withFailureScreenshot(workbench, 'editor-explain', async () => {
-      genos.chatQueue.push({ type: 'stream', content: splitDeltas('`greet` 함수는 이름을 받아 **인사말**을 돌려줍니다.', 3), delayMs: 10 });
+      genos.chatQueue.push({
+        type: 'stream',
+        content: splitDeltas('`greet` 함수는 이름을 받아 **인사말**을 돌려줍니다.', 3),
+        delayMs: 10,
+      });
       await page.locator(EDITOR_LINES).click({ button: 'right' });
       const item = page.locator('.monaco-menu .action-label', { hasText: 'Explain Selection' });
       await item.hover();
@@ -50,7 +61,8 @@ describe('a user explains and rewrites code from the editor', () => {
       await frame.locator('.turn:not(.streaming) .content strong', { hasText: '인사말' }).waitFor();
       await frame.getByText('greet.py:1-2').first().waitFor();
     });
-    const question = (genos.chatRequests.at(-1)?.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? '';
+    const question =
+      (genos.chatRequests.at(-1)?.body as { messages: Array<{ content: string }> }).messages.at(-1)?.content ?? '';
     assert.ok(question.includes(original.trimEnd()), question);
   });
 
@@ -59,7 +71,10 @@ describe('a user explains and rewrites code from the editor', () => {
     await withFailureScreenshot(workbench, 'editor-rewrite', async () => {
       await page.locator(EDITOR_LINES, { hasText: 'def greet' }).first().click();
       await page.keyboard.press('Control+A');
-      genos.chatQueue.push({ type: 'stream', content: splitDeltas(`f-string을 쓰면 됩니다:\n\n\`\`\`python\n${improved}\`\`\``, 4) });
+      genos.chatQueue.push({
+        type: 'stream',
+        content: splitDeltas(`f-string을 쓰면 됩니다:\n\n\`\`\`python\n${improved}\`\`\``, 4),
+      });
       await workbench.runCommand('GenOS: Rewrite Selection');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor();

@@ -53,7 +53,10 @@ describe('a user on a company network tests the connection', () => {
   before(async () => {
     const lan = nonLoopbackAddress();
     certs = makeCertificates(['127.0.0.1', 'localhost', lan]);
-    selfSigned = new FakeGenos({ token: 'ui-network-token', tls: { key: certs.selfSigned.key, cert: certs.selfSigned.cert } });
+    selfSigned = new FakeGenos({
+      token: 'ui-network-token',
+      tls: { key: certs.selfSigned.key, cert: certs.selfSigned.cert },
+    });
     behindProxy = new FakeGenos({ token: 'ui-network-token', host: lan, tls: certs.server, models: ['Qwen3-8B'] });
     await Promise.all([selfSigned.start(), behindProxy.start()]);
     tiny = await startTinyproxy();
@@ -67,7 +70,11 @@ describe('a user on a company network tests the connection', () => {
   it('is warned once per session that self-signed certificates are accepted', async () => {
     workbench = await openWorkbench({
       install: [path.join(repoRoot, 'genos-vscode.vsix')],
-      machineSettings: { 'genos.baseUrl': selfSigned.baseUrl, 'genos.servingId': selfSigned.servingId, 'genos.tls.allowSelfSigned': true },
+      machineSettings: {
+        'genos.baseUrl': selfSigned.baseUrl,
+        'genos.servingId': selfSigned.servingId,
+        'genos.tls.allowSelfSigned': true,
+      },
       // These tests count requests and tunnels; VS Code 1.139's chat would list the models too.
       userSettings: { 'genos.nativeChat.enabled': false },
     });
@@ -100,7 +107,11 @@ describe('a user on a company network tests the connection', () => {
     await workbench?.close();
     workbench = await openWorkbench({
       install: [path.join(repoRoot, 'genos-vscode.vsix')],
-      machineSettings: { 'genos.baseUrl': behindProxy.baseUrl, 'genos.servingId': behindProxy.servingId, 'genos.tls.caFile': certs.caCertFile },
+      machineSettings: {
+        'genos.baseUrl': behindProxy.baseUrl,
+        'genos.servingId': behindProxy.servingId,
+        'genos.tls.caFile': certs.caCertFile,
+      },
       userSettings: { 'http.proxy': tiny.url, 'genos.nativeChat.enabled': false },
     });
     const current = workbench;
@@ -114,7 +125,12 @@ describe('a user on a company network tests the connection', () => {
       await current.screenshot('network-proxy');
       // The log says which way requests go, for whoever reads it to support the user.
       const log = await genosLog(current, 'test connection');
-      assert.ok(log.includes(`route to ${new URL(behindProxy.baseUrl).origin}: through the proxy ${tiny.url} (from http.proxy)`), log);
+      assert.ok(
+        log.includes(
+          `route to ${new URL(behindProxy.baseUrl).origin}: through the proxy ${tiny.url} (from http.proxy)`,
+        ),
+        log,
+      );
       assert.ok(!log.includes('ui-network-token'), 'the token is in the log');
     });
     assert.equal(tiny.relayed().filter((line) => line.includes('CONNECT')).length, 1);

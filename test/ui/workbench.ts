@@ -30,7 +30,10 @@ export async function openWorkbench(options: StartOptions): Promise<Workbench> {
     await page.locator('.statusbar').waitFor();
     // The workbench has restored and read the extensions' contributions once the GenOS view
     // container is in the activity bar; typing before that can go astray.
-    await page.locator('.activitybar .action-item [aria-label^="GenOS"], .activitybar .action-label[aria-label^="GenOS"]').first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('.activitybar .action-item [aria-label^="GenOS"], .activitybar .action-label[aria-label^="GenOS"]')
+      .first()
+      .waitFor({ timeout: 60_000 });
     const opened = browser;
     return {
       page,
@@ -50,7 +53,10 @@ export async function openWorkbench(options: StartOptions): Promise<Workbench> {
             if (attempt >= 6) throw error;
             await page.keyboard.press('Escape');
             // A webview (a walkthrough's media, the chat) may hold the keyboard: give it back to the workbench.
-            await page.locator('.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => undefined);
+            await page
+              .locator('.statusbar')
+              .click({ position: { x: 600, y: 10 } })
+              .catch(() => undefined);
             continue;
           }
           await page.keyboard.press('Enter');
@@ -61,7 +67,13 @@ export async function openWorkbench(options: StartOptions): Promise<Workbench> {
         fs.mkdirSync(screenshotDir, { recursive: true });
         const file = path.join(screenshotDir, `${name}.png`);
         // Notifications slide in; the picture is for people, so let every animation finish first.
-        await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'), undefined, { timeout: 5000 }).catch(() => undefined);
+        await page
+          .waitForFunction(
+            () => document.getAnimations().every((animation) => animation.playState !== 'running'),
+            undefined,
+            { timeout: 5000 },
+          )
+          .catch(() => undefined);
         await page.screenshot({ path: file });
         return file;
       },
@@ -78,7 +90,11 @@ export async function openWorkbench(options: StartOptions): Promise<Workbench> {
 }
 
 /** Runs a UI flow; on failure saves a screenshot named after it before rethrowing. */
-export async function withFailureScreenshot(workbench: Workbench, name: string, flow: () => Promise<void>): Promise<void> {
+export async function withFailureScreenshot(
+  workbench: Workbench,
+  name: string,
+  flow: () => Promise<void>,
+): Promise<void> {
   try {
     await flow();
   } catch (error) {
@@ -105,7 +121,14 @@ export async function chatFrame(page: Page, timeoutMs = 30_000): Promise<import(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      if (await frame.locator('textarea.input').count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator('textarea.input')
+          .count()
+          .catch(() => 0)
+      ) {
+        return frame;
+      }
     }
     if (Date.now() > deadline) throw new Error('the GenOS chat webview did not appear');
     await page.waitForTimeout(200);

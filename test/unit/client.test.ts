@@ -31,7 +31,6 @@ function client(overrides: Partial<ClientConfig> = {}): GenosClient {
   });
 }
 
-
 const chat = (c: GenosClient, signal?: AbortSignal) => collect(c.chat(question, { model: server.models[0] }, signal));
 
 beforeEach(async () => {
@@ -61,7 +60,10 @@ describe('the protocol', () => {
     const started = performance.now();
     const probe = await client().probe();
     const elapsed = performance.now() - started;
-    assert.ok(probe.headersMs > 0 && probe.headersMs <= probe.totalMs && probe.totalMs <= elapsed, `${probe.headersMs} ${probe.totalMs} ${elapsed}`);
+    assert.ok(
+      probe.headersMs > 0 && probe.headersMs <= probe.totalMs && probe.totalMs <= elapsed,
+      `${probe.headersMs} ${probe.totalMs} ${elapsed}`,
+    );
   });
 
   it('streams an answer, asking for usage, and reports usage and finish', async () => {
@@ -70,16 +72,26 @@ describe('the protocol', () => {
     assert.equal(result.text, answer);
     assert.equal(result.finish, 'stop');
     const prompt = server.countTokens(question);
-    assert.deepEqual(result.usage, { promptTokens: prompt, completionTokens: splitDeltas(answer, 3).length, totalTokens: prompt + splitDeltas(answer, 3).length });
+    assert.deepEqual(result.usage, {
+      promptTokens: prompt,
+      completionTokens: splitDeltas(answer, 3).length,
+      totalTokens: prompt + splitDeltas(answer, 3).length,
+    });
     const request = server.chatRequests[0];
-    assert.deepEqual(request.body, { model: server.models[0], messages: question, stream: true, stream_options: { include_usage: true } });
+    assert.deepEqual(request.body, {
+      model: server.models[0],
+      messages: question,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     assert.equal(request.headers['x-genos-user-id'], '653');
     assert.equal(request.headers.accept, 'text/event-stream');
     assert.equal(request.headers['content-type'], 'application/json');
   });
 
   it('reads the last event of a stream that ends without a blank line after it', async () => {
-    const delta = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+    const delta = (content: string) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
     const finish = `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}`;
     server.chatQueue.push({ type: 'raw', parts: [delta('끝까지 '), delta('읽기'), finish] });
     const result = await chat(client());
@@ -88,8 +100,12 @@ describe('the protocol', () => {
   });
 
   it('ignores what follows [DONE] in the same read, finished or not', async () => {
-    const delta = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: content ? null : 'stop' }] })}`;
-    server.chatQueue.push({ type: 'raw', parts: [`${delta('답')}\n\n${delta('')}\n\ndata: [DONE]\n\n${delta(' 이후')}`] });
+    const delta = (content: string) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: content ? null : 'stop' }] })}`;
+    server.chatQueue.push({
+      type: 'raw',
+      parts: [`${delta('답')}\n\n${delta('')}\n\ndata: [DONE]\n\n${delta(' 이후')}`],
+    });
     assert.equal((await chat(client())).text, '답');
   });
 
@@ -114,7 +130,14 @@ describe('the protocol', () => {
   it('passes temperature and max_tokens only when set', async () => {
     server.chatQueue.push({ type: 'stream', content: ['ok'] });
     await collect(client().chat(question, { model: 'm', temperature: 0.2, maxTokens: 64 }));
-    assert.deepEqual(server.chatRequests[0].body, { model: 'm', messages: question, stream: true, stream_options: { include_usage: true }, temperature: 0.2, max_tokens: 64 });
+    assert.deepEqual(server.chatRequests[0].body, {
+      model: 'm',
+      messages: question,
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0.2,
+      max_tokens: 64,
+    });
   });
 
   it('decodes Korean cut inside UTF-8 characters across network reads', async () => {
@@ -151,7 +174,9 @@ describe('the protocol', () => {
     assert.equal(result.text, answer);
     assert.equal(result.reasoning, '음');
     // Whole is whole, with or without a finish reason.
-    const unfinished = { choices: [{ index: 0, message: { role: 'assistant', content: '전체 답' }, finish_reason: null }] };
+    const unfinished = {
+      choices: [{ index: 0, message: { role: 'assistant', content: '전체 답' }, finish_reason: null }],
+    };
     server.chatQueue.push({ type: 'raw', contentType: 'application/json', parts: [JSON.stringify(unfinished)] });
     assert.equal((await chat(client())).text, '전체 답');
   });
@@ -188,7 +213,9 @@ describe('the log, for whoever supports the user', () => {
     assert.match(logLines[2], new RegExp(`^POST ${path} 200 \\d+ ms$`));
     const partial = splitDeltas(answer, 3).slice(0, 2).join('').length;
     assert.match(logLines[3], new RegExp(`^stream failed: network after ${partial} chars \\(.+\\)$`));
-    for (const line of logLines) assert.ok(!line.includes('안녕') && !line.includes('생각'), `contents in the log: ${line}`);
+    for (const line of logLines) {
+      assert.ok(!line.includes('안녕') && !line.includes('생각'), `contents in the log: ${line}`);
+    }
   });
 
   it('records a request that could not be made, with the reason', async () => {
@@ -202,26 +229,52 @@ describe('the log, for whoever supports the user', () => {
   });
 });
 
-describe('tools (for agent mode in VS Code\'s chat)', () => {
+describe("tools (for agent mode in VS Code's chat)", () => {
   const tools = [
-    { name: 'readFile', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } },
+    {
+      name: 'readFile',
+      description: 'Reads a file',
+      parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+    },
     { name: 'listFiles' },
   ];
 
   it('sends the tools as functions and streams calls back whole, in order, before the finish', async () => {
     const args = JSON.stringify({ path: 'src/한글.ts', lines: [1, 20] });
-    server.chatQueue.push({ type: 'stream', content: ['파일을 ', '읽겠습니다.'], toolCalls: [{ name: 'readFile', arguments: args }, { name: 'listFiles', arguments: '{}' }] });
+    server.chatQueue.push({
+      type: 'stream',
+      content: ['파일을 ', '읽겠습니다.'],
+      toolCalls: [
+        { name: 'readFile', arguments: args },
+        { name: 'listFiles', arguments: '{}' },
+      ],
+    });
     const result = await collect(client().chat(question, { model: server.models[0], tools }));
     assert.equal(result.text, '파일을 읽겠습니다.');
-    assert.deepEqual(result.toolCalls.map((call) => [call.name, call.arguments]), [['readFile', args], ['listFiles', '{}']]);
-    assert.ok(result.toolCalls.every((call) => /^chatcmpl-tool-\d/.test(call.id)), 'the server\'s call ids are kept');
-    assert.deepEqual(result.events.slice(-3).map((event) => event.type), ['toolCall', 'finish', 'usage']);
+    assert.deepEqual(
+      result.toolCalls.map((call) => [call.name, call.arguments]),
+      [
+        ['readFile', args],
+        ['listFiles', '{}'],
+      ],
+    );
+    assert.ok(
+      result.toolCalls.every((call) => /^chatcmpl-tool-\d/.test(call.id)),
+      "the server's call ids are kept",
+    );
+    assert.deepEqual(
+      result.events.slice(-3).map((event) => event.type),
+      ['toolCall', 'finish', 'usage'],
+    );
     assert.equal(result.finish, 'tool_calls');
     const body = server.chatRequests[0].body as Record<string, unknown>;
     assert.equal(body.tool_choice, 'auto');
     assert.deepEqual(body.tools, [
       { type: 'function', function: tools[0] },
-      { type: 'function', function: { name: 'listFiles', description: '', parameters: { type: 'object', properties: {} } } },
+      {
+        type: 'function',
+        function: { name: 'listFiles', description: '', parameters: { type: 'object', properties: {} } },
+      },
     ]);
   });
 
@@ -229,7 +282,10 @@ describe('tools (for agent mode in VS Code\'s chat)', () => {
     server.chatQueue.push({ type: 'stream', content: ['ok'] }, { type: 'stream', content: ['ok'] });
     await collect(client().chat(question, { model: server.models[0], tools: [] }));
     await collect(client().chat(question, { model: server.models[0], tools, toolChoice: 'required' }));
-    assert.ok(!('tools' in (server.chatRequests[0].body as object)) && !('tool_choice' in (server.chatRequests[0].body as object)));
+    assert.ok(
+      !('tools' in (server.chatRequests[0].body as object)) &&
+        !('tool_choice' in (server.chatRequests[0].body as object)),
+    );
     assert.equal((server.chatRequests[1].body as Record<string, unknown>).tool_choice, 'required');
   });
 
@@ -237,23 +293,40 @@ describe('tools (for agent mode in VS Code\'s chat)', () => {
     const plain = new FakeGenos({ prefix: '/genos', toolCalling: false });
     await plain.start();
     try {
-      const c = new GenosClient({ endpoint: buildEndpoint(plain.baseUrl, plain.servingId), token: plain.token, timeoutMs: 5_000 });
+      const c = new GenosClient({
+        endpoint: buildEndpoint(plain.baseUrl, plain.servingId),
+        token: plain.token,
+        timeoutMs: 5_000,
+      });
       const error = await failure(collect(c.chat(question, { model: plain.models[0], tools })));
       assert.equal(error.kind, 'badRequest');
       assert.equal(error.detail, 'toolsRefused');
       assert.equal(error.message, 'HTTP 400: the serving does not accept tools.');
-      assert.match(describeError(error, english), /does not accept tools, so agent mode cannot use it \("auto" tool choice requires --enable-auto-tool-choice/);
+      assert.match(
+        describeError(error, english),
+        /does not accept tools, so agent mode cannot use it \("auto" tool choice requires --enable-auto-tool-choice/,
+      );
       assert.match(describeError(error, korean()), /도구\(tool\)를 받지 않아/);
       // Without tools the same serving answers, and another 400 stays a plain refusal.
       plain.chatQueue.push({ type: 'stream', content: ['ok'] });
       assert.equal((await collect(c.chat(question, { model: plain.models[0] }))).finish, 'stop');
-      server.chatQueue.push({ type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'temperature must be positive' }) });
+      server.chatQueue.push({
+        type: 'status',
+        status: 400,
+        body: JSON.stringify({ object: 'error', message: 'temperature must be positive' }),
+      });
       const other = await failure(collect(client().chat(question, { model: server.models[0], tools })));
       assert.equal(other.kind, 'badRequest');
       assert.equal(other.detail, undefined);
       // The same words in a server error, or in a refusal of a request without tools, are not about tools.
-      const refusal = JSON.stringify({ object: 'error', message: '"auto" tool choice requires --enable-auto-tool-choice' });
-      server.chatQueue.push({ type: 'status', status: 500, body: refusal }, { type: 'status', status: 400, body: refusal });
+      const refusal = JSON.stringify({
+        object: 'error',
+        message: '"auto" tool choice requires --enable-auto-tool-choice',
+      });
+      server.chatQueue.push(
+        { type: 'status', status: 500, body: refusal },
+        { type: 'status', status: 400, body: refusal },
+      );
       const crashed = await failure(collect(client().chat(question, { model: server.models[0], tools })));
       assert.deepEqual([crashed.kind, crashed.detail], ['server', undefined]);
       const withoutTools = await failure(collect(client().chat(question, { model: server.models[0] })));
@@ -281,7 +354,11 @@ describe('faults, as the user sees them', () => {
   });
 
   it('404 with an HTML body: a hint about address and serving id, no HTML shown', async () => {
-    const wrong = new GenosClient({ endpoint: buildEndpoint(server.baseUrl, '999'), token: server.token, timeoutMs: 5000 });
+    const wrong = new GenosClient({
+      endpoint: buildEndpoint(server.baseUrl, '999'),
+      token: server.token,
+      timeoutMs: 5000,
+    });
     const error = await failure(wrong.listModels());
     assert.equal(error.kind, 'notFound');
     const text = describeError(error, english);
@@ -291,7 +368,12 @@ describe('faults, as the user sees them', () => {
   });
 
   it('429 with Retry-After beyond the wait limit: says when to retry, does not wait', async () => {
-    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '30' }, body: '{"message":"slow down"}' });
+    server.chatQueue.push({
+      type: 'status',
+      status: 429,
+      headers: { 'Retry-After': '30' },
+      body: '{"message":"slow down"}',
+    });
     const error = await failure(chat(client()));
     assert.equal(error.kind, 'rateLimited');
     assert.equal(error.retryAfterSeconds, 30);
@@ -300,30 +382,54 @@ describe('faults, as the user sees them', () => {
   });
 
   it('429 with a short Retry-After: says it waits, waits that long and retries', async () => {
-    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '2' } }, { type: 'stream', content: ['ok'] });
+    server.chatQueue.push(
+      { type: 'status', status: 429, headers: { 'Retry-After': '2' } },
+      { type: 'stream', content: ['ok'] },
+    );
     const started = Date.now();
     const waits: RetryWait[] = [];
-    assert.equal((await collect(client().chat(question, { model: server.models[0], onRetryWait: (wait) => waits.push(wait) }))).text, 'ok');
+    assert.equal(
+      (await collect(client().chat(question, { model: server.models[0], onRetryWait: (wait) => waits.push(wait) })))
+        .text,
+      'ok',
+    );
     assert.ok(Date.now() - started >= 1900, 'waited for Retry-After');
     assert.equal(server.chatRequests.length, 2);
     assert.equal(waits.length, 1);
-    assert.deepEqual([waits[0].delayMs, waits[0].attempt, waits[0].attempts, waits[0].error.kind], [2000, 2, 3, 'rateLimited']);
+    assert.deepEqual(
+      [waits[0].delayMs, waits[0].attempt, waits[0].attempts, waits[0].error.kind],
+      [2000, 2, 3, 'rateLimited'],
+    );
     assert.equal(describeRetryWait(waits[0], english), 'GenOS is busy (429). Trying again in 2 seconds…');
     assert.match(describeRetryWait(waits[0], korean()), /2초 후에 다시 시도/);
   });
 
   it('Stop while waiting out a Retry-After ends the turn at once, as stopped', async () => {
-    server.chatQueue.push({ type: 'status', status: 429, headers: { 'Retry-After': '5' } }, { type: 'stream', content: ['never'] });
+    server.chatQueue.push(
+      { type: 'status', status: 429, headers: { 'Retry-After': '5' } },
+      { type: 'stream', content: ['never'] },
+    );
     const controller = new AbortController();
     const started = Date.now();
-    const error = await failure(collect(client({ retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 10_000 } }).chat(question, { model: server.models[0], onRetryWait: () => controller.abort() }, controller.signal)));
+    const error = await failure(
+      collect(
+        client({ retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 10_000 } }).chat(
+          question,
+          { model: server.models[0], onRetryWait: () => controller.abort() },
+          controller.signal,
+        ),
+      ),
+    );
     assert.equal(error.kind, 'cancelled');
     assert.ok(Date.now() - started < 4000, 'did not sit out the wait');
     assert.equal(server.chatRequests.length, 1);
   });
 
   it('503 then success: retried with backoff; 500 is not retried', async () => {
-    server.chatQueue.push({ type: 'status', status: 503, contentType: 'text/html', body: '<html>busy</html>' }, { type: 'stream', content: ['ok'] });
+    server.chatQueue.push(
+      { type: 'status', status: 503, contentType: 'text/html', body: '<html>busy</html>' },
+      { type: 'stream', content: ['ok'] },
+    );
     // A client with no log retries the same, and the wait leaves nothing on the caller's signal.
     const signal = new AbortController().signal;
     assert.equal((await chat(client({ log: undefined }), signal)).text, 'ok');
@@ -331,7 +437,11 @@ describe('faults, as the user sees them', () => {
     await waitUntil(() => getEventListeners(signal, 'abort').length === 0, 'no listener left on the signal', 2000);
     assert.equal(server.chatRequests.length, 2);
 
-    server.chatQueue.push({ type: 'status', status: 500, body: JSON.stringify({ object: 'error', message: 'The model worker crashed.', code: 500 }) });
+    server.chatQueue.push({
+      type: 'status',
+      status: 500,
+      body: JSON.stringify({ object: 'error', message: 'The model worker crashed.', code: 500 }),
+    });
     const error = await failure(chat(client()));
     assert.equal(server.chatRequests.length, 3);
     assert.equal(error.kind, 'server');
@@ -339,10 +449,17 @@ describe('faults, as the user sees them', () => {
   });
 
   it('504 is retried too, each wait twice the last', async () => {
-    server.chatQueue.push({ type: 'status', status: 504 }, { type: 'status', status: 502 }, { type: 'stream', content: ['ok'] });
+    server.chatQueue.push(
+      { type: 'status', status: 504 },
+      { type: 'status', status: 502 },
+      { type: 'stream', content: ['ok'] },
+    );
     assert.equal((await chat(client())).text, 'ok');
     assert.equal(server.chatRequests.length, 3);
-    assert.deepEqual(logLines.filter((line) => line.startsWith('retrying')), ['retrying in 10 ms (attempt 2 of 3)', 'retrying in 20 ms (attempt 3 of 3)']);
+    assert.deepEqual(
+      logLines.filter((line) => line.startsWith('retrying')),
+      ['retrying in 10 ms (attempt 2 of 3)', 'retrying in 20 ms (attempt 3 of 3)'],
+    );
   });
 
   it('a connection reset before any answer is not retried: the question could reach the model twice', async () => {
@@ -354,10 +471,23 @@ describe('faults, as the user sees them', () => {
     assert.match(describeError(error, english), /closed unexpectedly/);
   });
 
-  it('400 and 422: the request was refused, with the server\'s reason', async () => {
+  it("400 and 422: the request was refused, with the server's reason", async () => {
     server.chatQueue.push(
-      { type: 'status', status: 400, body: JSON.stringify({ object: 'error', message: 'temperature must be at most 2.', type: 'BadRequestError', code: 400 }) },
-      { type: 'status', status: 422, body: JSON.stringify({ detail: [{ loc: ['body', 'messages'], msg: 'field required', type: 'missing' }] }) },
+      {
+        type: 'status',
+        status: 400,
+        body: JSON.stringify({
+          object: 'error',
+          message: 'temperature must be at most 2.',
+          type: 'BadRequestError',
+          code: 400,
+        }),
+      },
+      {
+        type: 'status',
+        status: 422,
+        body: JSON.stringify({ detail: [{ loc: ['body', 'messages'], msg: 'field required', type: 'missing' }] }),
+      },
       { type: 'status', status: 400 },
     );
     const tooLong = await failure(chat(client()));
@@ -406,11 +536,20 @@ describe('faults, as the user sees them', () => {
   });
 
   it('an error event inside the stream: the server message, partial kept', async () => {
-    server.chatQueue.push({ type: 'stream', content: ['부분', ' 답변', ' 이후'], ending: 'errorEvent', failAfter: 2, errorMessage: 'CUDA out of memory' });
+    server.chatQueue.push({
+      type: 'stream',
+      content: ['부분', ' 답변', ' 이후'],
+      ending: 'errorEvent',
+      failAfter: 2,
+      errorMessage: 'CUDA out of memory',
+    });
     const error = await failure(chat(client()));
     assert.equal(error.kind, 'streamError');
     assert.equal(error.partialText, '부분 답변');
-    assert.equal(describeError(error, english), 'The model stopped with an error: CUDA out of memory The text received so far is kept.');
+    assert.equal(
+      describeError(error, english),
+      'The model stopped with an error: CUDA out of memory The text received so far is kept.',
+    );
   });
 
   it('a malformed chunk: malformed error, partial kept', async () => {
@@ -465,7 +604,11 @@ describe('faults, as the user sees them', () => {
   });
 
   it('a host name that does not resolve: a DNS error', async () => {
-    const nowhere = new GenosClient({ endpoint: buildEndpoint('http://genos.invalid', '43'), token: 'x', timeoutMs: 5000 });
+    const nowhere = new GenosClient({
+      endpoint: buildEndpoint('http://genos.invalid', '43'),
+      token: 'x',
+      timeoutMs: 5000,
+    });
     const error = await failure(nowhere.listModels());
     assert.equal(error.kind, 'network');
     assert.equal(error.networkReason, 'dns');
@@ -475,7 +618,11 @@ describe('faults, as the user sees them', () => {
     const elsewhere = new FakeGenos();
     await elsewhere.start();
     try {
-      server.chatQueue.push({ type: 'status', status: 307, headers: { Location: `${elsewhere.baseUrl}/api/gateway/rep/serving/43/v1/chat/completions` } });
+      server.chatQueue.push({
+        type: 'status',
+        status: 307,
+        headers: { Location: `${elsewhere.baseUrl}/api/gateway/rep/serving/43/v1/chat/completions` },
+      });
       const error = await failure(chat(client()));
       assert.equal(error.kind, 'redirect');
       assert.equal(error.detail, new URL(elsewhere.baseUrl).origin);
@@ -495,7 +642,11 @@ describe('faults, as the user sees them', () => {
       [500, {}, 'HTTP 500: server error.'],
       [418, {}, 'HTTP 418: request refused.'],
       [307, { Location: 'http://[not-an-address' }, 'HTTP 307 redirect to an unknown address, not followed.'],
-      [308, { Location: 'https://elsewhere.example:8443/v1/chat/completions' }, 'HTTP 308 redirect to https://elsewhere.example:8443, not followed.'],
+      [
+        308,
+        { Location: 'https://elsewhere.example:8443/v1/chat/completions' },
+        'HTTP 308 redirect to https://elsewhere.example:8443, not followed.',
+      ],
     ];
     for (const [status, headers, message] of cases) {
       server.chatQueue.push({ type: 'status', status, headers });
@@ -514,23 +665,37 @@ describe('faults, as the user sees them', () => {
     }
   });
 
-  it('reads a refusal\'s body only as far as it comes: a stalled body, or Stop while it is read', async () => {
+  it("reads a refusal's body only as far as it comes: a stalled body, or Stop while it is read", async () => {
     // Plain text, which would be shown whole: the part that came before the stall is not.
     server.chatQueue.push({ type: 'raw', status: 500, contentType: 'text/plain', parts: ['GenOS is ov'], end: false });
     const stalled = await failure(chat(client({ timeoutMs: 300 })));
     assert.deepEqual([stalled.kind, stalled.status, stalled.serverMessage], ['server', 500, undefined]);
 
-    server.chatQueue.push({ type: 'raw', status: 500, contentType: 'application/json', parts: ['{"object":"error",'], end: false });
+    server.chatQueue.push({
+      type: 'raw',
+      status: 500,
+      contentType: 'application/json',
+      parts: ['{"object":"error",'],
+      end: false,
+    });
     const controller = new AbortController();
     const pending = failure(chat(client(), controller.signal));
     await waitUntil(() => server.chatRequests.length === 2, 'the second request');
     controller.abort();
     assert.equal((await pending).kind, 'cancelled');
-    assert.ok(!logLines.some((line) => line.includes('failed')), `Stop is not logged as a failure: ${logLines.join('\n')}`);
+    assert.ok(
+      !logLines.some((line) => line.includes('failed')),
+      `Stop is not logged as a failure: ${logLines.join('\n')}`,
+    );
   });
 
-  it('shows no markup from a gateway\'s HTML error page, whatever its first tag', async () => {
-    server.chatQueue.push({ type: 'status', status: 502, contentType: 'text/html', body: '<center><h1>502 Bad Gateway</h1></center>' });
+  it("shows no markup from a gateway's HTML error page, whatever its first tag", async () => {
+    server.chatQueue.push({
+      type: 'status',
+      status: 502,
+      contentType: 'text/html',
+      body: '<center><h1>502 Bad Gateway</h1></center>',
+    });
     const error = await failure(chat(client({ retry: { maxRetries: 0 } })));
     assert.deepEqual([error.kind, error.serverMessage], ['server', undefined]);
   });
@@ -588,10 +753,24 @@ describe('the token stays secret', () => {
   after(() => echo.close());
 
   it('is removed from a server message that echoes it, in both languages', async () => {
-    echo.chatQueue.push({ type: 'status', status: 500, body: JSON.stringify({ message: 'bad header Bearer sk-very-secret-token' }) });
-    const c = new GenosClient({ endpoint: buildEndpoint(echo.baseUrl, '43'), token: echo.token, timeoutMs: 5000, log: { info: (l) => logLines.push(l), warn: (l) => logLines.push(l) } });
+    echo.chatQueue.push({
+      type: 'status',
+      status: 500,
+      body: JSON.stringify({ message: 'bad header Bearer sk-very-secret-token' }),
+    });
+    const c = new GenosClient({
+      endpoint: buildEndpoint(echo.baseUrl, '43'),
+      token: echo.token,
+      timeoutMs: 5000,
+      log: { info: (l) => logLines.push(l), warn: (l) => logLines.push(l) },
+    });
     const error = await failure(collect(c.chat(question, { model: 'm' })));
-    for (const text of [describeError(error, english), describeError(error, korean()), error.message, String(error.serverMessage)]) {
+    for (const text of [
+      describeError(error, english),
+      describeError(error, korean()),
+      error.message,
+      String(error.serverMessage),
+    ]) {
       assert.ok(!text.includes(echo.token), text);
     }
     assert.match(describeError(error, korean()), /서버 오류/);
@@ -613,7 +792,12 @@ describe('hostile streams and bodies: memory and time stay bounded', () => {
   const limits = { eventChars: 100_000, answerChars: 50_000, toolArgumentChars: 20_000 };
 
   it('stops a line that never ends, and closes the connection', { timeout: 20_000 }, async () => {
-    server.chatQueue.push({ type: 'raw', parts: [`data: {"choices":[{"delta":{"content":"`, 'x'.repeat(16_384)], repeatEveryMs: 1, end: false });
+    server.chatQueue.push({
+      type: 'raw',
+      parts: [`data: {"choices":[{"delta":{"content":"`, 'x'.repeat(16_384)],
+      repeatEveryMs: 1,
+      end: false,
+    });
     const error = await failure(chat(client({ streamLimits: limits })));
     assert.deepEqual([error.kind, error.detail], ['malformed', 'tooLarge']);
     assert.match(describeError(error, korean()), /중단했습니다/);
@@ -628,44 +812,91 @@ describe('hostile streams and bodies: memory and time stay bounded', () => {
   });
 
   it('stops an answer that goes on past its limit, keeping what came before it', { timeout: 20_000 }, async () => {
-    server.chatQueue.push({ type: 'stream', content: splitDeltas('가나다라'.repeat(20_000), 500), reasoning: ['생각 '.repeat(100)] });
+    server.chatQueue.push({
+      type: 'stream',
+      content: splitDeltas('가나다라'.repeat(20_000), 500),
+      reasoning: ['생각 '.repeat(100)],
+    });
     const error = await failure(chat(client({ streamLimits: limits })));
     assert.deepEqual([error.kind, error.detail], ['malformed', 'tooLarge']);
-    assert.ok(error.partialText.length > 0 && error.partialText.length + error.partialReasoning.length <= limits.answerChars, `${error.partialText.length}`);
+    assert.ok(
+      error.partialText.length > 0 && error.partialText.length + error.partialReasoning.length <= limits.answerChars,
+      `${error.partialText.length}`,
+    );
     assert.ok(error.partialText.startsWith('가나다라'));
   });
 
   it('stops a tool call whose arguments go on past their limit', async () => {
-    server.chatQueue.push({ type: 'stream', content: ['파일을 씁니다.'], toolCalls: [{ name: 'create_file', arguments: JSON.stringify({ path: 'a.txt', text: 'z'.repeat(30_000) }) }] });
-    const error = await failure(collect(client({ streamLimits: limits }).chat(question, { model: server.models[0], tools: [{ name: 'create_file', description: 'd', parameters: {} }] })));
+    server.chatQueue.push({
+      type: 'stream',
+      content: ['파일을 씁니다.'],
+      toolCalls: [{ name: 'create_file', arguments: JSON.stringify({ path: 'a.txt', text: 'z'.repeat(30_000) }) }],
+    });
+    const error = await failure(
+      collect(
+        client({ streamLimits: limits }).chat(question, {
+          model: server.models[0],
+          tools: [{ name: 'create_file', description: 'd', parameters: {} }],
+        }),
+      ),
+    );
     assert.deepEqual([error.kind, error.detail, error.partialText], ['malformed', 'tooLarge', '파일을 씁니다.']);
     // The same call under the default limits arrives whole.
-    server.chatQueue.push({ type: 'stream', content: ['파일을 씁니다.'], toolCalls: [{ name: 'create_file', arguments: JSON.stringify({ path: 'a.txt', text: 'z'.repeat(30_000) }) }] });
-    const whole = await collect(client().chat(question, { model: server.models[0], tools: [{ name: 'create_file', description: 'd', parameters: {} }] }));
+    server.chatQueue.push({
+      type: 'stream',
+      content: ['파일을 씁니다.'],
+      toolCalls: [{ name: 'create_file', arguments: JSON.stringify({ path: 'a.txt', text: 'z'.repeat(30_000) }) }],
+    });
+    const whole = await collect(
+      client().chat(question, {
+        model: server.models[0],
+        tools: [{ name: 'create_file', description: 'd', parameters: {} }],
+      }),
+    );
     assert.equal(whole.toolCalls[0].arguments.length, 30_000 + JSON.stringify({ path: 'a.txt', text: '' }).length);
   });
 
   it('removes the token from an error reported inside the stream, and shortens it', async () => {
     const message = `upstream said: Bearer ${server.token}\n\n${'자세한 내용 '.repeat(200)}`;
-    server.chatQueue.push({ type: 'raw', parts: [`event: error\ndata: ${JSON.stringify({ error: { message } })}\n\n`] });
+    server.chatQueue.push({
+      type: 'raw',
+      parts: [`event: error\ndata: ${JSON.stringify({ error: { message } })}\n\n`],
+    });
     const error = await failure(chat(client()));
     assert.equal(error.kind, 'streamError');
     assert.ok(error.serverMessage && !error.serverMessage.includes(server.token), error.serverMessage);
     assert.ok(error.serverMessage.includes('Bearer ***'));
-    assert.ok(error.serverMessage.length <= 500 && !error.serverMessage.includes('\n'), `${error.serverMessage.length}`);
+    assert.ok(
+      error.serverMessage.length <= 500 && !error.serverMessage.includes('\n'),
+      `${error.serverMessage.length}`,
+    );
     assert.ok(!describeError(error, korean()).includes(server.token));
   });
 
-  it('reads an error body that never ends only within the request\'s time limit', { timeout: 20_000 }, async () => {
+  it("reads an error body that never ends only within the request's time limit", { timeout: 20_000 }, async () => {
     // A byte every 20 ms: the idle limit (300 ms) never fires; the time limit for the body does.
-    server.chatQueue.push({ type: 'raw', status: 500, contentType: 'text/plain', parts: ['GenOS is overloaded'], repeatEveryMs: 20, end: false });
+    server.chatQueue.push({
+      type: 'raw',
+      status: 500,
+      contentType: 'text/plain',
+      parts: ['GenOS is overloaded'],
+      repeatEveryMs: 20,
+      end: false,
+    });
     const trickle = await failure(chat(client({ timeoutMs: 300, retry: { maxRetries: 0 } })));
     assert.deepEqual([trickle.kind, trickle.status], ['server', 500]);
     await server.chatRequests[0].closed;
   });
 
   it('stops reading an error body at 64 KB and closes the connection', { timeout: 20_000 }, async () => {
-    server.chatQueue.push({ type: 'raw', status: 400, contentType: 'application/json', parts: ['{"object":"error","message":"', 'w'.repeat(8_192)], repeatEveryMs: 1, end: false });
+    server.chatQueue.push({
+      type: 'raw',
+      status: 400,
+      contentType: 'application/json',
+      parts: ['{"object":"error","message":"', 'w'.repeat(8_192)],
+      repeatEveryMs: 1,
+      end: false,
+    });
     const flood = await failure(chat(client({ timeoutMs: 60_000, retry: { maxRetries: 0 } })));
     assert.deepEqual([flood.kind, flood.status], ['badRequest', 400]);
     await server.chatRequests[0].closed;
@@ -681,7 +912,17 @@ describe('hostile streams and bodies: memory and time stay bounded', () => {
   });
 
   it('names the model a serving does not have, and offers Select Model instead of checking the address', async () => {
-    server.chatQueue.push({ type: 'status', status: 404, body: JSON.stringify({ object: 'error', message: 'The model `qwen-old` does not exist.', type: 'NotFoundError', param: null, code: 404 }) });
+    server.chatQueue.push({
+      type: 'status',
+      status: 404,
+      body: JSON.stringify({
+        object: 'error',
+        message: 'The model `qwen-old` does not exist.',
+        type: 'NotFoundError',
+        param: null,
+        code: 404,
+      }),
+    });
     const error = await failure(chat(client()));
     assert.deepEqual([error.kind, error.detail, error.serverMessage], ['notFound', 'model', 'qwen-old']);
     assert.match(describeError(error, english), /no model named "qwen-old"/);

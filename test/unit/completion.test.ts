@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { allowsCompletion, buildCompletionPrompt, fitCompletion, formatForModel, type CursorContext, type FimPrompt } from '../../src/client/completion';
+import {
+  allowsCompletion,
+  buildCompletionPrompt,
+  fitCompletion,
+  formatForModel,
+  type CursorContext,
+  type FimPrompt,
+} from '../../src/client/completion';
 import { CompletionEngine } from '../../src/client/completionEngine';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { GenosClient } from '../../src/client/genosClient';
@@ -8,14 +15,44 @@ import { failure } from '../support/collect';
 import { FakeGenos, fimCompletion, parseFimPrompt } from '../support/genosServer';
 import { waitUntil } from '../support/wait';
 
-const context: CursorContext = { prefix: 'function add(a, b) {\n  return ', suffix: '\n}\n', language: 'typescript', path: 'src/math.ts' };
+const context: CursorContext = {
+  prefix: 'function add(a, b) {\n  return ',
+  suffix: '\n}\n',
+  language: 'typescript',
+  path: 'src/math.ts',
+};
 
 describe('fill-in-the-middle prompts', () => {
   const table: Array<[Exclude<FimPrompt['format'], never>, string, string[]]> = [
-    ['qwen', '<|fim_prefix|>function add(a, b) {\n  return <|fim_suffix|>\n}\n<|fim_middle|>', ['<|endoftext|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|fim_pad|>', '<|file_sep|>', '<|repo_name|>', '<|im_end|>']],
-    ['deepseek', '<｜fim▁begin｜>function add(a, b) {\n  return <｜fim▁hole｜>\n}\n<｜fim▁end｜>', ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>', '<｜end▁of▁sentence｜>', '<|EOT|>']],
-    ['starcoder', '<filename>src/math.ts\n<fim_prefix>function add(a, b) {\n  return <fim_suffix>\n}\n<fim_middle>', ['<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<file_sep>', '<filename>']],
-    ['codellama', '<PRE> function add(a, b) {\n  return  <SUF>\n}\n <MID>', ['<EOT>', '<PRE>', '<SUF>', '<MID>', '</s>']],
+    [
+      'qwen',
+      '<|fim_prefix|>function add(a, b) {\n  return <|fim_suffix|>\n}\n<|fim_middle|>',
+      [
+        '<|endoftext|>',
+        '<|fim_prefix|>',
+        '<|fim_suffix|>',
+        '<|fim_middle|>',
+        '<|fim_pad|>',
+        '<|file_sep|>',
+        '<|repo_name|>',
+        '<|im_end|>',
+      ],
+    ],
+    [
+      'deepseek',
+      '<｜fim▁begin｜>function add(a, b) {\n  return <｜fim▁hole｜>\n}\n<｜fim▁end｜>',
+      ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>', '<｜end▁of▁sentence｜>', '<|EOT|>'],
+    ],
+    [
+      'starcoder',
+      '<filename>src/math.ts\n<fim_prefix>function add(a, b) {\n  return <fim_suffix>\n}\n<fim_middle>',
+      ['<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<file_sep>', '<filename>'],
+    ],
+    [
+      'codellama',
+      '<PRE> function add(a, b) {\n  return  <SUF>\n}\n <MID>',
+      ['<EOT>', '<PRE>', '<SUF>', '<MID>', '</s>'],
+    ],
     ['codestral', '[SUFFIX]\n}\n[PREFIX]function add(a, b) {\n  return ', ['[PREFIX]', '[SUFFIX]', '[MIDDLE]', '</s>']],
   ];
   for (const [format, prompt, stop] of table) {
@@ -48,7 +85,10 @@ describe('fill-in-the-middle prompts', () => {
     assert.equal(prompt.format, 'chat');
     if (prompt.format !== 'chat') return;
     assert.equal(prompt.messages[0].role, 'system');
-    assert.equal(prompt.messages[1].content, 'File src/math.ts (typescript):\nfunction add(a, b) {\n  return <CURSOR>\n}\n');
+    assert.equal(
+      prompt.messages[1].content,
+      'File src/math.ts (typescript):\nfunction add(a, b) {\n  return <CURSOR>\n}\n',
+    );
   });
 });
 
@@ -56,7 +96,9 @@ describe('fitting a completion at the cursor', () => {
   const at = (prefix: string, suffix: string) => ({ prefix, suffix });
 
   it('asks only where the rest of the line is empty or closers', () => {
-    for (const ok of ['', '   ', ')', '");', '}]', "'", '`;', ') {'.slice(0, 1)]) assert.ok(allowsCompletion(ok), JSON.stringify(ok));
+    for (const ok of ['', '   ', ')', '");', '}]', "'", '`;', ') {'.slice(0, 1)]) {
+      assert.ok(allowsCompletion(ok), JSON.stringify(ok));
+    }
     for (const no of ['x', 'foo)', ' + 1', '// comment', ') {']) assert.ok(!allowsCompletion(no), JSON.stringify(no));
   });
 
@@ -71,11 +113,15 @@ describe('fitting a completion at the cursor', () => {
     assert.equal(fitCompletion('hello"', at('const s = "', '";'), false), 'hello', 'nor the closing quote');
     assert.equal(fitCompletion('bar()', at('foo(', ')'), false), 'bar()', 'a balanced call keeps its own brackets');
     assert.equal(fitCompletion('"a" + "b"', at('x = ', ';'), false), '"a" + "b"', 'paired quotes stay');
-    assert.equal(fitCompletion('if (x) {\n    y();\n  }\n}', at('  ', '\n}\n'), true), 'if (x) {\n    y();\n  }', 'nor the closing lines the file already has');
+    assert.equal(
+      fitCompletion('if (x) {\n    y();\n  }\n}', at('  ', '\n}\n'), true),
+      'if (x) {\n    y();\n  }',
+      'nor the closing lines the file already has',
+    );
     assert.equal(fitCompletion(')', at('f(', ')'), false), '', 'nothing is left: no suggestion');
   });
 
-  it('cleans a chat model\'s answer: fence, marker, trailing blank lines', () => {
+  it("cleans a chat model's answer: fence, marker, trailing blank lines", () => {
     assert.equal(fitCompletion('```ts\na + b;\n```', at('return ', '\n'), true), 'a + b;');
     assert.equal(fitCompletion('<CURSOR>a + b;\n\n\n', at('return ', '\n'), true), 'a + b;');
     assert.equal(fitCompletion('   \n  ', at('', ''), true), '');
@@ -85,7 +131,8 @@ describe('fitting a completion at the cursor', () => {
 
 describe('the FIM-aware test server', () => {
   it('answers from both sides of the cursor', () => {
-    const qwen = (prefix: string, suffix: string) => fimCompletion(`<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`);
+    const qwen = (prefix: string, suffix: string) =>
+      fimCompletion(`<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`);
     assert.equal(qwen('const greeting = ', ''), "'greeting from GenOS';");
     assert.equal(qwen('const greeting = ', ';'), "'greeting from GenOS'");
     assert.equal(qwen('console.log(', ')'), 'logArgument');
@@ -100,19 +147,36 @@ describe('asking only when it is worth it (against the loopback GenOS)', () => {
   before(async () => {
     server = new FakeGenos({ models: ['Qwen2.5-Coder-7B'] });
     await server.start();
-    client = new GenosClient({ endpoint: buildEndpoint(server.baseUrl, server.servingId), token: server.token, timeoutMs: 10_000, retry: { maxRetries: 0 } });
+    client = new GenosClient({
+      endpoint: buildEndpoint(server.baseUrl, server.servingId),
+      token: server.token,
+      timeoutMs: 10_000,
+      retry: { maxRetries: 0 },
+    });
   });
   after(() => server.close());
 
   const fetch = (cursor: CursorContext, signal: AbortSignal) => {
     const prompt = buildCompletionPrompt('qwen', 'Qwen2.5-Coder-7B', cursor) as FimPrompt;
-    return client.complete(prompt.prompt, { model: 'Qwen2.5-Coder-7B', maxTokens: 64, temperature: 0.1, stop: prompt.stop }, signal);
+    return client.complete(
+      prompt.prompt,
+      { model: 'Qwen2.5-Coder-7B', maxTokens: 64, temperature: 0.1, stop: prompt.stop },
+      signal,
+    );
   };
-  const cursor = (prefix: string, suffix = ''): CursorContext => ({ prefix, suffix, language: 'typescript', path: 'a.ts' });
+  const cursor = (prefix: string, suffix = ''): CursorContext => ({
+    prefix,
+    suffix,
+    language: 'typescript',
+    path: 'a.ts',
+  });
 
   it('sends a FIM prompt to /v1/completions without suffix, with its stop tokens', async () => {
     const engine = new CompletionEngine(fetch, { debounceMs: 0 });
-    assert.equal(await engine.complete(cursor('const greeting = '), new AbortController().signal), "'greeting from GenOS';");
+    assert.equal(
+      await engine.complete(cursor('const greeting = '), new AbortController().signal),
+      "'greeting from GenOS';",
+    );
     const body = server.completionRequests.at(-1)?.body as Record<string, unknown>;
     assert.equal(body.prompt, '<|fim_prefix|>const greeting = <|fim_suffix|><|fim_middle|>');
     assert.equal(body.suffix, undefined);
@@ -136,7 +200,10 @@ describe('asking only when it is worth it (against the loopback GenOS)', () => {
     const results = await Promise.all(calls);
     assert.equal(server.completionRequests.length - before, 1);
     assert.equal(results.at(-1), "'total from GenOS';");
-    assert.ok(results.slice(0, -1).every((r) => r === undefined), 'the cancelled calls return nothing');
+    assert.ok(
+      results.slice(0, -1).every((r) => r === undefined),
+      'the cancelled calls return nothing',
+    );
   });
 
   it('closes the request in flight when the cursor moves elsewhere; the server sees the close', async () => {
@@ -144,7 +211,11 @@ describe('asking only when it is worth it (against the loopback GenOS)', () => {
     server.completionQueue.push({ type: 'completion', delayMs: 2000 }, { type: 'completion' });
     const first = new AbortController();
     const slow = engine.complete(cursor('let a = '), first.signal);
-    await waitUntil(() => server.completionRequests.some((r) => (r.body as { prompt: string }).prompt.includes('let a = ')), 'the slow request at the server', 5000);
+    await waitUntil(
+      () => server.completionRequests.some((r) => (r.body as { prompt: string }).prompt.includes('let a = ')),
+      'the slow request at the server',
+      5000,
+    );
     first.abort();
     const moved = await engine.complete(cursor('let b = '), new AbortController().signal);
     assert.equal(await slow, undefined);
@@ -187,11 +258,19 @@ describe('asking only when it is worth it (against the loopback GenOS)', () => {
   it('passes a failure on, for the status bar to show', async () => {
     const engine = new CompletionEngine(fetch, { debounceMs: 0 });
     server.completionQueue.push({ type: 'status', status: 404, body: '{"detail":"Not Found"}' });
-    await assert.rejects(engine.complete(cursor('let z = '), new AbortController().signal), (error: Error & { kind?: string }) => error.kind === 'notFound');
+    await assert.rejects(
+      engine.complete(cursor('let z = '), new AbortController().signal),
+      (error: Error & { kind?: string }) => error.kind === 'notFound',
+    );
   });
 
   it('asks for JSON, and calls an answer that is not a completion malformed', async () => {
-    server.completionQueue.push({ type: 'status', status: 200, contentType: 'text/html', body: '<html>sign in</html>' });
+    server.completionQueue.push({
+      type: 'status',
+      status: 200,
+      contentType: 'text/html',
+      body: '<html>sign in</html>',
+    });
     const error = await failure(fetch(cursor('let y = '), new AbortController().signal));
     assert.equal(error.kind, 'malformed');
     assert.equal(error.message, 'The completion is not in the OpenAI format.');

@@ -22,7 +22,10 @@ interface Asked {
  * An engine whose requests wait for the test to answer them; an abort rejects as the client does,
  * at once, or only when the test says (`rejectOnAbort` false), as a connection that closes late.
  */
-function engineWith(options: CompletionEngineOptions, rejectOnAbort = true): { engine: CompletionEngine; asked: Asked[] } {
+function engineWith(
+  options: CompletionEngineOptions,
+  rejectOnAbort = true,
+): { engine: CompletionEngine; asked: Asked[] } {
   const asked: Asked[] = [];
   const engine = new CompletionEngine(
     (context, signal) =>
@@ -291,7 +294,7 @@ describe('the completion engine', () => {
     assert.equal(engine.stats.pendingReuses, 0);
   });
 
-  it('leaves nothing on the editor\'s signals once its calls end, answered, reused or failed', async () => {
+  it("leaves nothing on the editor's signals once its calls end, answered, reused or failed", async () => {
     const { engine, asked } = engineWith({ debounceMs: 50 });
     const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
     const signals = [live(), live(), live()];

@@ -5,7 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { GenosError } from '../../src/client/errors';
-import { networkReasonOf, openRequest, parseRetryAfter, readBody, readText, transportError, type HttpRequest } from '../../src/client/http';
+import {
+  networkReasonOf,
+  openRequest,
+  parseRetryAfter,
+  readBody,
+  readText,
+  transportError,
+  type HttpRequest,
+} from '../../src/client/http';
 import type { ConnectionTrace } from '../../src/client/network';
 import { failure } from '../support/collect';
 import { waitUntil } from '../support/wait';
@@ -49,7 +57,9 @@ describe('reading what the network says', () => {
     assert.equal(parseRetryAfter(' 5 ', now), 5);
     assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:28:30 GMT', now), 30);
     assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:27:00 GMT', now), 0, 'a date in the past: at once');
-    for (const value of ['5s', 'x5', 'soon', '', undefined]) assert.equal(parseRetryAfter(value, now), undefined, String(value));
+    for (const value of ['5s', 'x5', 'soon', '', undefined]) {
+      assert.equal(parseRetryAfter(value, now), undefined, String(value));
+    }
   });
 
   it('reads a body up to its limit, the rest dropped', async () => {
@@ -59,7 +69,10 @@ describe('reading what the network says', () => {
       setImmediate(() => res.end(body.subarray(70_000)));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const get = () => new Promise<http.IncomingMessage>((resolve) => http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, resolve));
+    const get = () =>
+      new Promise<http.IncomingMessage>((resolve) =>
+        http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, resolve),
+      );
     try {
       assert.equal(await readText(await get(), 5000, undefined, 90_000), body.subarray(0, 90_000).toString('utf8'));
       assert.equal(await readText(await get(), 5000, undefined, 9), '가가가');
@@ -83,9 +96,20 @@ describe('reading what the network says', () => {
     assert.equal(stopped.kind, 'cancelled', 'what the socket says as it is closed by Stop is not a fault');
     assert.equal(stopped.message, 'The request was cancelled.');
 
-    const refused = transportError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), undefined, 1);
-    assert.deepEqual([refused.kind, refused.networkReason, refused.tlsProblem, refused.detail, refused.message], ['network', 'refused', undefined, 'ECONNREFUSED', 'Connection failed: ECONNREFUSED']);
-    const expired = transportError(Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), new AbortController().signal, 1);
+    const refused = transportError(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      undefined,
+      1,
+    );
+    assert.deepEqual(
+      [refused.kind, refused.networkReason, refused.tlsProblem, refused.detail, refused.message],
+      ['network', 'refused', undefined, 'ECONNREFUSED', 'Connection failed: ECONNREFUSED'],
+    );
+    const expired = transportError(
+      Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }),
+      new AbortController().signal,
+      1,
+    );
     assert.deepEqual([expired.networkReason, expired.tlsProblem], ['tls', 'expired']);
     // Without a code the text says what happened, even for a failure that is not an Error.
     assert.equal(transportError(new Error('boom'), undefined, 1).message, 'Connection failed: boom');
@@ -94,7 +118,7 @@ describe('reading what the network says', () => {
   });
 });
 
-describe('one request over the editor\'s own stack', () => {
+describe("one request over the editor's own stack", () => {
   /** What the server was sent, and the responses it holds open. */
   const seen: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string; closed: Promise<void> }> = [];
   let server: http.Server;
@@ -104,7 +128,12 @@ describe('one request over the editor\'s own stack', () => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        seen.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), closed: new Promise((resolve) => res.once('close', () => resolve())) });
+        seen.push({
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          closed: new Promise((resolve) => res.once('close', () => resolve())),
+        });
         if (req.url === '/hang') return;
         if (req.url === '/stall') res.write('first');
         else res.end('done');
@@ -117,10 +146,17 @@ describe('one request over the editor\'s own stack', () => {
     server.closeAllConnections();
     server.close();
   });
-  const request = (path: string, extra: Partial<HttpRequest> = {}): HttpRequest => ({ url: new URL(path, base), method: 'GET', headers: {}, responseTimeoutMs: 5000, ...extra });
+  const request = (path: string, extra: Partial<HttpRequest> = {}): HttpRequest => ({
+    url: new URL(path, base),
+    method: 'GET',
+    headers: {},
+    responseTimeoutMs: 5000,
+    ...extra,
+  });
   const abortListeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
   /** Resolves once nothing listens to `signal` (a response's listener goes as it closes, just after its end). */
-  const released = (signal: AbortSignal, what: string) => waitUntil(() => abortListeners(signal) === 0, `no listener left ${what}`, 2000);
+  const released = (signal: AbortSignal, what: string) =>
+    waitUntil(() => abortListeners(signal) === 0, `no listener left ${what}`, 2000);
 
   it('sends a body with its length in bytes, not in chunks', async () => {
     const body = JSON.stringify({ question: '안녕하세요' });
@@ -138,7 +174,7 @@ describe('one request over the editor\'s own stack', () => {
     assert.equal(seen.length, before);
   });
 
-  it('leaves nothing attached to the caller\'s signal, however the request ends', async () => {
+  it("leaves nothing attached to the caller's signal, however the request ends", async () => {
     const controller = new AbortController();
     const { signal } = controller;
     await readText(await openRequest(request('/ok', { signal })), 5000, signal);
@@ -159,7 +195,10 @@ describe('one request over the editor\'s own stack', () => {
   it('reports a silence within a body as an idle timeout, in seconds', async () => {
     const response = await openRequest(request('/stall'));
     const error = await failure(readText(response, 200));
-    assert.deepEqual([error.kind, error.timeoutPhase, error.timeoutSeconds, error.message], ['timeout', 'idle', 0.2, 'No data for 0.2 s.']);
+    assert.deepEqual(
+      [error.kind, error.timeoutPhase, error.timeoutSeconds, error.message],
+      ['timeout', 'idle', 0.2, 'No data for 0.2 s.'],
+    );
   });
 
   it('closes the connection when the reader stops early, and cancels a body being read on Stop', async () => {
@@ -184,7 +223,10 @@ describe('one request over the editor\'s own stack', () => {
     const started = performance.now();
     await readText(await openRequest(request('/ok', { trace: first })), 5000);
     assert.equal(first.path, 'default');
-    assert.ok(first.connectedMs !== undefined && first.connectedMs > 0 && first.connectedMs <= performance.now() - started, String(first.connectedMs));
+    assert.ok(
+      first.connectedMs !== undefined && first.connectedMs > 0 && first.connectedMs <= performance.now() - started,
+      String(first.connectedMs),
+    );
     assert.equal(first.tlsVersion, undefined, 'plain http has no TLS');
   });
 });

@@ -7,9 +7,25 @@ import { excludesFileOf, globalGitignore } from '../../src/host/gitConfig';
 import { IgnoreRules } from '../../src/host/ignoreRules';
 
 describe('which files git ignores', () => {
-  const rules = new IgnoreRules().add(['# build output', 'build/', '*.log', '/dist', 'src/generated', '!keep.log', '**/*.{js,map}', 'a,b.txt', 'doc/**/*.pdf', 'tmp[0-9]', '\\#literal', 'trailing\\ ', ''].join('\n'));
+  const rules = new IgnoreRules().add(
+    [
+      '# build output',
+      'build/',
+      '*.log',
+      '/dist',
+      'src/generated',
+      '!keep.log',
+      '**/*.{js,map}',
+      'a,b.txt',
+      'doc/**/*.pdf',
+      'tmp[0-9]',
+      '\\#literal',
+      'trailing\\ ',
+      '',
+    ].join('\n'),
+  );
 
-  it('follows gitignore\'s forms: folders, anchors, negation, classes, ** and literal braces or commas', () => {
+  it("follows gitignore's forms: folders, anchors, negation, classes, ** and literal braces or commas", () => {
     const cases: Array<[string, boolean]> = [
       ['build/out.js', true],
       ['src/build/x.ts', true],
@@ -57,10 +73,17 @@ describe('which files git ignores', () => {
     assert.equal(new IgnoreRules().add('out/\n!out/keep.txt\n').ignores('out/keep.txt'), true);
   });
 
-  it('finds the global gitignore through core.excludesFile, else git\'s default place', async () => {
-    assert.equal(excludesFileOf('[user]\n\tname = x\n[core]\n\texcludesFile = "~/.gitignore_global"\n'), '~/.gitignore_global');
+  it("finds the global gitignore through core.excludesFile, else git's default place", async () => {
+    assert.equal(
+      excludesFileOf('[user]\n\tname = x\n[core]\n\texcludesFile = "~/.gitignore_global"\n'),
+      '~/.gitignore_global',
+    );
     assert.equal(excludesFileOf('[user]\n\texcludesfile = nope\n'), undefined);
-    assert.equal(excludesFileOf('[core]\n\texcludesFile = first\n[core]\n\texcludesFile = last\n'), 'last', 'the last one wins, as in git');
+    assert.equal(
+      excludesFileOf('[core]\n\texcludesFile = first\n[core]\n\texcludesFile = last\n'),
+      'last',
+      'the last one wins, as in git',
+    );
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-home-'));
     try {
       fs.mkdirSync(path.join(home, '.config', 'git'), { recursive: true });

@@ -16,7 +16,18 @@ describe('images in answers shown outside the panel become links', () => {
   });
 
   it('leaves fenced code as written', () => {
-    const answer = ['```js', 'if (!a[0]) return ![1];', '```', '', 'Use `![x](y)` for images, ~not! [this]~.', '', '~~~', '![in](tilde.png)', '~~~', 'after !'].join('\n');
+    const answer = [
+      '```js',
+      'if (!a[0]) return ![1];',
+      '```',
+      '',
+      'Use `![x](y)` for images, ~not! [this]~.',
+      '',
+      '~~~',
+      '![in](tilde.png)',
+      '~~~',
+      'after !',
+    ].join('\n');
     const safe = imagesAsLinks(answer);
     assert.ok(safe.includes('if (!a[0]) return ![1];'));
     assert.ok(safe.includes('`\\![x](y)`'), 'a code span gets the backslash: markdown may not take it for one');

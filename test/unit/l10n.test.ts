@@ -43,10 +43,21 @@ describe('localization', () => {
     const manifest = fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8');
     const keys = [...manifest.matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
     const en = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
-    const ko = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.nls.ko.json'), 'utf8')) as Record<string, string>;
+    const ko = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.nls.ko.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     assert.ok(keys.length > 5);
-    assert.deepEqual(keys.filter((k) => !(k in en)), [], 'missing in package.nls.json');
-    assert.deepEqual(keys.filter((k) => !(k in ko)), [], 'missing in package.nls.ko.json');
+    assert.deepEqual(
+      keys.filter((k) => !(k in en)),
+      [],
+      'missing in package.nls.json',
+    );
+    assert.deepEqual(
+      keys.filter((k) => !(k in ko)),
+      [],
+      'missing in package.nls.ko.json',
+    );
     assert.deepEqual(Object.keys(ko).sort(), Object.keys(en).sort());
   });
 });

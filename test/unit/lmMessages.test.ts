@@ -8,7 +8,7 @@ const call = (callId: string, name: string, input: object) => ({ callId, name, i
 const result = (callId: string, content: unknown[]) => ({ callId, content });
 
 describe('VS Code chat messages in the OpenAI shape', () => {
-  it('keeps roles and text, and joins a message\'s text parts', () => {
+  it("keeps roles and text, and joins a message's text parts", () => {
     const messages = toChatMessages([
       { role: 3, content: [text('You are terse.')], name: undefined },
       { role: 1, content: [text('설명해 '), text('주세요')], name: undefined },
@@ -21,11 +21,23 @@ describe('VS Code chat messages in the OpenAI shape', () => {
     ]);
   });
 
-  it('sends an assistant\'s tool calls as tool_calls and each result as a tool message before the user\'s text', () => {
+  it("sends an assistant's tool calls as tool_calls and each result as a tool message before the user's text", () => {
     const messages = toChatMessages([
       { role: 1, content: [text('Read a.ts')], name: undefined },
-      { role: 2, content: [text('Reading.'), call('c1', 'readFile', { path: 'a.ts' }), call('c2', 'listFiles', {})], name: undefined },
-      { role: 1, content: [result('c1', [text('export const a = 1;')]), result('c2', [text('a.ts\nb.ts')]), text('Now explain.')], name: undefined },
+      {
+        role: 2,
+        content: [text('Reading.'), call('c1', 'readFile', { path: 'a.ts' }), call('c2', 'listFiles', {})],
+        name: undefined,
+      },
+      {
+        role: 1,
+        content: [
+          result('c1', [text('export const a = 1;')]),
+          result('c2', [text('a.ts\nb.ts')]),
+          text('Now explain.'),
+        ],
+        name: undefined,
+      },
     ]);
     assert.deepEqual(messages, [
       { role: 'user', content: 'Read a.ts' },
@@ -52,7 +64,7 @@ describe('VS Code chat messages in the OpenAI shape', () => {
     assert.deepEqual(messages, [{ role: 'user', content: 'plain string part' }]);
   });
 
-  it('reads a tool call\'s arguments as an object, and refuses what is not one', () => {
+  it("reads a tool call's arguments as an object, and refuses what is not one", () => {
     assert.deepEqual(toolInput({ id: 'c', name: 'f', arguments: '{"a":[1,2]}' }), { a: [1, 2] });
     assert.deepEqual(toolInput({ id: 'c', name: 'f', arguments: '  ' }), {});
     assert.equal(toolInput({ id: 'c', name: 'f', arguments: '[1]' }), undefined);

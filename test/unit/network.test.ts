@@ -67,7 +67,6 @@ function client(server: FakeGenos, settings?: NetworkSettings): GenosClient {
   });
 }
 
-
 /** Queues a streamed answer cut into byte pieces, and checks it arrives whole and in order. */
 async function assertStreams(server: FakeGenos, c: GenosClient): Promise<void> {
   // 37-byte writes cut Korean characters (3 bytes each) across reads without a thousand writes.
@@ -107,9 +106,15 @@ describe('private certificate authorities', () => {
     assert.ok((probe.trace.connectedMs ?? -1) >= 0 && (probe.trace.secureMs ?? -1) >= (probe.trace.connectedMs ?? 0));
     assert.ok(probe.headersMs >= (probe.trace.secureMs ?? 0) && probe.totalMs >= probe.headersMs);
     const report = connectionReport(probe, english);
-    assert.match(report.summary, /^Connected to GenOS in \d+ ms directly\. TLSv1\.[23], certificate issued by GenOS Test Root CA \(GenOS Test\)\. Models: \/model\//);
+    assert.match(
+      report.summary,
+      /^Connected to GenOS in \d+ ms directly\. TLSv1\.[23], certificate issued by GenOS Test Root CA \(GenOS Test\)\. Models: \/model\//,
+    );
     assert.match(report.details[1], /^Steps: connected \d+ ms, TLS \d+ ms, response \d+ ms, models read \d+ ms\.$/);
-    assert.match(connectionReport(probe, korean()).summary, /^GenOS에 직접 연결했습니다 \(\d+ ms\)\. TLSv1\.[23], 인증서 발급자 GenOS Test Root CA/);
+    assert.match(
+      connectionReport(probe, korean()).summary,
+      /^GenOS에 직접 연결했습니다 \(\d+ ms\)\. TLSv1\.[23], 인증서 발급자 GenOS Test Root CA/,
+    );
     await assertStreams(server, c);
     assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${server.token}`);
   });
@@ -118,14 +123,26 @@ describe('private certificate authorities', () => {
     // The server is signed by the test CA, trusted only through NODE_EXTRA_CA_CERTS; caFile holds
     // an unrelated certificate. Were caFile to replace the default set, this would fail.
     const server = await serve({ tls: certs.server });
-    const result = await runClientProcess({ baseUrl: server.baseUrl, servingId: server.servingId, token: server.token, caPem: certs.selfSigned.cert }, certs.caCertFile);
-    assert.deepEqual(result, { ok: true, models: server.models, path: 'direct', tlsVersion: result.tlsVersion, text: result.text });
+    const result = await runClientProcess(
+      { baseUrl: server.baseUrl, servingId: server.servingId, token: server.token, caPem: certs.selfSigned.cert },
+      certs.caCertFile,
+    );
+    assert.deepEqual(result, {
+      ok: true,
+      models: server.models,
+      path: 'direct',
+      tlsVersion: result.tlsVersion,
+      text: result.text,
+    });
     assert.ok(String(result.text).length > 0);
   });
 
   it('leaves a trusted direct HTTPS server on the default path, unchanged', async () => {
     const server = await serve({ tls: certs.server });
-    const result = await runClientProcess({ baseUrl: server.baseUrl, servingId: server.servingId, token: server.token }, certs.caCertFile);
+    const result = await runClientProcess(
+      { baseUrl: server.baseUrl, servingId: server.servingId, token: server.token },
+      certs.caCertFile,
+    );
     assert.equal(result.ok, true, String(result.message));
     assert.equal(result.path, 'default');
     assert.match(String(result.tlsVersion), /^TLSv1\.[23]$/);
@@ -145,7 +162,14 @@ describe('private certificate authorities', () => {
       assert.equal(first.trace.verified, true);
       assert.equal(first.trace.certificate?.subject, 'genos.test (GenOS Test)');
       const { connectedMs, secureMs } = first.trace;
-      assert.ok(connectedMs !== undefined && secureMs !== undefined && connectedMs > 0 && connectedMs <= secureMs && secureMs <= first.headersMs, `${connectedMs} ${secureMs} ${first.headersMs}`);
+      assert.ok(
+        connectedMs !== undefined &&
+          secureMs !== undefined &&
+          connectedMs > 0 &&
+          connectedMs <= secureMs &&
+          secureMs <= first.headersMs,
+        `${connectedMs} ${secureMs} ${first.headersMs}`,
+      );
       // The agent keeps the connection: the next request is sent on it and still says how it is secured.
       const second = await c.probe();
       assert.match(String(second.trace.tlsVersion), /^TLSv1\.[23]$/);
@@ -154,7 +178,11 @@ describe('private certificate authorities', () => {
       // Certificate settings are about TLS: a plain http address stays on the default stack too.
       const plain = await serve({ host: lanAddress });
       for (const settings of [{ caPem: certs.caCert }, { allowSelfSigned: true }]) {
-        assert.equal((await client(plain, settings).probe()).trace.path, 'default', JSON.stringify(Object.keys(settings)));
+        assert.equal(
+          (await client(plain, settings).probe()).trace.path,
+          'default',
+          JSON.stringify(Object.keys(settings)),
+        );
       }
     } finally {
       https.globalAgent.options.ca = previous;
@@ -165,7 +193,9 @@ describe('private certificate authorities', () => {
   it('looks at the certificate only for a TLS failure, not for a connection that broke after it', async () => {
     const server = await serve({ tls: certs.server });
     server.chatQueue.push({ type: 'reset' });
-    const reset = await failure(collect(client(server, { caPem: certs.caCert }).chat(question, { model: server.models[0] })));
+    const reset = await failure(
+      collect(client(server, { caPem: certs.caCert }).chat(question, { model: server.models[0] })),
+    );
     assert.equal(reset.networkReason, 'reset');
     assert.equal(reset.certificate, undefined);
   });
@@ -174,7 +204,10 @@ describe('private certificate authorities', () => {
     assert.throws(() => new NetworkPath({ caPem: 'garbage' }), GenosError);
     assert.equal(parsePemCertificates(`${certs.caCert}\n${certs.selfSigned.cert}`).length, 2);
     for (const bad of ['', 'not a certificate', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----']) {
-      assert.throws(() => parsePemCertificates(bad), (error: unknown) => error instanceof GenosError && error.configProblem === 'caFileInvalid');
+      assert.throws(
+        () => parsePemCertificates(bad),
+        (error: unknown) => error instanceof GenosError && error.configProblem === 'caFileInvalid',
+      );
     }
   });
 });
@@ -197,7 +230,10 @@ describe('self-signed servers', () => {
     const allowed = client(server, { allowSelfSigned: true });
     const probe = await allowed.probe();
     assert.equal(probe.trace.verified, false, 'the trace says the chain was not verified');
-    assert.match(connectionReport(probe, english).summary, /the certificate of genos-self-signed \(GenOS Self\) was accepted WITHOUT verification/);
+    assert.match(
+      connectionReport(probe, english).summary,
+      /the certificate of genos-self-signed \(GenOS Self\) was accepted WITHOUT verification/,
+    );
     await assertStreams(server, allowed);
     assert.equal((await client(server, { caPem: certs.selfSigned.cert }).probe()).trace.verified, true);
   });
@@ -224,10 +260,13 @@ describe('self-signed servers', () => {
     assert.equal(future.requests.length, 0);
   });
 
-  it('keeps Node\'s own roots, the system\'s and NODE_EXTRA_CA_CERTS when a CA file is added', () => {
+  it("keeps Node's own roots, the system's and NODE_EXTRA_CA_CERTS when a CA file is added", () => {
     const extra = path.join(certs.dir, 'extra.pem');
     fs.writeFileSync(extra, certs.selfSigned.cert);
-    const trusted = trustedCertificates(certs.caCert, { systemCertificates: false, env: { NODE_EXTRA_CA_CERTS: extra } });
+    const trusted = trustedCertificates(certs.caCert, {
+      systemCertificates: false,
+      env: { NODE_EXTRA_CA_CERTS: extra },
+    });
     const set = new Set(trusted);
     for (const root of tls.rootCertificates) assert.ok(set.has(root.trim()), 'a public root was dropped');
     assert.ok(set.has(certs.caCert.trim()), 'the CA file');
@@ -249,11 +288,24 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.equal(tiny.relayed().length, 1, 'the proxy relayed the models request');
     assert.equal(probe.trace.proxy, tiny.url);
     assert.equal(probe.trace.proxySource, 'http.proxy');
-    assert.match(connectionReport(probe, english).summary, new RegExp(`in \\d+ ms through the proxy ${tiny.url.replace(/\./g, '\\.')} \\(from http\\.proxy\\)\\. Plain http: the connection is not encrypted\\.`));
+    assert.match(
+      connectionReport(probe, english).summary,
+      new RegExp(
+        `in \\d+ ms through the proxy ${tiny.url.replace(/\./g, '\\.')} \\(from http\\.proxy\\)\\. Plain http: the connection is not encrypted\\.`,
+      ),
+    );
     await assertStreams(server, c);
     const log = tiny.log();
-    assert.match(log, new RegExp(`GET http://${lanAddress.replace(/\./g, '\\.')}:${server.port}/api/gateway/rep/serving/43/v1/models`));
-    assert.match(log, new RegExp(`POST http://${lanAddress.replace(/\./g, '\\.')}:${server.port}/api/gateway/rep/serving/43/v1/chat/completions`));
+    assert.match(
+      log,
+      new RegExp(`GET http://${lanAddress.replace(/\./g, '\\.')}:${server.port}/api/gateway/rep/serving/43/v1/models`),
+    );
+    assert.match(
+      log,
+      new RegExp(
+        `POST http://${lanAddress.replace(/\./g, '\\.')}:${server.port}/api/gateway/rep/serving/43/v1/chat/completions`,
+      ),
+    );
     assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${server.token}`);
   });
 
@@ -266,7 +318,8 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.equal(probe.trace.proxySource, 'HTTPS_PROXY');
     assert.equal(probe.trace.verified, true);
     await assertStreams(server, c);
-    const connects = tiny.log().match(new RegExp(`CONNECT ${lanAddress.replace(/\./g, '\\.')}:${server.port}`, 'g')) ?? [];
+    const connects =
+      tiny.log().match(new RegExp(`CONNECT ${lanAddress.replace(/\./g, '\\.')}:${server.port}`, 'g')) ?? [];
     assert.equal(connects.length, 2, 'one tunnel for the models, one for the chat');
     // Without the CA the tunnel is made, but the certificate check still refuses the server.
     const error = await failure(client(server, { env: { HTTPS_PROXY: tiny.url } }).listModels());
@@ -278,13 +331,24 @@ describe('through a forward proxy (tinyproxy)', () => {
       const server = await serve({ host: lanAddress, tls });
       const tiny = await proxy();
       const written: number[] = [];
-      server.chatQueue.push({ type: 'stream', content: ['첫 ', '번째 ', '조각', ' 다음', ' 조각', ' 끝'], delayMs: 150, onWrite: (index, at) => (written[index] = at) });
-      let firstAt = 0;
-      const result = await collect(client(server, { caPem: certs.caCert, httpProxy: tiny.url }).chat(question, { model: server.models[0] }), (event) => {
-        if (event.type === 'content' && !firstAt) firstAt = performance.timeOrigin + performance.now();
+      server.chatQueue.push({
+        type: 'stream',
+        content: ['첫 ', '번째 ', '조각', ' 다음', ' 조각', ' 끝'],
+        delayMs: 150,
+        onWrite: (index, at) => (written[index] = at),
       });
+      let firstAt = 0;
+      const result = await collect(
+        client(server, { caPem: certs.caCert, httpProxy: tiny.url }).chat(question, { model: server.models[0] }),
+        (event) => {
+          if (event.type === 'content' && !firstAt) firstAt = performance.timeOrigin + performance.now();
+        },
+      );
       assert.equal(result.text, '첫 번째 조각 다음 조각 끝');
-      assert.ok(firstAt > 0 && firstAt < written[5], `the first text arrived ${Math.round(firstAt - written[5])} ms relative to the last write`);
+      assert.ok(
+        firstAt > 0 && firstAt < written[5],
+        `the first text arrived ${Math.round(firstAt - written[5])} ms relative to the last write`,
+      );
       assert.ok(firstAt < written[3], 'the first text arrived before the server had written half the answer');
     }
   });
@@ -293,7 +357,11 @@ describe('through a forward proxy (tinyproxy)', () => {
     const tiny = await proxy();
     const lan = await serve({ host: lanAddress });
     const viaEnv = await client(lan, { env: { HTTP_PROXY: tiny.url, NO_PROXY: `example.com,${lanAddress}` } }).probe();
-    assert.equal(viaEnv.trace.path, 'default', 'with the proxy bypassed nothing else applies, so the default stack is used');
+    assert.equal(
+      viaEnv.trace.path,
+      'default',
+      'with the proxy bypassed nothing else applies, so the default stack is used',
+    );
     const viaSetting = await client(lan, { httpProxy: tiny.url, noProxy: [`${lanAddress}/24`] }).probe();
     assert.equal(viaSetting.trace.path, 'default');
     const local = await serve();
@@ -313,15 +381,24 @@ describe('through a forward proxy (tinyproxy)', () => {
       assert.match(describeError(error, english), /proxy requires a user name and password \(407\)/);
       assert.match(describeError(error, korean()), /407/);
       const withCredentials = tiny.url.replace('http://', 'http://dev:s3cret@');
-      assert.deepEqual(await client(server, { caPem: certs.caCert, httpProxy: withCredentials }).listModels(), server.models);
+      assert.deepEqual(
+        await client(server, { caPem: certs.caCert, httpProxy: withCredentials }).listModels(),
+        server.models,
+      );
     }
     // Wrong credentials: tinyproxy answers CONNECT with 401, which only the proxy can have sent.
-    const wrong = await failure(client(https, { caPem: certs.caCert, httpProxy: tiny.url.replace('http://', 'http://dev:wrong@') }).listModels());
+    const wrong = await failure(
+      client(https, { caPem: certs.caCert, httpProxy: tiny.url.replace('http://', 'http://dev:wrong@') }).listModels(),
+    );
     assert.equal(wrong.kind, 'proxyAuth');
     assert.equal(https.requests.length, 1, 'only the authorized tunnel reached the server');
     // The credentials are for the proxy: inside the tunnel GenOS never sees them.
     assert.equal(https.requests[0].headers['proxy-authorization'], undefined);
-    const viaSetting = await client(https, { caPem: certs.caCert, httpProxy: tiny.url, proxyAuthorization: `Basic ${Buffer.from('dev:s3cret').toString('base64')}` }).listModels();
+    const viaSetting = await client(https, {
+      caPem: certs.caCert,
+      httpProxy: tiny.url,
+      proxyAuthorization: `Basic ${Buffer.from('dev:s3cret').toString('base64')}`,
+    }).listModels();
     assert.deepEqual(viaSetting, https.models);
     assert.equal(https.requests[1].headers['proxy-authorization'], undefined);
     assert.equal(http.requests.length, 1);
@@ -351,17 +428,31 @@ describe('through a forward proxy (tinyproxy)', () => {
     assert.equal(direct.tlsProblem, 'untrusted');
   });
 
-  it('takes the proxy\'s credentials from its address first, else from http.proxyAuthorization for http.proxy alone', () => {
+  it("takes the proxy's credentials from its address first, else from http.proxyAuthorization for http.proxy alone", () => {
     const basic = `Basic ${Buffer.from('dev:s3cret').toString('base64')}`;
     const path = new NetworkPath({ proxyAuthorization: `  ${basic}\n` });
-    const via = (url: string, source: 'genos.proxy' | 'http.proxy' | 'HTTPS_PROXY' | 'HTTP_PROXY' = 'http.proxy') => ({ proxy: new URL(url), source });
+    const via = (url: string, source: 'genos.proxy' | 'http.proxy' | 'HTTPS_PROXY' | 'HTTP_PROXY' = 'http.proxy') => ({
+      proxy: new URL(url),
+      source,
+    });
     assert.equal(path.proxyAuthorization(via('http://proxy.example:3128')), basic);
-    assert.equal(path.proxyAuthorization(via('http://ops:pw@proxy.example:3128')), `Basic ${Buffer.from('ops:pw').toString('base64')}`);
-    assert.equal(new NetworkPath({ proxyAuthorization: ' \t ' }).proxyAuthorization(via('http://proxy.example:3128')), undefined, 'a blank setting is no header');
+    assert.equal(
+      path.proxyAuthorization(via('http://ops:pw@proxy.example:3128')),
+      `Basic ${Buffer.from('ops:pw').toString('base64')}`,
+    );
+    assert.equal(
+      new NetworkPath({ proxyAuthorization: ' \t ' }).proxyAuthorization(via('http://proxy.example:3128')),
+      undefined,
+      'a blank setting is no header',
+    );
     // VS Code's credential is for its own proxy setting: another proxy never receives it.
     for (const source of ['genos.proxy', 'HTTPS_PROXY', 'HTTP_PROXY'] as const) {
       assert.equal(path.proxyAuthorization(via('http://other.example:3128', source)), undefined, source);
-      assert.equal(path.proxyAuthorization(via('http://ops:pw@other.example:3128', source)), `Basic ${Buffer.from('ops:pw').toString('base64')}`, `${source} with its own credentials`);
+      assert.equal(
+        path.proxyAuthorization(via('http://ops:pw@other.example:3128', source)),
+        `Basic ${Buffer.from('ops:pw').toString('base64')}`,
+        `${source} with its own credentials`,
+      );
     }
   });
 
@@ -378,8 +469,12 @@ describe('through a forward proxy (tinyproxy)', () => {
     const address = `http://127.0.0.1:${(front.address() as net.AddressInfo).port}`;
     const server = await serve({ host: lanAddress, tls: certs.server });
     const header = `Basic ${Buffer.from('dev:s3cret').toString('base64')}`;
-    await failure(client(server, { caPem: certs.caCert, genosProxy: address, proxyAuthorization: header }).listModels());
-    await failure(client(server, { caPem: certs.caCert, env: { HTTPS_PROXY: address }, proxyAuthorization: header }).listModels());
+    await failure(
+      client(server, { caPem: certs.caCert, genosProxy: address, proxyAuthorization: header }).listModels(),
+    );
+    await failure(
+      client(server, { caPem: certs.caCert, env: { HTTPS_PROXY: address }, proxyAuthorization: header }).listModels(),
+    );
     await failure(client(server, { caPem: certs.caCert, httpProxy: address, proxyAuthorization: header }).listModels());
     assert.deepEqual(seen, [undefined, undefined, header]);
   });
@@ -388,7 +483,10 @@ describe('through a forward proxy (tinyproxy)', () => {
     const tiny = await proxy({ basicAuth: { user: 'dev', password: 's3cret' } });
     const server = await serve({ host: lanAddress, tls: certs.server });
     const header = `Basic ${Buffer.from('dev:s3cret').toString('base64')}`;
-    assert.deepEqual(await client(server, { caPem: certs.caCert, httpProxy: tiny.url, proxyAuthorization: header }).listModels(), server.models);
+    assert.deepEqual(
+      await client(server, { caPem: certs.caCert, httpProxy: tiny.url, proxyAuthorization: header }).listModels(),
+      server.models,
+    );
   });
 
   it('keeps timeouts and Stop working through the tunnel: the server sees the connection close', async () => {
@@ -396,7 +494,17 @@ describe('through a forward proxy (tinyproxy)', () => {
     const server = await serve({ host: lanAddress, tls: certs.server });
     const settings = { caPem: certs.caCert, httpProxy: tiny.url };
     server.chatQueue.push({ type: 'hang' });
-    const hung = await failure(collect(new GenosClient({ endpoint: buildEndpoint(server.baseUrl, server.servingId), token: server.token, timeoutMs: 300, retry: { maxRetries: 0 }, network: new NetworkPath(settings) }).chat(question, { model: 'm' })));
+    const hung = await failure(
+      collect(
+        new GenosClient({
+          endpoint: buildEndpoint(server.baseUrl, server.servingId),
+          token: server.token,
+          timeoutMs: 300,
+          retry: { maxRetries: 0 },
+          network: new NetworkPath(settings),
+        }).chat(question, { model: 'm' }),
+      ),
+    );
     assert.equal(hung.kind, 'timeout');
     assert.equal(hung.timeoutPhase, 'response');
 
@@ -428,12 +536,21 @@ describe('through a forward proxy (tinyproxy)', () => {
     const port = (silent.address() as net.AddressInfo).port;
     /** Resolves once the proxy holds a new connection (and, if asked, has read from it). */
     const connected = async (count: number, withData: boolean) => {
-      while (seen.length < count || (withData && !seen[count - 1].data)) await new Promise((resolve) => setImmediate(resolve));
+      while (seen.length < count || (withData && !seen[count - 1].data)) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     };
     try {
       const server = await serve({ host: lanAddress, tls: certs.server });
       const endpoint = buildEndpoint(server.baseUrl, server.servingId);
-      const through = (httpProxy: string, timeoutMs = 30_000) => new GenosClient({ endpoint, token: server.token, timeoutMs, retry: { maxRetries: 0 }, network: new NetworkPath({ caPem: certs.caCert, httpProxy, proxyStrictSsl: false }) });
+      const through = (httpProxy: string, timeoutMs = 30_000) =>
+        new GenosClient({
+          endpoint,
+          token: server.token,
+          timeoutMs,
+          retry: { maxRetries: 0 },
+          network: new NetworkPath({ caPem: certs.caCert, httpProxy, proxyStrictSsl: false }),
+        });
 
       for (const [name, proxyUrl, waitForData] of [
         ['while CONNECT is unanswered', `http://127.0.0.1:${port}`, true],
@@ -475,12 +592,26 @@ describe('through a forward proxy (tinyproxy)', () => {
       assert.equal(error.kind, 'network');
       assert.equal(error.networkReason, 'proxy');
       assert.equal(error.status, 403);
-      assert.equal(describeError(error, english), `The proxy did not connect to GenOS (${proxyUrl} 403). Check "genos.proxy", "http.proxy" or the HTTPS_PROXY variable, and "http.noProxy".`);
-      assert.equal(error.message, `The proxy ${proxyUrl} refused the tunnel to ${lanAddress}:${server.port} (HTTP 403).`);
+      assert.equal(
+        describeError(error, english),
+        `The proxy did not connect to GenOS (${proxyUrl} 403). Check "genos.proxy", "http.proxy" or the HTTPS_PROXY variable, and "http.noProxy".`,
+      );
+      assert.equal(
+        error.message,
+        `The proxy ${proxyUrl} refused the tunnel to ${lanAddress}:${server.port} (HTTP 403).`,
+      );
       assert.deepEqual(connects, [`CONNECT ${lanAddress}:${new URL(server.baseUrl).port} HTTP/1.1`]);
       assert.equal(server.requests.length, 0);
       // An IPv6 address is bracketed in CONNECT, as in a URL (the proxy refuses before it connects).
-      const v6 = await failure(new GenosClient({ endpoint: buildEndpoint('https://[fd00::43]:8443', server.servingId), token: server.token, timeoutMs: 10_000, retry: { maxRetries: 0 }, network: new NetworkPath({ httpProxy: proxyUrl }) }).listModels());
+      const v6 = await failure(
+        new GenosClient({
+          endpoint: buildEndpoint('https://[fd00::43]:8443', server.servingId),
+          token: server.token,
+          timeoutMs: 10_000,
+          retry: { maxRetries: 0 },
+          network: new NetworkPath({ httpProxy: proxyUrl }),
+        }).listModels(),
+      );
       assert.equal(v6.status, 403);
       assert.equal(connects[1], 'CONNECT [fd00::43]:8443 HTTP/1.1');
     } finally {
@@ -488,12 +619,15 @@ describe('through a forward proxy (tinyproxy)', () => {
     }
   });
 
-  it('reads a proxy\'s answer to CONNECT exactly, whatever the proxy sends', async () => {
+  it("reads a proxy's answer to CONNECT exactly, whatever the proxy sends", async () => {
     // A proxy that answers each CONNECT as the test says, and tunnels to the target on 200.
     const answers: Array<(socket: net.Socket, target: string) => void> = [];
     const sockets: net.Socket[] = [];
     const tunnelTo = (head: string) => (socket: net.Socket, target: string) => {
-      const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+      const [host, port] = [
+        target.slice(0, target.lastIndexOf(':')),
+        Number(target.slice(target.lastIndexOf(':') + 1)),
+      ];
       const upstream = net.connect({ host, port }, () => {
         sockets.push(upstream);
         socket.write(head);
@@ -516,7 +650,11 @@ describe('through a forward proxy (tinyproxy)', () => {
       const authority = `${lanAddress}:${new URL(server.baseUrl).port}`;
       const models = () => client(server, { caPem: certs.caCert, httpProxy: proxyUrl }).listModels();
       // Status lines as proxies write them: HTTP/1.0, HTTP/2 without a minor version, two spaces.
-      for (const head of ['HTTP/1.0 200 Connection established\r\n\r\n', 'HTTP/2 200\r\n\r\n', 'HTTP/1.1  200 OK\r\nProxy-Agent: x\r\n\r\n']) {
+      for (const head of [
+        'HTTP/1.0 200 Connection established\r\n\r\n',
+        'HTTP/2 200\r\n\r\n',
+        'HTTP/1.1  200 OK\r\nProxy-Agent: x\r\n\r\n',
+      ]) {
         answers.push(tunnelTo(head));
         assert.deepEqual(await models(), server.models, JSON.stringify(head));
       }
@@ -528,9 +666,16 @@ describe('through a forward proxy (tinyproxy)', () => {
       assert.equal(garbled.detail, `${proxyUrl} ?`);
       // An answer that is only the blank line ending a head has no status line either.
       answers.push((socket) => socket.end('\r\n\r\n'));
-      assert.equal((await failure(models())).message, `The proxy ${proxyUrl} refused the tunnel to ${authority} (HTTP ?).`);
+      assert.equal(
+        (await failure(models())).message,
+        `The proxy ${proxyUrl} refused the tunnel to ${authority} (HTTP ?).`,
+      );
       // A head that comes in pieces is read to its end (a proxy writing its status line first).
-      answers.push((socket, target) => socket.write('HTTP/1.1 200 Connection established\r\n', () => setImmediate(() => tunnelTo('Proxy-Agent: x\r\n\r\n')(socket, target))));
+      answers.push((socket, target) =>
+        socket.write('HTTP/1.1 200 Connection established\r\n', () =>
+          setImmediate(() => tunnelTo('Proxy-Agent: x\r\n\r\n')(socket, target)),
+        ),
+      );
       assert.deepEqual(await models(), server.models);
       answers.push((socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'));
       const auth = await failure(models());
@@ -569,7 +714,8 @@ describe('through a forward proxy (tinyproxy)', () => {
     const tiny = await proxy();
     const server = await serve({ host: lanAddress, tls: certs.server });
     const plain = await serve({ host: lanAddress });
-    const counts = (socket: net.Socket | undefined) => Object.fromEntries((socket?.eventNames() ?? []).map((name) => [String(name), socket?.listenerCount(name)]));
+    const counts = (socket: net.Socket | undefined) =>
+      Object.fromEntries((socket?.eventNames() ?? []).map((name) => [String(name), socket?.listenerCount(name)]));
     const parent = (socket: net.Socket) => (socket as net.Socket & { _parent?: net.Socket })._parent;
     // The same connections opened by hand: what Node itself attaches to them.
     const raw = net.connect({ host: lanAddress, port: server.port });
@@ -589,7 +735,13 @@ describe('through a forward proxy (tinyproxy)', () => {
         const url = new URL(target);
         const network = new NetworkPath(settings);
         const controller = new AbortController();
-        const socket = await network.connect(url, network.route(url), controller.signal, { path: 'direct' }, performance.now());
+        const socket = await network.connect(
+          url,
+          network.route(url),
+          controller.signal,
+          { path: 'direct' },
+          performance.now(),
+        );
         opened.push(socket);
         const name = `${target} ${JSON.stringify(settings)}`;
         if (url.protocol === 'https:') {
@@ -617,12 +769,24 @@ describe('through a forward proxy (tinyproxy)', () => {
     const proxyUrl = new URL('http://proxy.example:3128');
     const coded = (code: string) => proxyFailure(Object.assign(new Error(code), { code }), proxyUrl);
     const refused = coded('ECONNREFUSED');
-    assert.deepEqual([refused.kind, refused.networkReason, refused.tlsProblem, refused.detail, refused.message], ['network', 'proxy', undefined, 'http://proxy.example:3128 ECONNREFUSED', 'The proxy http://proxy.example:3128 failed: ECONNREFUSED.']);
+    assert.deepEqual(
+      [refused.kind, refused.networkReason, refused.tlsProblem, refused.detail, refused.message],
+      [
+        'network',
+        'proxy',
+        undefined,
+        'http://proxy.example:3128 ECONNREFUSED',
+        'The proxy http://proxy.example:3128 failed: ECONNREFUSED.',
+      ],
+    );
     assert.equal(coded('DEPTH_ZERO_SELF_SIGNED_CERT').tlsProblem, 'selfSigned');
     assert.equal(coded('ERR_SSL_WRONG_VERSION_NUMBER').tlsProblem, 'other', 'a TLS failure without a named problem');
     assert.equal(coded('CERT_REVOKED').tlsProblem, 'other');
     assert.equal(coded('PROXY_CERT_STORE').tlsProblem, undefined, 'only a code that starts like a TLS one is one');
-    assert.equal(proxyFailure(new Error('no code'), proxyUrl).message, 'The proxy http://proxy.example:3128 failed: ERROR.');
+    assert.equal(
+      proxyFailure(new Error('no code'), proxyUrl).message,
+      'The proxy http://proxy.example:3128 failed: ERROR.',
+    );
     assert.equal(proxyFailure(undefined, proxyUrl).detail, 'http://proxy.example:3128 ERROR');
     const known = new GenosError({ kind: 'proxyAuth', message: 'kept' });
     assert.equal(proxyFailure(known, proxyUrl), known);
@@ -633,9 +797,15 @@ describe('through a forward proxy (tinyproxy)', () => {
     const server = await serve({ host: lanAddress, tls: certs.server });
     const reason = new GenosError({ kind: 'cancelled', message: 'stopped before it began' });
     const url = new URL(server.baseUrl);
-    for (const settings of [{ caPem: certs.caCert, genosProxy: 'direct' }, { caPem: certs.caCert, httpProxy: tiny.url }]) {
+    for (const settings of [
+      { caPem: certs.caCert, genosProxy: 'direct' },
+      { caPem: certs.caCert, httpProxy: tiny.url },
+    ]) {
       const network = new NetworkPath(settings);
-      await assert.rejects(network.connect(url, network.route(url), AbortSignal.abort(reason), { path: 'direct' }, performance.now()), (error) => error === reason);
+      await assert.rejects(
+        network.connect(url, network.route(url), AbortSignal.abort(reason), { path: 'direct' }, performance.now()),
+        (error) => error === reason,
+      );
     }
     assert.deepEqual(tiny.relayed(), []);
     assert.equal(server.requests.length, 0);
@@ -645,13 +815,21 @@ describe('through a forward proxy (tinyproxy)', () => {
     const server = await serve({ host: lanAddress, tls: certs.server });
     const error = await failure(client(server, { caPem: certs.caCert, genosProxy: 'http://127.0.0.1:9' }).listModels());
     assert.equal(error.networkReason, 'proxy');
-    assert.match(describeError(error, english), /The proxy did not connect to GenOS \(http:\/\/127\.0\.0\.1:9 ECONNREFUSED\)/);
+    assert.match(
+      describeError(error, english),
+      /The proxy did not connect to GenOS \(http:\/\/127\.0\.0\.1:9 ECONNREFUSED\)/,
+    );
   });
 
   it('honours genos.proxy "direct" even when http.proxy and HTTPS_PROXY point at a proxy', async () => {
     const tiny = await proxy();
     const server = await serve({ host: lanAddress, tls: certs.server });
-    const probe = await client(server, { caPem: certs.caCert, genosProxy: 'direct', httpProxy: tiny.url, env: { HTTPS_PROXY: tiny.url } }).probe();
+    const probe = await client(server, {
+      caPem: certs.caCert,
+      genosProxy: 'direct',
+      httpProxy: tiny.url,
+      env: { HTTPS_PROXY: tiny.url },
+    }).probe();
     assert.equal(probe.trace.path, 'direct');
     assert.deepEqual(tiny.relayed(), []);
   });

@@ -1,6 +1,17 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { cleanServerText, errorMessageOf, parseChunk, parseCompletion, parseContextLimit, parseModelInfo, parseModels, parseTextCompletion, refusesTools, type ChunkResult } from '../../src/client/openai';
+import {
+  cleanServerText,
+  errorMessageOf,
+  parseChunk,
+  parseCompletion,
+  parseContextLimit,
+  parseModelInfo,
+  parseModels,
+  parseTextCompletion,
+  refusesTools,
+  type ChunkResult,
+} from '../../src/client/openai';
 import { parseRetryAfter } from '../../src/client/http';
 
 const seedChunk = JSON.stringify({
@@ -13,21 +24,72 @@ const seedChunk = JSON.stringify({
 
 describe('parseChunk', () => {
   const table: Array<[string, string, string | undefined, ChunkResult]> = [
-    ['the seed document chunk', seedChunk, undefined, { kind: 'events', events: [{ type: 'content', text: ' 지내고' }, { type: 'finish', reason: 'stop' }] }],
+    [
+      'the seed document chunk',
+      seedChunk,
+      undefined,
+      {
+        kind: 'events',
+        events: [
+          { type: 'content', text: ' 지내고' },
+          { type: 'finish', reason: 'stop' },
+        ],
+      },
+    ],
     ['[DONE]', '[DONE]', undefined, { kind: 'done' }],
-    ['the role-only first chunk', '{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}', undefined, { kind: 'events', events: [] }],
-    ['reasoning_content', '{"choices":[{"index":0,"delta":{"reasoning_content":"음"}}]}', undefined, { kind: 'events', events: [{ type: 'reasoning', text: '음' }] }],
-    ['reasoning (newer vLLM)', '{"choices":[{"index":0,"delta":{"reasoning":"hm"}}]}', undefined, { kind: 'events', events: [{ type: 'reasoning', text: 'hm' }] }],
-    ['the usage chunk', '{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}', undefined, { kind: 'events', events: [{ type: 'usage', usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12 } }] }],
+    [
+      'the role-only first chunk',
+      '{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}',
+      undefined,
+      { kind: 'events', events: [] },
+    ],
+    [
+      'reasoning_content',
+      '{"choices":[{"index":0,"delta":{"reasoning_content":"음"}}]}',
+      undefined,
+      { kind: 'events', events: [{ type: 'reasoning', text: '음' }] },
+    ],
+    [
+      'reasoning (newer vLLM)',
+      '{"choices":[{"index":0,"delta":{"reasoning":"hm"}}]}',
+      undefined,
+      { kind: 'events', events: [{ type: 'reasoning', text: 'hm' }] },
+    ],
+    [
+      'the usage chunk',
+      '{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}',
+      undefined,
+      { kind: 'events', events: [{ type: 'usage', usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12 } }] },
+    ],
     ['an empty keep-alive event', '', undefined, { kind: 'events', events: [] }],
     ['a proxy ping object', '{}', 'ping', { kind: 'events', events: [] }],
     ['vLLM error, wrapped', '{"error":{"message":"boom","code":500}}', undefined, { kind: 'error', message: 'boom' }],
-    ['vLLM error, older shape', '{"object":"error","message":"too long","type":"BadRequestError","code":400}', undefined, { kind: 'error', message: 'too long' }],
+    [
+      'vLLM error, older shape',
+      '{"object":"error","message":"too long","type":"BadRequestError","code":400}',
+      undefined,
+      { kind: 'error', message: 'too long' },
+    ],
     ['an SSE error event', 'overloaded', 'error', { kind: 'error', message: 'overloaded' }],
     ['an empty SSE error event', '', 'error', { kind: 'error', message: '' }],
-    ['an SSE error event with a JSON error', '{"error":{"message":"shutting down"}}', 'error', { kind: 'error', message: 'shutting down' }],
-    ['an error with a string detail', '{"detail":"Not authenticated"}', undefined, { kind: 'error', message: 'Not authenticated' }],
-    ['a chunk that is not JSON', '{"choices": [', undefined, { kind: 'malformed', message: 'A stream event is not JSON.' }],
+    [
+      'an SSE error event with a JSON error',
+      '{"error":{"message":"shutting down"}}',
+      'error',
+      { kind: 'error', message: 'shutting down' },
+    ],
+    [
+      'an error with a string detail',
+      '{"detail":"Not authenticated"}',
+      undefined,
+      { kind: 'error', message: 'Not authenticated' },
+    ],
+    [
+      'a chunk that is not JSON',
+      '{"choices": [',
+      undefined,
+      { kind: 'malformed', message: 'A stream event is not JSON.' },
+    ],
     ['a JSON array', '[1,2]', undefined, { kind: 'malformed', message: 'A stream event is not a JSON object.' }],
   ];
   for (const [name, data, event, expected] of table) {
@@ -37,17 +99,38 @@ describe('parseChunk', () => {
 
 describe('whole answers and model lists', () => {
   it('reads a non-streamed completion with reasoning', () => {
-    const body = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: '안녕', reasoning_content: '생각' }, finish_reason: 'stop' }] });
+    const body = JSON.stringify({
+      choices: [
+        { index: 0, message: { role: 'assistant', content: '안녕', reasoning_content: '생각' }, finish_reason: 'stop' },
+      ],
+    });
     assert.deepEqual(parseCompletion(body), {
       kind: 'events',
-      events: [{ type: 'reasoning', text: '생각' }, { type: 'content', text: '안녕' }, { type: 'finish', reason: 'stop' }],
+      events: [
+        { type: 'reasoning', text: '생각' },
+        { type: 'content', text: '안녕' },
+        { type: 'finish', reason: 'stop' },
+      ],
     });
   });
 
   it('reads the text of a /v1/completions answer and refuses what is not one', () => {
-    assert.equal(parseTextCompletion('{"object":"text_completion","choices":[{"index":0,"text":"a + b;","finish_reason":"stop"}]}'), 'a + b;');
+    assert.equal(
+      parseTextCompletion(
+        '{"object":"text_completion","choices":[{"index":0,"text":"a + b;","finish_reason":"stop"}]}',
+      ),
+      'a + b;',
+    );
     assert.equal(parseTextCompletion('{"choices":[{"index":1,"text":"other"},{"index":0,"text":""}]}'), '');
-    for (const bad of ['<html>', '[]', '{"choices":[]}', '{"choices":[{"index":0,"message":{"content":"x"}}]}', '{"data":[]}']) assert.equal(parseTextCompletion(bad), undefined, bad);
+    for (const bad of [
+      '<html>',
+      '[]',
+      '{"choices":[]}',
+      '{"choices":[{"index":0,"message":{"content":"x"}}]}',
+      '{"data":[]}',
+    ]) {
+      assert.equal(parseTextCompletion(bad), undefined, bad);
+    }
   });
 
   it('reads the models list and refuses what is not one', () => {
@@ -59,11 +142,17 @@ describe('whole answers and model lists', () => {
 
 describe('server text and Retry-After', () => {
   it('keeps a JSON error message, drops HTML, redacts the token', () => {
-    assert.equal(cleanServerText('{"object":"error","message":"out of memory"}', 'application/json', 'tok-123456'), 'out of memory');
+    assert.equal(
+      cleanServerText('{"object":"error","message":"out of memory"}', 'application/json', 'tok-123456'),
+      'out of memory',
+    );
     assert.equal(cleanServerText('<html><body>502 Bad Gateway</body></html>', 'text/html', 'tok-123456'), undefined);
     assert.equal(cleanServerText('{"detail":"bad token sk-SECRET"}', 'application/json', 'sk-SECRET'), 'bad token ***');
     assert.equal(cleanServerText('x'.repeat(1000), 'application/json', 'tok-123456'), undefined);
-    assert.equal(cleanServerText(JSON.stringify({ message: 'y'.repeat(1000) }), 'application/json', 'tok-123456')?.length, 300);
+    assert.equal(
+      cleanServerText(JSON.stringify({ message: 'y'.repeat(1000) }), 'application/json', 'tok-123456')?.length,
+      300,
+    );
   });
 
   it('shows a server message as one clean line: no control characters, no runs of space', () => {
@@ -115,31 +204,64 @@ describe('every shape a server or gateway sends, field by field', () => {
 
   it('takes choice 0 (or the one without an index), skipping others and junk', () => {
     const chunk = (choices: unknown) => parseChunk(JSON.stringify({ choices }));
-    assert.deepEqual(chunk([{ index: 1, delta: { content: 'second' } }, null, 'x', { index: 0, delta: { content: 'first' } }]), { kind: 'events', events: [{ type: 'content', text: 'first' }] });
-    assert.deepEqual(chunk([{ delta: { content: 'no index' } }]), { kind: 'events', events: [{ type: 'content', text: 'no index' }] });
+    assert.deepEqual(
+      chunk([{ index: 1, delta: { content: 'second' } }, null, 'x', { index: 0, delta: { content: 'first' } }]),
+      { kind: 'events', events: [{ type: 'content', text: 'first' }] },
+    );
+    assert.deepEqual(chunk([{ delta: { content: 'no index' } }]), {
+      kind: 'events',
+      events: [{ type: 'content', text: 'no index' }],
+    });
     assert.deepEqual(chunk([{ index: 1, delta: { content: 'only 1' } }]), { kind: 'events', events: [] });
     assert.deepEqual(chunk('not a list'), { kind: 'events', events: [] });
     // Empty or non-string fields make no event.
-    assert.deepEqual(chunk([{ index: 0, delta: { content: '', reasoning_content: '', reasoning: 5 }, finish_reason: '' }]), { kind: 'events', events: [] });
+    assert.deepEqual(
+      chunk([{ index: 0, delta: { content: '', reasoning_content: '', reasoning: 5 }, finish_reason: '' }]),
+      { kind: 'events', events: [] },
+    );
     assert.deepEqual(chunk([{ index: 0, delta: { content: 7 }, finish_reason: 3 }]), { kind: 'events', events: [] });
   });
 
-  it('reads tool calls piece by piece, numbering a whole message\'s calls by position, skipping junk', () => {
-    const delta = (calls: unknown) => parseChunk(JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: calls } }] }));
-    assert.deepEqual(delta([null, 'x', { index: 3, id: 'call_1', type: 'function', function: { name: 'read', arguments: '{"a"' } }]), {
-      kind: 'events',
-      events: [{ type: 'toolCallDelta', index: 3, id: 'call_1', name: 'read', arguments: '{"a"' }],
-    });
+  it("reads tool calls piece by piece, numbering a whole message's calls by position, skipping junk", () => {
+    const delta = (calls: unknown) =>
+      parseChunk(JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: calls } }] }));
+    assert.deepEqual(
+      delta([null, 'x', { index: 3, id: 'call_1', type: 'function', function: { name: 'read', arguments: '{"a"' } }]),
+      {
+        kind: 'events',
+        events: [{ type: 'toolCallDelta', index: 3, id: 'call_1', name: 'read', arguments: '{"a"' }],
+      },
+    );
     // Empty or non-string fields are left out, not passed on.
-    assert.deepEqual(delta([{ index: 0, id: '', function: { name: '', arguments: '' } }, { index: 1, id: 5, function: { name: 7, arguments: {} } }, { index: 2, function: 'read' }]), {
-      kind: 'events',
-      events: [
-        { type: 'toolCallDelta', index: 0 },
-        { type: 'toolCallDelta', index: 1 },
-        { type: 'toolCallDelta', index: 2 },
-      ],
-    });
-    const whole = parseCompletion(JSON.stringify({ choices: [{ message: { tool_calls: [{ id: 'a', function: { name: 'f', arguments: '{}' } }, { id: 'b', function: { name: 'g', arguments: '[]' } }] } }] }));
+    assert.deepEqual(
+      delta([
+        { index: 0, id: '', function: { name: '', arguments: '' } },
+        { index: 1, id: 5, function: { name: 7, arguments: {} } },
+        { index: 2, function: 'read' },
+      ]),
+      {
+        kind: 'events',
+        events: [
+          { type: 'toolCallDelta', index: 0 },
+          { type: 'toolCallDelta', index: 1 },
+          { type: 'toolCallDelta', index: 2 },
+        ],
+      },
+    );
+    const whole = parseCompletion(
+      JSON.stringify({
+        choices: [
+          {
+            message: {
+              tool_calls: [
+                { id: 'a', function: { name: 'f', arguments: '{}' } },
+                { id: 'b', function: { name: 'g', arguments: '[]' } },
+              ],
+            },
+          },
+        ],
+      }),
+    );
     assert.deepEqual(whole, {
       kind: 'events',
       events: [
@@ -161,14 +283,28 @@ describe('every shape a server or gateway sends, field by field', () => {
     ]) {
       assert.equal(refusesTools(message), true, message);
     }
-    for (const message of [undefined, '', 'The prompt is too long', 'toolbox error']) assert.equal(refusesTools(message), false, String(message));
+    for (const message of [undefined, '', 'The prompt is too long', 'toolbox error']) {
+      assert.equal(refusesTools(message), false, String(message));
+    }
   });
 
   it('reads usage, adding the total when missing, and ignores usage that is not numbers', () => {
     const usage = (value: unknown) => parseChunk(JSON.stringify({ choices: [], usage: value }));
-    assert.deepEqual(usage({ prompt_tokens: 10, completion_tokens: 5 }), { kind: 'events', events: [{ type: 'usage', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } }] });
-    assert.deepEqual(usage({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 99 }), { kind: 'events', events: [{ type: 'usage', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 99 } }] });
-    for (const bad of [{ prompt_tokens: 'x', completion_tokens: 1 }, { prompt_tokens: 1, completion_tokens: 'y' }, { prompt_tokens: 1, completion_tokens: 1, total_tokens: 'z' }, 'usage', null]) {
+    assert.deepEqual(usage({ prompt_tokens: 10, completion_tokens: 5 }), {
+      kind: 'events',
+      events: [{ type: 'usage', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } }],
+    });
+    assert.deepEqual(usage({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 99 }), {
+      kind: 'events',
+      events: [{ type: 'usage', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 99 } }],
+    });
+    for (const bad of [
+      { prompt_tokens: 'x', completion_tokens: 1 },
+      { prompt_tokens: 1, completion_tokens: 'y' },
+      { prompt_tokens: 1, completion_tokens: 1, total_tokens: 'z' },
+      'usage',
+      null,
+    ]) {
       assert.deepEqual(usage(bad), { kind: 'events', events: [] }, JSON.stringify(bad));
     }
   });
@@ -180,15 +316,30 @@ describe('every shape a server or gateway sends, field by field', () => {
     assert.deepEqual(parseChunk('{}', 'error'), { kind: 'error', message: 'The server reported an error.' });
     assert.deepEqual(parseChunk('{"error":{"message":"boom"}}'), { kind: 'error', message: 'boom' });
     // A chunk that has choices is an answer even when it carries a message field.
-    assert.deepEqual(parseChunk('{"message":"note","choices":[{"index":0,"delta":{"content":"ok"}}]}'), { kind: 'events', events: [{ type: 'content', text: 'ok' }] });
+    assert.deepEqual(parseChunk('{"message":"note","choices":[{"index":0,"delta":{"content":"ok"}}]}'), {
+      kind: 'events',
+      events: [{ type: 'content', text: 'ok' }],
+    });
   });
 
   it('reads whole answers and refuses what is not one, saying which', () => {
     assert.deepEqual(parseCompletion('not json'), { kind: 'malformed', message: 'The answer is not JSON.' });
     assert.deepEqual(parseCompletion('{"id":"x"}'), { kind: 'malformed', message: 'The answer has no choices.' });
     assert.deepEqual(parseCompletion('[1]'), { kind: 'malformed', message: 'The answer has no choices.' });
-    assert.deepEqual(parseCompletion('{"object":"error","message":"bad model"}'), { kind: 'error', message: 'bad model' });
-    assert.deepEqual(parseCompletion('{"choices":[{"index":0,"message":{"content":"whole"},"finish_reason":"stop"}]}'), { kind: 'events', events: [{ type: 'content', text: 'whole' }, { type: 'finish', reason: 'stop' }] });
+    assert.deepEqual(parseCompletion('{"object":"error","message":"bad model"}'), {
+      kind: 'error',
+      message: 'bad model',
+    });
+    assert.deepEqual(
+      parseCompletion('{"choices":[{"index":0,"message":{"content":"whole"},"finish_reason":"stop"}]}'),
+      {
+        kind: 'events',
+        events: [
+          { type: 'content', text: 'whole' },
+          { type: 'finish', reason: 'stop' },
+        ],
+      },
+    );
     assert.equal(parseTextCompletion('{"choices":[{"index":1,"text":"b"},{"index":0,"text":"a"}]}'), 'a');
     assert.equal(parseTextCompletion('{"choices":[{"index":0,"text":5}]}'), undefined);
     assert.equal(parseTextCompletion('{"choices":[{"text":"no index"}]}'), 'no index');
@@ -197,8 +348,24 @@ describe('every shape a server or gateway sends, field by field', () => {
   });
 
   it('lists models with a window only when it is a positive whole number', () => {
-    const data = [{ id: 'a', max_model_len: 8192 }, { id: 'b', max_model_len: 0 }, { id: 'c', max_model_len: -1 }, { id: 'd', max_model_len: 1.5 }, { id: 'e', max_model_len: '8192' }, { id: 7 }, null, { id: 'f', max_model_len: 1 }];
-    assert.deepEqual(parseModelInfo(JSON.stringify({ data })), [{ id: 'a', maxModelLen: 8192 }, { id: 'b' }, { id: 'c' }, { id: 'd' }, { id: 'e' }, { id: 'f', maxModelLen: 1 }]);
+    const data = [
+      { id: 'a', max_model_len: 8192 },
+      { id: 'b', max_model_len: 0 },
+      { id: 'c', max_model_len: -1 },
+      { id: 'd', max_model_len: 1.5 },
+      { id: 'e', max_model_len: '8192' },
+      { id: 7 },
+      null,
+      { id: 'f', max_model_len: 1 },
+    ];
+    assert.deepEqual(parseModelInfo(JSON.stringify({ data })), [
+      { id: 'a', maxModelLen: 8192 },
+      { id: 'b' },
+      { id: 'c' },
+      { id: 'd' },
+      { id: 'e' },
+      { id: 'f', maxModelLen: 1 },
+    ]);
   });
 
   it('cleans server text: JSON read, HTML and long text dropped, 300 characters at most, token hidden', () => {
@@ -217,8 +384,14 @@ describe('every shape a server or gateway sends, field by field', () => {
     assert.equal(cleanServerText('["not an object"]', 'application/json', token), undefined);
     assert.equal(cleanServerText('x'.repeat(300), 'text/plain', token), 'x'.repeat(300));
     assert.equal(cleanServerText('x'.repeat(301), 'text/plain', token), undefined);
-    assert.equal(cleanServerText(JSON.stringify({ message: 'y'.repeat(300) }), 'application/json', token), 'y'.repeat(300));
-    assert.equal(cleanServerText(JSON.stringify({ message: 'y'.repeat(301) }), 'application/json', token), `${'y'.repeat(299)}…`);
+    assert.equal(
+      cleanServerText(JSON.stringify({ message: 'y'.repeat(300) }), 'application/json', token),
+      'y'.repeat(300),
+    );
+    assert.equal(
+      cleanServerText(JSON.stringify({ message: 'y'.repeat(301) }), 'application/json', token),
+      `${'y'.repeat(299)}…`,
+    );
     assert.equal(cleanServerText(`bad ${token} and ${token}`, 'text/plain', token), 'bad *** and ***');
     assert.equal(cleanServerText('tab\there\u0007bell\u007fdel', 'text/plain', ''), 'tab here bell del');
     assert.equal(cleanServerText('\u0001\u0002', 'text/plain', ''), undefined);

@@ -9,11 +9,19 @@ import { repoRoot } from '../support/l10n';
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
   icon: string;
   categories: string[];
-  contributes: { walkthroughs: Array<{ steps: Array<{ media: { markdown?: string } }> }>; keybindings?: unknown[]; commands: Array<{ command: string }> };
+  contributes: {
+    walkthroughs: Array<{ steps: Array<{ media: { markdown?: string } }> }>;
+    keybindings?: unknown[];
+    commands: Array<{ command: string }>;
+  };
 };
 
 describe('the package', () => {
-  const listed = execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8' })
+  const listed = execFileSync(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'],
+    { cwd: repoRoot, encoding: 'utf8' },
+  )
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
@@ -24,28 +32,63 @@ describe('the package', () => {
     assert.equal(png.subarray(1, 4).toString('ascii'), 'PNG');
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
     for (const readme of ['README.md', 'README.ko.md']) {
-      for (const [, image] of fs.readFileSync(path.join(repoRoot, readme), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
-        if (!/^https?:/.test(image)) assert.ok(listed.includes(image), `${readme} shows ${image}, which is not packaged`);
+      for (const [, image] of fs
+        .readFileSync(path.join(repoRoot, readme), 'utf8')
+        .matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+        if (!/^https?:/.test(image)) {
+          assert.ok(listed.includes(image), `${readme} shows ${image}, which is not packaged`);
+        }
       }
     }
   });
 
-  it('holds the walkthrough\'s media, and neither sources nor tests', () => {
-    for (const step of manifest.contributes.walkthroughs[0].steps) if (step.media.markdown) assert.ok(listed.includes(step.media.markdown), step.media.markdown);
-    assert.deepEqual(listed.filter((file) => /^(src|test|bench|out|scripts)\//.test(file) || file.endsWith('.map')), []);
+  it("holds the walkthrough's media, and neither sources nor tests", () => {
+    for (const step of manifest.contributes.walkthroughs[0].steps) {
+      if (step.media.markdown) assert.ok(listed.includes(step.media.markdown), step.media.markdown);
+    }
+    assert.deepEqual(
+      listed.filter((file) => /^(src|test|bench|out|scripts)\//.test(file) || file.endsWith('.map')),
+      [],
+    );
   });
 
   it('packages the entry and the core it loads on first use', () => {
     // .vscodeignore is an allow-list; `vsce ls` lists only the bundles already built, so read it.
-    const allowed = fs.readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8').split('\n').map((line) => line.trim());
-    for (const bundle of ['dist/extension.js', 'dist/core.js', 'dist/webview.js']) assert.ok(allowed.includes(`!${bundle}`), `${bundle} is not in .vscodeignore's allow-list`);
+    const allowed = fs
+      .readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
+    for (const bundle of ['dist/extension.js', 'dist/core.js', 'dist/webview.js']) {
+      assert.ok(allowed.includes(`!${bundle}`), `${bundle} is not in .vscodeignore's allow-list`);
+    }
   });
 
-  it('loads at activation only the entry, the walkthrough\'s checks and the chat stand-ins: no network, markdown or panel code', async () => {
+  it("loads at activation only the entry, the walkthrough's checks and the chat stand-ins: no network, markdown or panel code", async () => {
     // The same options as esbuild.js's entry, in memory: which sources end up in dist/extension.js.
     const esbuild = await import('esbuild');
-    const result = await esbuild.build({ absWorkingDir: repoRoot, entryPoints: ['src/extension.ts'], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', external: ['vscode', './core.js'], logLevel: 'silent' });
-    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['src/client/endpoint.ts', 'src/client/errors.ts', 'src/client/token.ts', 'src/extension.ts', 'src/host/connectionSettings.ts', 'src/host/entryKeys.ts', 'src/host/lmApi.ts', 'src/host/nativeChatEntry.ts', 'src/host/provisioned.ts', 'src/host/walkthrough.ts']);
+    const result = await esbuild.build({
+      absWorkingDir: repoRoot,
+      entryPoints: ['src/extension.ts'],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['vscode', './core.js'],
+      logLevel: 'silent',
+    });
+    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), [
+      'src/client/endpoint.ts',
+      'src/client/errors.ts',
+      'src/client/token.ts',
+      'src/extension.ts',
+      'src/host/connectionSettings.ts',
+      'src/host/entryKeys.ts',
+      'src/host/lmApi.ts',
+      'src/host/nativeChatEntry.ts',
+      'src/host/provisioned.ts',
+      'src/host/walkthrough.ts',
+    ]);
   });
 
   it('has a stand-in at activation for every command the core registers', () => {
@@ -56,10 +99,17 @@ describe('the package', () => {
     for (const file of fs.readdirSync(path.join(repoRoot, 'src/host'))) {
       const source = fs.readFileSync(path.join(repoRoot, 'src/host', file), 'utf8');
       for (const [, id] of source.matchAll(/registerCommand\(\s*'([^']+)'/g)) registered.push(id);
-      assert.doesNotMatch(source, /registerCommand\((?!\s*'|\s*COMPLETION_STATE_COMMAND\b)/, `${file} registers a command by a name this test cannot read`);
+      assert.doesNotMatch(
+        source,
+        /registerCommand\((?!\s*'|\s*COMPLETION_STATE_COMMAND\b)/,
+        `${file} registers a command by a name this test cannot read`,
+      );
     }
     assert.ok(registered.length >= 18);
-    assert.deepEqual(registered.filter((id) => !standIns.has(id)), []);
+    assert.deepEqual(
+      registered.filter((id) => !standIns.has(id)),
+      [],
+    );
   });
 
   it('fits its category and binds no keys that clash with layouts or defaults', () => {
@@ -68,11 +118,23 @@ describe('the package', () => {
   });
 
   it('keeps a cloned repository from turning on what sends code or uses the token (restricted in Restricted Mode)', () => {
-    const restricted = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } }).capabilities.untrustedWorkspaces.restrictedConfigurations;
-    for (const key of ['genos.nativeChat.enabled', 'genos.completion.enabled', 'genos.model', 'genos.systemPrompt']) assert.ok(restricted.includes(key), key);
+    const restricted = (
+      JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+        capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
+      }
+    ).capabilities.untrustedWorkspaces.restrictedConfigurations;
+    for (const key of ['genos.nativeChat.enabled', 'genos.completion.enabled', 'genos.model', 'genos.systemPrompt']) {
+      assert.ok(restricted.includes(key), key);
+    }
     // Settings a workspace must not set at all: completion on, and which files it skips.
-    const properties = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { scope?: string; default?: unknown }> } } }).contributes.configuration.properties;
-    for (const key of ['genos.completion.enabled', 'genos.completion.exclude']) assert.equal(properties[key]?.scope, 'machine', key);
+    const properties = (
+      JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+        contributes: { configuration: { properties: Record<string, { scope?: string; default?: unknown }> } };
+      }
+    ).contributes.configuration.properties;
+    for (const key of ['genos.completion.enabled', 'genos.completion.exclude']) {
+      assert.equal(properties[key]?.scope, 'machine', key);
+    }
     assert.ok((properties['genos.completion.exclude'].default as string[]).includes('**/.env'));
   });
 });

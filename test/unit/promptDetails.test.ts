@@ -9,7 +9,15 @@ import type { GenosError } from '../../src/client/errors';
 import { rewriteQuestion, selectionContext, userContent, type Selection } from '../../src/client/prompts';
 import { normalizeToken } from '../../src/client/token';
 
-const selection: Selection = { code: 'x = 1\n', language: 'python', fileName: 'a.py', startLine: 3, endLine: 3, before: '', after: '' };
+const selection: Selection = {
+  code: 'x = 1\n',
+  language: 'python',
+  fileName: 'a.py',
+  startLine: 3,
+  endLine: 3,
+  before: '',
+  after: '',
+};
 
 describe('prompt layout', () => {
   it('separates several context blocks by a blank line', () => {
@@ -21,9 +29,18 @@ describe('prompt layout', () => {
   });
 
   it('sends the lines around a selection when only those before or only those after were taken', () => {
-    assert.equal(selectionContext({ ...selection, before: 'import os' })[1].text, 'import os\n<<< the selected code is here >>>');
-    assert.equal(selectionContext({ ...selection, after: 'print(x)' })[1].text, '<<< the selected code is here >>>\nprint(x)');
-    assert.equal(selectionContext({ ...selection, after: 'print(x)' })[1].label, 'Lines around it in a.py, for context only');
+    assert.equal(
+      selectionContext({ ...selection, before: 'import os' })[1].text,
+      'import os\n<<< the selected code is here >>>',
+    );
+    assert.equal(
+      selectionContext({ ...selection, after: 'print(x)' })[1].text,
+      '<<< the selected code is here >>>\nprint(x)',
+    );
+    assert.equal(
+      selectionContext({ ...selection, after: 'print(x)' })[1].label,
+      'Lines around it in a.py, for context only',
+    );
   });
 
   it('asks for a rewrite in these words', () => {
@@ -55,12 +72,32 @@ describe('reading the GenOS address, at the edges', () => {
   it('tells the log why an address was refused', () => {
     const table: Array<[string, string, string, string]> = [
       ['  ', 'x', 'missingBaseUrl', 'The GenOS address is not set.'],
-      ['genos.example.com/?next=https://x', 'x', 'invalidBaseUrl', 'The GenOS address must start with https:// or http://.'],
+      [
+        'genos.example.com/?next=https://x',
+        'x',
+        'invalidBaseUrl',
+        'The GenOS address must start with https:// or http://.',
+      ],
       ['ftp://genos.example.com', 'x', 'unsupportedScheme', 'The GenOS address uses ftp:; only https: and http: work.'],
-      ['https://:secret@genos.example.com', 'x', 'credentialsInUrl', 'The GenOS address contains a user name or password.'],
-      ['https://genos.example.com/api/gateway/rep/serving/abc', 'other', 'servingIdConflict', 'The GenOS address names a different serving than the serving id setting.'],
+      [
+        'https://:secret@genos.example.com',
+        'x',
+        'credentialsInUrl',
+        'The GenOS address contains a user name or password.',
+      ],
+      [
+        'https://genos.example.com/api/gateway/rep/serving/abc',
+        'other',
+        'servingIdConflict',
+        'The GenOS address names a different serving than the serving id setting.',
+      ],
       ['https://genos.example.com', ' ', 'missingServingId', 'The serving id is not set.'],
-      ['https://genos.example.com', 'a/b', 'invalidServingId', 'The serving id may contain only letters, digits, ".", "_", "~" and "-".'],
+      [
+        'https://genos.example.com',
+        'a/b',
+        'invalidServingId',
+        'The serving id may contain only letters, digits, ".", "_", "~" and "-".',
+      ],
     ];
     for (const [base, id, problem, message] of table) {
       const error = refused(base, id);
@@ -73,8 +110,14 @@ describe('reading the GenOS address, at the edges', () => {
   });
 
   it('takes a pasted serving path only when the address ends with it', () => {
-    assert.equal(buildEndpoint('https://g.example.com/api/gateway/rep/serving/abc/v1', '').pathname, '/api/gateway/rep/serving/abc');
-    assert.equal(buildEndpoint('https://g.example.com/api/gateway/rep/serving/abc/v1/extra', 'x').pathname, '/api/gateway/rep/serving/abc/v1/extra/api/gateway/rep/serving/x');
+    assert.equal(
+      buildEndpoint('https://g.example.com/api/gateway/rep/serving/abc/v1', '').pathname,
+      '/api/gateway/rep/serving/abc',
+    );
+    assert.equal(
+      buildEndpoint('https://g.example.com/api/gateway/rep/serving/abc/v1/extra', 'x').pathname,
+      '/api/gateway/rep/serving/abc/v1/extra/api/gateway/rep/serving/x',
+    );
   });
 
   it('appends an API path after every trailing slash of the endpoint', () => {

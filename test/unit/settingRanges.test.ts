@@ -12,7 +12,7 @@ describe('numeric settings edited by hand', () => {
     assert.equal(timeoutSeconds(90, 60), 90);
   });
 
-  it('drops numbers out of package.json\'s ranges, as if they were not set', () => {
+  it("drops numbers out of package.json's ranges, as if they were not set", () => {
     assert.equal(withinRange(0.7, 0, 2), 0.7);
     assert.equal(withinRange(5, 0, 2), undefined);
     assert.equal(withinRange(-1, 0, 2), undefined);

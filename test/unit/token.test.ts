@@ -12,7 +12,18 @@ describe('a pasted access token', () => {
   });
 
   it('is refused when it cannot travel in an HTTP header', () => {
-    for (const bad of ['', '   ', 'Bearer ', 'two words', 'tab\tinside', 'new\nline', '인증키', 'é', 'nul\u0000', 'del\u007f']) {
+    for (const bad of [
+      '',
+      '   ',
+      'Bearer ',
+      'two words',
+      'tab\tinside',
+      'new\nline',
+      '인증키',
+      'é',
+      'nul\u0000',
+      'del\u007f',
+    ]) {
       assert.equal(normalizeToken(bad), undefined, JSON.stringify(bad));
     }
   });

@@ -15,7 +15,15 @@ before(async () => {
 });
 after(() => browser.close());
 
-const turn = (id: string, extra: Partial<TurnView> = {}): TurnView => ({ id, question: '질문', context: [], answer: '', reasoning: '', status: 'streaming', ...extra });
+const turn = (id: string, extra: Partial<TurnView> = {}): TurnView => ({
+  id,
+  question: '질문',
+  context: [],
+  answer: '',
+  reasoning: '',
+  status: 'streaming',
+  ...extra,
+});
 
 /**
  * A turn's rendered answer as markup without the panel's own wrappers (its parts and groups) and
@@ -39,12 +47,21 @@ function renderedMarkup(page: Page, id: string): Promise<string> {
  * Sends `answer` in `size`-character deltas, a few per frame, then (with `end`) ends the turn;
  * resolves once rendered.
  */
-async function streamInPage(page: Page, id: string, answer: string, size: number, perFrame: number, end = true): Promise<void> {
+async function streamInPage(
+  page: Page,
+  id: string,
+  answer: string,
+  size: number,
+  perFrame: number,
+  end = true,
+): Promise<void> {
   await page.evaluate(
     async ([turnId, text, step, batch, done]) => {
       const send = (data: unknown) => window.dispatchEvent(new MessageEvent('message', { data }));
       for (let i = 0; i < text.length; i += step * batch) {
-        for (let j = i; j < Math.min(i + step * batch, text.length); j += step) send({ type: 'delta', requestId: turnId, content: text.slice(j, j + step), reasoning: '' });
+        for (let j = i; j < Math.min(i + step * batch, text.length); j += step) {
+          send({ type: 'delta', requestId: turnId, content: text.slice(j, j + step), reasoning: '' });
+        }
         await new Promise((resolve) => requestAnimationFrame(resolve));
       }
       if (done) send({ type: 'turnDone', requestId: turnId, status: 'done' });
@@ -60,7 +77,9 @@ function assertSameMarkup(actual: string, expected: string): void {
   if (actual === expected) return;
   let at = 0;
   while (at < Math.min(actual.length, expected.length) && actual[at] === expected[at]) at++;
-  assert.fail(`markup differs at ${at} of ${expected.length}:\n  shown:    …${actual.slice(Math.max(0, at - 120), at + 120)}\n  expected: …${expected.slice(Math.max(0, at - 120), at + 120)}`);
+  assert.fail(
+    `markup differs at ${at} of ${expected.length}:\n  shown:    …${actual.slice(Math.max(0, at - 120), at + 120)}\n  expected: …${expected.slice(Math.max(0, at - 120), at + 120)}`,
+  );
 }
 
 async function ready(): Promise<WebviewPage> {
@@ -93,17 +112,26 @@ describe('the chat webview in a real browser', () => {
       const view = await ready();
       await view.page.setViewportSize({ width, height: 600 });
       await view.host({ type: 'budget', tokens: 8000, window: 4096, factor: 1, omitted: 12 });
-      await view.page.waitForFunction(() => document.querySelector('.gauge')?.textContent?.includes('12 earlier turns left out'));
+      await view.page.waitForFunction(() =>
+        document.querySelector('.gauge')?.textContent?.includes('12 earlier turns left out'),
+      );
       for (const streamingNow of [false, true]) {
         if (streamingNow) {
           await view.page.fill('textarea.input', '질문');
           await view.page.keyboard.press('Enter');
           const sent = (await view.posted()).find((m) => m.type === 'send');
-          await view.host({ type: 'turnStarted', turn: turn('r1', { question: '질문' }), clientId: sent?.type === 'send' ? sent.clientId : undefined });
+          await view.host({
+            type: 'turnStarted',
+            turn: turn('r1', { question: '질문' }),
+            clientId: sent?.type === 'send' ? sent.clientId : undefined,
+          });
           await view.page.waitForFunction(() => document.querySelector('button.send')?.classList.contains('stop'));
         }
         const box = await view.page.locator('button.send').boundingBox();
-        assert.ok(box && box.x >= 0 && box.x + box.width <= width, `${streamingNow ? 'Stop' : 'Send'} at ${width} px: ${JSON.stringify(box)}`);
+        assert.ok(
+          box && box.x >= 0 && box.x + box.width <= width,
+          `${streamingNow ? 'Stop' : 'Send'} at ${width} px: ${JSON.stringify(box)}`,
+        );
         const visible = await view.page.locator('button.send').isVisible();
         assert.ok(visible);
       }
@@ -118,14 +146,37 @@ describe('the chat webview in a real browser', () => {
   it('runs under the production CSP: answers render, and only a remote image is refused', async () => {
     const view = await openWebview(browser, undefined, { csp: true });
     await view.host(init());
-    const answer = ['## 표와 코드', '', '| a | b |', '|---|---|', '| 1 | 2 |', '', '```ts', 'const x: number = 1;', '```', '', '- [링크](https://genos.example.com) 와 [메일](mailto:dev@example.com)', '', '![원격](https://attacker.example/p.png?c=code)', '', '<img src=x onerror="window.__pwned=1">'].join('\n');
+    const answer = [
+      '## 표와 코드',
+      '',
+      '| a | b |',
+      '|---|---|',
+      '| 1 | 2 |',
+      '',
+      '```ts',
+      'const x: number = 1;',
+      '```',
+      '',
+      '- [링크](https://genos.example.com) 와 [메일](mailto:dev@example.com)',
+      '',
+      '![원격](https://attacker.example/p.png?c=code)',
+      '',
+      '<img src=x onerror="window.__pwned=1">',
+    ].join('\n');
     await view.host({ type: 'turnStarted', turn: turn('c1') });
     await view.host({ type: 'delta', requestId: 'c1', content: answer, reasoning: '' });
     await view.host({ type: 'turnDone', requestId: 'c1', status: 'done' });
-    await view.page.locator('.turn[data-id="c1"] .content pre code .hljs-keyword, .turn[data-id="c1"] .content pre code span').first().waitFor();
+    await view.page
+      .locator('.turn[data-id="c1"] .content pre code .hljs-keyword, .turn[data-id="c1"] .content pre code span')
+      .first()
+      .waitFor();
     await view.page.locator('.turn[data-id="c1"] .content table').waitFor();
     const violations = await view.page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
-    assert.deepEqual(violations.filter((v) => !/^img-src https:\/\/attacker\.example/.test(v)), [], 'no script, style or font was refused: the panel works under its policy');
+    assert.deepEqual(
+      violations.filter((v) => !/^img-src https:\/\/attacker\.example/.test(v)),
+      [],
+      'no script, style or font was refused: the panel works under its policy',
+    );
     assert.equal(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     await view.page.close();
   });
@@ -151,14 +202,30 @@ describe('the chat webview in a real browser', () => {
     const view = await ready();
     const { page } = view;
     await view.host({ type: 'turnStarted', turn: turn('t1', { question: '마크다운 예제를 보여 줘' }) });
-    const answer = '## 제목 Heading\n\n- 첫째 **굵게**\n- 둘째 `인라인 코드`\n\n```ts\nconst 인사 = "안녕하세요";\n```\n\n마지막 문단입니다.';
+    const answer =
+      '## 제목 Heading\n\n- 첫째 **굵게**\n- 둘째 `인라인 코드`\n\n```ts\nconst 인사 = "안녕하세요";\n```\n\n마지막 문단입니다.';
     const half = Math.floor(answer.length / 2);
-    for (let i = 0; i < half; i += 3) await view.host({ type: 'delta', requestId: 't1', content: answer.slice(i, Math.min(i + 3, half)), reasoning: '' });
+    for (let i = 0; i < half; i += 3) {
+      await view.host({
+        type: 'delta',
+        requestId: 't1',
+        content: answer.slice(i, Math.min(i + 3, half)),
+        reasoning: '',
+      });
+    }
     // Part of the answer is on screen while the stream is still open.
     await page.locator('.turn .content h2', { hasText: '제목 Heading' }).waitFor();
     assert.equal(await page.locator('.turn.streaming').count(), 1);
-    for (let i = half; i < answer.length; i += 3) await view.host({ type: 'delta', requestId: 't1', content: answer.slice(i, i + 3), reasoning: '' });
-    await view.host({ type: 'turnDone', requestId: 't1', status: 'done', usage: { promptTokens: 10, completionTokens: 20, totalTokens: 30 }, model: 'Qwen3-8B' });
+    for (let i = half; i < answer.length; i += 3) {
+      await view.host({ type: 'delta', requestId: 't1', content: answer.slice(i, i + 3), reasoning: '' });
+    }
+    await view.host({
+      type: 'turnDone',
+      requestId: 't1',
+      status: 'done',
+      usage: { promptTokens: 10, completionTokens: 20, totalTokens: 30 },
+      model: 'Qwen3-8B',
+    });
     // Text renders over the next frames, and highlighting after it, in what is left of them.
     await page.locator('.turn .content:not([data-pending]):not([data-highlighting])').waitFor();
 
@@ -175,7 +242,8 @@ describe('the chat webview in a real browser', () => {
   });
 
   it('renders reference-style links and images as the whole answer would, streamed or restored', async () => {
-    const answer = 'See the [docs][d] and ![logo][img].\n\nA second paragraph with [another][D] use.\n\n[d]: https://genos.example.com/docs "Docs"\n[img]: https://genos.example.com/logo.png';
+    const answer =
+      'See the [docs][d] and ![logo][img].\n\nA second paragraph with [another][D] use.\n\n[d]: https://genos.example.com/docs "Docs"\n[img]: https://genos.example.com/logo.png';
     const check = async (page: WebviewPage['page'], id: string) => {
       const content = page.locator(`.turn[data-id="${id}"] .content`);
       assert.equal(await content.locator('a[href="https://genos.example.com/docs"]').count(), 2);
@@ -185,7 +253,9 @@ describe('the chat webview in a real browser', () => {
     };
     const view = await ready();
     await view.host({ type: 'turnStarted', turn: turn('r1') });
-    for (let i = 0; i < answer.length; i += 3) await view.host({ type: 'delta', requestId: 'r1', content: answer.slice(i, i + 3), reasoning: '' });
+    for (let i = 0; i < answer.length; i += 3) {
+      await view.host({ type: 'delta', requestId: 'r1', content: answer.slice(i, i + 3), reasoning: '' });
+    }
     await view.host({ type: 'turnDone', requestId: 'r1', status: 'done' });
     await check(view.page, 'r1');
     await view.page.close();
@@ -197,17 +267,35 @@ describe('the chat webview in a real browser', () => {
   });
 
   it('streams a code block of a thousand lines line by line: every line, in order, highlighted', async () => {
-    const code = Array.from({ length: 1000 }, (_, i) => (i % 25 === 0 ? `export function step${i}(value: number): number {` : `  const line${i} = value * ${i}; // 줄 ${i}`)).join('\n');
+    const code = Array.from({ length: 1000 }, (_, i) =>
+      i % 25 === 0
+        ? `export function step${i}(value: number): number {`
+        : `  const line${i} = value * ${i}; // 줄 ${i}`,
+    ).join('\n');
     const answer = `Here is the file:\n\`\`\`typescript\n${code}\n\`\`\`\nDone.`;
     const view = await ready();
     const { page } = view;
     await view.host({ type: 'turnStarted', turn: turn('c1') });
-    await page.evaluate((text) => {
-      for (let i = 0; i < text.length; i += 50) window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'c1', content: text.slice(i, i + 50), reasoning: '' } }));
-    }, answer.slice(0, answer.length / 2));
+    await page.evaluate(
+      (text) => {
+        for (let i = 0; i < text.length; i += 50) {
+          window.dispatchEvent(
+            new MessageEvent('message', {
+              data: { type: 'delta', requestId: 'c1', content: text.slice(i, i + 50), reasoning: '' },
+            }),
+          );
+        }
+      },
+      answer.slice(0, answer.length / 2),
+    );
     // Half-way, the block shows what arrived, while the rest is still streaming.
-    await page.waitForFunction((expected) => document.querySelector('.turn .content pre')?.textContent === expected, answer.slice(0, answer.length / 2).split('typescript\n')[1]);
-    for (let i = answer.length / 2; i < answer.length; i += 5000) await view.host({ type: 'delta', requestId: 'c1', content: answer.slice(i, i + 5000), reasoning: '' });
+    await page.waitForFunction(
+      (expected) => document.querySelector('.turn .content pre')?.textContent === expected,
+      answer.slice(0, answer.length / 2).split('typescript\n')[1],
+    );
+    for (let i = answer.length / 2; i < answer.length; i += 5000) {
+      await view.host({ type: 'delta', requestId: 'c1', content: answer.slice(i, i + 5000), reasoning: '' });
+    }
     await view.host({ type: 'turnDone', requestId: 'c1', status: 'done' });
     await page.locator('.turn .content:not([data-pending])').waitFor();
     assert.equal(await page.locator('.turn .content pre').count(), 1);
@@ -229,19 +317,31 @@ describe('the chat webview in a real browser', () => {
     await page.close();
   });
 
-  it('keeps a small streamed block\'s highlighted segments, and highlights it again whole when a comment crossed them', async () => {
+  it("keeps a small streamed block's highlighted segments, and highlights it again whole when a comment crossed them", async () => {
     const view = await ready();
     const { page } = view;
     /** Streams a 30-line block: its first segment (20 lines) is highlighted before the rest arrives. */
     const stream = async (id: string, lines: string[]) => {
       await view.host({ type: 'turnStarted', turn: turn(id) });
       const content = page.locator('.turn').last().locator('.content');
-      await view.host({ type: 'delta', requestId: id, content: `\`\`\`typescript\n${lines.slice(0, 21).join('\n')}\n`, reasoning: '' });
+      await view.host({
+        type: 'delta',
+        requestId: id,
+        content: `\`\`\`typescript\n${lines.slice(0, 21).join('\n')}\n`,
+        reasoning: '',
+      });
       await content.locator('.segment .hljs-keyword').first().waitFor();
       await page.waitForFunction(() => !document.querySelector('.turn:last-of-type .content[data-highlighting]'));
-      await view.host({ type: 'delta', requestId: id, content: `${lines.slice(21).join('\n')}\n\`\`\`\n`, reasoning: '' });
+      await view.host({
+        type: 'delta',
+        requestId: id,
+        content: `${lines.slice(21).join('\n')}\n\`\`\`\n`,
+        reasoning: '',
+      });
       await view.host({ type: 'turnDone', requestId: id, status: 'done' });
-      await page.waitForFunction(() => !document.querySelector('.turn:last-of-type .content:is([data-pending], [data-highlighting])'));
+      await page.waitForFunction(
+        () => !document.querySelector('.turn:last-of-type .content:is([data-pending], [data-highlighting])'),
+      );
       return content.locator('pre');
     };
     const plain = Array.from({ length: 30 }, (_, i) => `const line${i} = ${i};`);
@@ -267,9 +367,20 @@ describe('the chat webview in a real browser', () => {
     const burst = `Read it:\n\`\`\`python\ndef f(a):\n    return a  # 설명\n\`\`\`\n- item\n\n\`\`\`typescript\nconst x: number = 1;\n\`\`\`\nAfter.\n\n\`\`\`python\n${long}\n\`\`\`\n`;
     await view.host({ type: 'delta', requestId: 'w1', content: burst, reasoning: '' });
     const content = page.locator('.turn .content');
-    await page.waitForFunction(() => document.querySelectorAll('.turn .content pre').length === 3 && !document.querySelector('.turn .content:is([data-pending], [data-highlighting])'));
-    assert.deepEqual(await content.locator('pre').evaluateAll((pres) => pres.map((pre) => pre.querySelectorAll('.segment').length)), [0, 0, 20]);
-    assert.deepEqual(await content.locator('pre').allTextContents(), ['def f(a):\n    return a  # 설명\n', 'const x: number = 1;\n', `${long}\n`]);
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('.turn .content pre').length === 3 &&
+        !document.querySelector('.turn .content:is([data-pending], [data-highlighting])'),
+    );
+    assert.deepEqual(
+      await content.locator('pre').evaluateAll((pres) => pres.map((pre) => pre.querySelectorAll('.segment').length)),
+      [0, 0, 20],
+    );
+    assert.deepEqual(await content.locator('pre').allTextContents(), [
+      'def f(a):\n    return a  # 설명\n',
+      'const x: number = 1;\n',
+      `${long}\n`,
+    ]);
     assert.deepEqual(await content.locator('pre').nth(0).locator('.hljs-keyword').allTextContents(), ['def', 'return']);
     assert.deepEqual(await content.locator('pre').nth(1).locator('.hljs-keyword').allTextContents(), ['const']);
     assert.equal(await content.locator('p').first().textContent(), 'Read it:');
@@ -278,7 +389,10 @@ describe('the chat webview in a real browser', () => {
     await view.host({ type: 'delta', requestId: 'w1', content: '```typescript\n', reasoning: '' });
     for (const line of ['let y = 2;', 'y += 1;']) {
       await view.host({ type: 'delta', requestId: 'w1', content: `${line}\n`, reasoning: '' });
-      await page.waitForFunction((text) => document.querySelectorAll('.turn .content pre')[3]?.textContent?.includes(text), line);
+      await page.waitForFunction(
+        (text) => document.querySelectorAll('.turn .content pre')[3]?.textContent?.includes(text),
+        line,
+      );
     }
     await view.host({ type: 'delta', requestId: 'w1', content: '```\nEnd.', reasoning: '' });
     await view.host({ type: 'turnDone', requestId: 'w1', status: 'done' });
@@ -291,9 +405,11 @@ describe('the chat webview in a real browser', () => {
     await page.close();
   });
 
-  it('reopens a large conversation whole: newest turn first, every turn\'s text in the end', async () => {
+  it("reopens a large conversation whole: newest turn first, every turn's text in the end", async () => {
     const turns = Array.from({ length: 50 }, (_, t) => {
-      const block = Array.from({ length: 300 }, (_, i) => `    value_${t}_${i} = compute(${i})  # 설명 ${i}`).join('\n');
+      const block = Array.from({ length: 300 }, (_, i) => `    value_${t}_${i} = compute(${i})  # 설명 ${i}`).join(
+        '\n',
+      );
       const answer = `## 답변 ${t}\n\n설명 문단 ${t}.\n\n\`\`\`python\ndef answer_${t}():\n${block}\n\`\`\`\n\n- 끝 ${t}\n- end-of-turn-${t}`;
       return turn(`big${t}`, { question: `질문 ${t}`, answer, status: 'done' });
     });
@@ -305,12 +421,18 @@ describe('the chat webview in a real browser', () => {
       new MutationObserver((records) => {
         for (const record of records) {
           const target = record.target as HTMLElement;
-          if (target.classList.contains('content') && !target.hasAttribute('data-pending')) w.__rendered.push(target.closest('.turn')?.getAttribute('data-id') ?? '');
+          if (target.classList.contains('content') && !target.hasAttribute('data-pending')) {
+            w.__rendered.push(target.closest('.turn')?.getAttribute('data-id') ?? '');
+          }
         }
       }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-pending'] });
     });
     await view.host(init({ turns }));
-    await page.waitForFunction(() => document.querySelectorAll('.turn').length === 50 && !document.querySelector('[data-pending]'), undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('.turn').length === 50 && !document.querySelector('[data-pending]'),
+      undefined,
+      { timeout: 60_000 },
+    );
     for (const [t, { answer }] of turns.entries()) {
       const content = page.locator(`.turn[data-id="big${t}"] .content`);
       assert.equal(await content.locator('pre').textContent(), `${answer.split('```python\n')[1].split('\n```')[0]}\n`);
@@ -322,17 +444,42 @@ describe('the chat webview in a real browser', () => {
   });
 
   it('streams long lists and tables in parts that join them: the same markup as one render of the whole', async () => {
-    const bullets = Array.from({ length: 90 }, (_, i) => `- 항목 ${i}: **굵게** \`code${i}\` text${i % 10 === 0 ? `\n  - nested ${i}\n    more of ${i}` : ''}`).join('\n');
+    const bullets = Array.from(
+      { length: 90 },
+      (_, i) => `- 항목 ${i}: **굵게** \`code${i}\` text${i % 10 === 0 ? `\n  - nested ${i}\n    more of ${i}` : ''}`,
+    ).join('\n');
     const ordered = ['3. first', ...Array.from({ length: 80 }, (_, i) => `1. step ${i} — 단계 ${i}`)].join('\n');
-    const rows = Array.from({ length: 70 }, (_, i) => (i % 7 === 3 ? `| ${i} | only two |` : `| ${i} | \`src/h${i}.ts\` | 입력 *검증* ${i} | a \\| b |`)).join('\n');
-    const switching = [...Array.from({ length: 40 }, (_, i) => `- dash item number ${i}`), ...Array.from({ length: 40 }, (_, i) => `* star item number ${i}`)].join('\n');
-    const lazy = Array.from({ length: 60 }, (_, i) => `- lazy item ${i}${i % 9 === 4 ? `\ncontinued lazily ${i}` : ''}`).join('\n');
-    const loose = ['- loose a', '', '  its second paragraph', ...Array.from({ length: 150 }, (_, i) => `- loose item ${i}`)].join('\n');
+    const rows = Array.from({ length: 70 }, (_, i) =>
+      i % 7 === 3 ? `| ${i} | only two |` : `| ${i} | \`src/h${i}.ts\` | 입력 *검증* ${i} | a \\| b |`,
+    ).join('\n');
+    const switching = [
+      ...Array.from({ length: 40 }, (_, i) => `- dash item number ${i}`),
+      ...Array.from({ length: 40 }, (_, i) => `* star item number ${i}`),
+    ].join('\n');
+    const lazy = Array.from(
+      { length: 60 },
+      (_, i) => `- lazy item ${i}${i % 9 === 4 ? `\ncontinued lazily ${i}` : ''}`,
+    ).join('\n');
+    const loose = [
+      '- loose a',
+      '',
+      '  its second paragraph',
+      ...Array.from({ length: 150 }, (_, i) => `- loose item ${i}`),
+    ].join('\n');
     // Not lists or tables: numbers after a paragraph (only 1 may start a list there), and a head
     // whose delimiter row has another number of columns.
-    const prose = ['Numbers in prose:', ...Array.from({ length: 60 }, (_, i) => `${i + 2}. is not an item ${i}`)].join('\n');
-    const notTable = ['| a | b |', '| - | - | - |', ...Array.from({ length: 60 }, (_, i) => `| not a row ${i} | ${i} |`)].join('\n');
-    const referenced = ['- see [the docs][d] first', ...Array.from({ length: 60 }, (_, i) => `- then item ${i} [twice][d]`)].join('\n');
+    const prose = ['Numbers in prose:', ...Array.from({ length: 60 }, (_, i) => `${i + 2}. is not an item ${i}`)].join(
+      '\n',
+    );
+    const notTable = [
+      '| a | b |',
+      '| - | - | - |',
+      ...Array.from({ length: 60 }, (_, i) => `| not a row ${i} | ${i} |`),
+    ].join('\n');
+    const referenced = [
+      '- see [the docs][d] first',
+      ...Array.from({ length: 60 }, (_, i) => `- then item ${i} [twice][d]`),
+    ].join('\n');
     const answer = [
       `Findings:\n${bullets}\nAfter the list, no blank line.`,
       ordered,
@@ -385,15 +532,25 @@ describe('the chat webview in a real browser', () => {
   });
 
   it('never renders again the items and rows already shown of a list or table being written', async () => {
-    const list = Array.from({ length: 450 }, (_, i) => `1. 항목 ${i}: \`handler${i}\`에서 **입력 검증**이 빠졌습니다`).join('\n');
-    const table = ['| # | 파일 (file) | 문제 (issue) |', '| --- | --- | --- |', ...Array.from({ length: 300 }, (_, i) => `| ${i} | \`src/h${i}.ts\` | 입력 검증 누락 ${i} |`)].join('\n');
+    const list = Array.from(
+      { length: 450 },
+      (_, i) => `1. 항목 ${i}: \`handler${i}\`에서 **입력 검증**이 빠졌습니다`,
+    ).join('\n');
+    const table = [
+      '| # | 파일 (file) | 문제 (issue) |',
+      '| --- | --- | --- |',
+      ...Array.from({ length: 300 }, (_, i) => `| ${i} | \`src/h${i}.ts\` | 입력 검증 누락 ${i} |`),
+    ].join('\n');
     const view = await ready();
     const { page } = view;
     await view.host({ type: 'turnStarted', turn: turn('k1') });
     const result = await page.evaluate(
       async ([text]) => {
         const content = document.querySelector('.turn .content') as HTMLElement;
-        const send = (delta: string) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'k1', content: delta, reasoning: '' } }));
+        const send = (delta: string) =>
+          window.dispatchEvent(
+            new MessageEvent('message', { data: { type: 'delta', requestId: 'k1', content: delta, reasoning: '' } }),
+          );
         const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
         // The first item and row are caught once the list or table has grown past its first part
         // (until then they are in the part being written, rendered again as it grows); each must
@@ -411,18 +568,26 @@ describe('the chat webview in a real browser', () => {
           firstItem = firstItem ?? item;
           firstRow = firstRow ?? row;
         }
-        window.dispatchEvent(new MessageEvent('message', { data: { type: 'turnDone', requestId: 'k1', status: 'done' } }));
+        window.dispatchEvent(
+          new MessageEvent('message', { data: { type: 'turnDone', requestId: 'k1', status: 'done' } }),
+        );
         while (content.hasAttribute('data-pending')) await frame();
         const tables = Array.from(content.querySelectorAll('table'));
         const rows = tables.flatMap((element) => Array.from(element.tBodies[0].rows));
-        const columns = (element: HTMLTableElement) => Array.from(element.querySelectorAll('col'), (col) => col.style.width).join(' ');
+        const columns = (element: HTMLTableElement) =>
+          Array.from(element.querySelectorAll('col'), (col) => col.style.width).join(' ');
         return {
           replaced,
           sameItem: content.querySelector('li') === firstItem,
           sameRow: content.querySelector('tbody tr') === firstRow,
           // Items in long lists, and the number each shows.
           lists: Array.from(content.querySelectorAll('ol'), (element) => element.children.length),
-          numbers: Array.from(content.querySelectorAll('li'), (item) => (item.parentElement as HTMLOListElement).start + Array.from(item.parentElement?.children ?? []).indexOf(item)).every((number, i) => number === i + 1),
+          numbers: Array.from(
+            content.querySelectorAll('li'),
+            (item) =>
+              (item.parentElement as HTMLOListElement).start +
+              Array.from(item.parentElement?.children ?? []).indexOf(item),
+          ).every((number, i) => number === i + 1),
           tables: tables.map((element) => element.tBodies[0].rows.length),
           rows: rows.map((row) => row.cells[0].textContent).every((text, i) => text === String(i)),
           lastRow: rows[299]?.textContent?.replace(/\s*\n\s*/g, '|'),
@@ -430,7 +595,10 @@ describe('the chat webview in a real browser', () => {
           layout: tables.map((element) => element.style.tableLayout),
           // Three shares of the table's width, read off its columns as first laid out.
           sameColumns: tables.every((element) => columns(element) === columns(tables[0])),
-          columnText: columns(tables[0]), shares: columns(tables[0]).split(' ').map((width) => (/^\d+(\.\d+)?%$/.test(width) ? Number.parseFloat(width) : Number.NaN)),
+          columnText: columns(tables[0]),
+          shares: columns(tables[0])
+            .split(' ')
+            .map((width) => (/^\d+(\.\d+)?%$/.test(width) ? Number.parseFloat(width) : Number.NaN)),
         };
       },
       [`${list}\n\n${table}`] as const,
@@ -439,29 +607,47 @@ describe('the chat webview in a real browser', () => {
     assert.ok(result.sameItem && result.sameRow);
     // Split into elements of at least 100, each continuing the one before.
     const split = (counts: number[]) => counts.length >= 2 && counts.slice(0, -1).every((count) => count >= 100);
-    assert.equal(result.lists.reduce((sum, count) => sum + count, 0), 450);
+    assert.equal(
+      result.lists.reduce((sum, count) => sum + count, 0),
+      450,
+    );
     assert.ok(split(result.lists), `lists of ${result.lists}`);
     assert.ok(result.numbers);
-    assert.equal(result.tables.reduce((sum, count) => sum + count, 0), 300);
+    assert.equal(
+      result.tables.reduce((sum, count) => sum + count, 0),
+      300,
+    );
     assert.ok(split(result.tables), `tables of ${result.tables}`);
     assert.ok(result.rows);
     assert.equal(result.lastRow, '|299|src/h299.ts|입력 검증 누락 299|');
-    assert.ok(result.layout.every((layout) => layout === 'fixed'), `${result.layout}`);
+    assert.ok(
+      result.layout.every((layout) => layout === 'fixed'),
+      `${result.layout}`,
+    );
     assert.ok(result.sameColumns);
     assert.equal(result.shares.length, 3, JSON.stringify(result));
-    assert.ok(result.shares.every((share) => share > 3) && Math.abs(result.shares.reduce((sum, share) => sum + share, 0) - 100) < 1, `${result.shares}`);
+    assert.ok(
+      result.shares.every((share) => share > 3) &&
+        Math.abs(result.shares.reduce((sum, share) => sum + share, 0) - 100) < 1,
+      `${result.shares}`,
+    );
     await page.close();
   });
 
   it('keeps a long table drawn as one when a later link definition renders its first rows again', async () => {
-    const rows = Array.from({ length: 260 }, (_, i) => `| ${i} | ${i === 0 ? 'see [the docs][d]' : `row ${i}`} |`).join('\n');
+    const rows = Array.from({ length: 260 }, (_, i) => `| ${i} | ${i === 0 ? 'see [the docs][d]' : `row ${i}`} |`).join(
+      '\n',
+    );
     const answer = `| # | 설명 |\n| --- | --- |\n${rows}\n\n[d]: https://genos.example.com/docs`;
     const view = await ready();
     await view.host({ type: 'turnStarted', turn: turn('t9') });
     await streamInPage(view.page, 't9', answer, 7, 40);
     const tables = await view.page.evaluate(() =>
       Array.from(document.querySelectorAll('.turn .content table'), (table) => ({
-        columns: Array.from(table.querySelectorAll(':scope > colgroup > col'), (col) => (col as HTMLElement).style.width).join(' '),
+        columns: Array.from(
+          table.querySelectorAll(':scope > colgroup > col'),
+          (col) => (col as HTMLElement).style.width,
+        ).join(' '),
         layout: (table as HTMLElement).style.tableLayout,
         link: table.querySelector('a')?.getAttribute('href') ?? null,
         rows: (table as HTMLTableElement).tBodies[0].rows.length,
@@ -469,9 +655,18 @@ describe('the chat webview in a real browser', () => {
     );
     assert.ok(tables.length >= 2, JSON.stringify(tables));
     assert.equal(tables[0].link, 'https://genos.example.com/docs');
-    assert.equal(tables.reduce((sum, table) => sum + table.rows, 0), 260);
-    assert.ok(tables.every((table) => table.layout === 'fixed'), JSON.stringify(tables));
-    assert.ok(tables[0].columns.split(' ').length === 2 && tables.every((table) => table.columns === tables[0].columns), JSON.stringify(tables));
+    assert.equal(
+      tables.reduce((sum, table) => sum + table.rows, 0),
+      260,
+    );
+    assert.ok(
+      tables.every((table) => table.layout === 'fixed'),
+      JSON.stringify(tables),
+    );
+    assert.ok(
+      tables[0].columns.split(' ').length === 2 && tables.every((table) => table.columns === tables[0].columns),
+      JSON.stringify(tables),
+    );
     await view.page.close();
 
     // Reopened below a long list: the columns read are still the table's own, a narrow one and a
@@ -481,14 +676,25 @@ describe('the chat webview in a real browser', () => {
     await reopened.host(init({ turns: [turn('t10', { answer: `${above}\n\n${answer}`, status: 'done' })] }));
     await reopened.page.waitForFunction(() => !document.querySelector('[data-pending]'));
     const shares = await reopened.page.evaluate(() =>
-      Array.from(document.querySelectorAll('.turn .content table'), (table) => Array.from(table.querySelectorAll(':scope > colgroup > col'), (col) => Number.parseFloat((col as HTMLElement).style.width))),
+      Array.from(document.querySelectorAll('.turn .content table'), (table) =>
+        Array.from(table.querySelectorAll(':scope > colgroup > col'), (col) =>
+          Number.parseFloat((col as HTMLElement).style.width),
+        ),
+      ),
     );
-    assert.ok(shares.length >= 2 && shares.every((widths) => widths.length === 2 && widths[0] < widths[1] && Math.abs(widths[0] + widths[1] - 100) < 1), JSON.stringify(shares));
+    assert.ok(
+      shares.length >= 2 &&
+        shares.every(
+          (widths) => widths.length === 2 && widths[0] < widths[1] && Math.abs(widths[0] + widths[1] - 100) < 1,
+        ),
+      JSON.stringify(shares),
+    );
     await reopened.page.close();
   });
 
-  it('reads a long table\'s columns only while the panel is shown', async () => {
-    const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `| ${from + i} | row ${from + i} of a hidden table |`).join('\n');
+  it("reads a long table's columns only while the panel is shown", async () => {
+    const rows = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => `| ${from + i} | row ${from + i} of a hidden table |`).join('\n');
     const view = await ready();
     await view.host({ type: 'turnStarted', turn: turn('h1') });
     // Hidden (the panel collapsed): nothing can be measured, so the table goes on as one.
@@ -499,11 +705,16 @@ describe('the chat webview in a real browser', () => {
     const tables = await view.page.evaluate(() =>
       Array.from(document.querySelectorAll('.turn .content table'), (table) => ({
         rows: (table as HTMLTableElement).tBodies[0].rows.length,
-        shares: Array.from(table.querySelectorAll(':scope > colgroup > col'), (col) => Number.parseFloat((col as HTMLElement).style.width)),
+        shares: Array.from(table.querySelectorAll(':scope > colgroup > col'), (col) =>
+          Number.parseFloat((col as HTMLElement).style.width),
+        ),
       })),
     );
     assert.ok(tables.length >= 2 && tables[0].rows > 130, JSON.stringify(tables));
-    assert.ok(tables.every((table) => table.shares.length === 2 && Math.abs(table.shares[0] + table.shares[1] - 100) < 1), JSON.stringify(tables));
+    assert.ok(
+      tables.every((table) => table.shares.length === 2 && Math.abs(table.shares[0] + table.shares[1] - 100) < 1),
+      JSON.stringify(tables),
+    );
     await view.page.close();
   });
 
@@ -532,7 +743,10 @@ describe('the chat webview in a real browser', () => {
     await menu.locator('.mention', { hasText: '@terminal' }).waitFor();
     assert.equal(await menu.locator('.mention').count(), 7);
     await input.pressSequentially('prob');
-    assert.deepEqual(await menu.locator('.mention').allTextContents(), [strings.mentions.problems, strings.mentions.workspaceProblems]);
+    assert.deepEqual(await menu.locator('.mention').allTextContents(), [
+      strings.mentions.problems,
+      strings.mentions.workspaceProblems,
+    ]);
     for (let i = 0; i < 'prob'.length; i++) await input.press('Backspace');
     await input.pressSequentially('fi');
     assert.equal(await menu.locator('.mention').first().textContent(), strings.mentions.files, '@fi means @file first');
@@ -575,7 +789,14 @@ describe('the chat webview in a real browser', () => {
     const view = await ready();
     const { page } = view;
     await view.host({ type: 'turnStarted', turn: turn('f1') });
-    await view.host({ type: 'fitted', requestId: 'f1', notes: ["3 earlier turns not sent, to fit the model's context window.", 'sample.ts cut to lines 120-480 (of 1000) to fit.'] });
+    await view.host({
+      type: 'fitted',
+      requestId: 'f1',
+      notes: [
+        "3 earlier turns not sent, to fit the model's context window.",
+        'sample.ts cut to lines 120-480 (of 1000) to fit.',
+      ],
+    });
     await page.getByText('3 earlier turns not sent').waitFor();
     await page.getByText('sample.ts cut to lines 120-480').waitFor();
     await view.host({ type: 'delta', requestId: 'f1', content: '잘린 답변', reasoning: '' });
@@ -590,33 +811,45 @@ describe('the chat webview in a real browser', () => {
   it('renders per frame, not per delta, from the first burst of an answer on', async () => {
     const view = await ready();
     const { page } = view;
-    const rendered = await page.evaluate(async (started) => {
-      window.dispatchEvent(new MessageEvent('message', { data: started }));
-      const target = document.querySelector('.turn .content') as HTMLElement;
-      // The new turn has its first frame, with no text yet: that must not hold back the first burst.
-      while (target.hasAttribute('data-pending')) await new Promise((resolve) => requestAnimationFrame(resolve));
-      let count = 0;
-      const observer = new MutationObserver((records) => (count += records.length));
-      observer.observe(target, { childList: true, subtree: true, characterData: true });
-      // 300 deltas arrive within one task, as a burst from the host would.
-      for (let i = 0; i < 300; i++) window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 't1', content: '가나다 ', reasoning: '' } }));
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      observer.disconnect();
-      return { count, text: target.textContent ?? '' };
-    }, { type: 'turnStarted', turn: turn('t1') });
+    const rendered = await page.evaluate(
+      async (started) => {
+        window.dispatchEvent(new MessageEvent('message', { data: started }));
+        const target = document.querySelector('.turn .content') as HTMLElement;
+        // The new turn has its first frame, with no text yet: that must not hold back the first burst.
+        while (target.hasAttribute('data-pending')) await new Promise((resolve) => requestAnimationFrame(resolve));
+        let count = 0;
+        const observer = new MutationObserver((records) => (count += records.length));
+        observer.observe(target, { childList: true, subtree: true, characterData: true });
+        // 300 deltas arrive within one task, as a burst from the host would.
+        for (let i = 0; i < 300; i++) {
+          window.dispatchEvent(
+            new MessageEvent('message', {
+              data: { type: 'delta', requestId: 't1', content: '가나다 ', reasoning: '' },
+            }),
+          );
+        }
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        observer.disconnect();
+        return { count, text: target.textContent ?? '' };
+      },
+      { type: 'turnStarted', turn: turn('t1') },
+    );
     assert.ok(rendered.count <= 6, `${rendered.count} mutation records for one frame of deltas`);
     assert.equal(rendered.text.trim(), '가나다 '.repeat(300).trim());
     await page.close();
   });
 
-  it('renders a burst every few frames, and text at a model\'s pace in the frame it arrives', async () => {
+  it("renders a burst every few frames, and text at a model's pace in the frame it arrives", async () => {
     const view = await ready();
     const { page } = view;
     await view.host({ type: 'turnStarted', turn: turn('b1') });
     const { burstGaps, paced } = await page.evaluate(async () => {
       const content = document.querySelector('.turn .content') as HTMLElement;
       const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-      const send = (text: string) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'b1', content: text, reasoning: '' } }));
+      const send = (text: string) =>
+        window.dispatchEvent(
+          new MessageEvent('message', { data: { type: 'delta', requestId: 'b1', content: text, reasoning: '' } }),
+        );
       // 400 characters a frame, as a burst from the host would bring; when each render happened,
       // by the clock (a render's DOM changes reach the observer right after it).
       const renders: number[] = [];
@@ -652,7 +885,10 @@ describe('the chat webview in a real browser', () => {
     await view.host({ type: 'turnStarted', turn: turn('f1') });
     const changes = await page.evaluate(async () => {
       const content = document.querySelector('.turn .content') as HTMLElement;
-      const send = (text: string) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'delta', requestId: 'f1', content: text, reasoning: '' } }));
+      const send = (text: string) =>
+        window.dispatchEvent(
+          new MessageEvent('message', { data: { type: 'delta', requestId: 'f1', content: text, reasoning: '' } }),
+        );
       const settled = async () => {
         while (content.hasAttribute('data-pending')) await new Promise((resolve) => requestAnimationFrame(resolve));
       };
@@ -680,7 +916,9 @@ describe('the chat webview in a real browser', () => {
       await settled();
       send(`${paragraph}\n\n`);
       await settled();
-      window.dispatchEvent(new MessageEvent('message', { data: { type: 'turnDone', requestId: 'f1', status: 'done' } }));
+      window.dispatchEvent(
+        new MessageEvent('message', { data: { type: 'turnDone', requestId: 'f1', status: 'done' } }),
+      );
       await settled();
       await new Promise((resolve) => original(resolve));
       window.requestAnimationFrame = original;
@@ -710,7 +948,12 @@ describe('the chat webview in a real browser', () => {
       '![img](x" onerror="window.__xss=6)',
       '```html\n<script>window.__xss=7</script>\n```',
     ].join('\n\n');
-    await view.host({ type: 'delta', requestId: 'x1', content: hostile, reasoning: '<img src=y onerror="window.__xss=8">' });
+    await view.host({
+      type: 'delta',
+      requestId: 'x1',
+      content: hostile,
+      reasoning: '<img src=y onerror="window.__xss=8">',
+    });
     await view.host({ type: 'turnDone', requestId: 'x1', status: 'done' });
     await page.locator('.turn .content pre').waitFor();
     for (const link of await page.locator('.turn .content a').all()) await link.click();
@@ -718,7 +961,10 @@ describe('the chat webview in a real browser', () => {
     await page.waitForFunction(() => Array.from(document.querySelectorAll('img')).every((img) => img.complete));
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
-    assert.equal(await page.locator('.turn script, .turn [onerror], .turn [onload], .turn a[href^="javascript"]').count(), 0);
+    assert.equal(
+      await page.locator('.turn script, .turn [onerror], .turn [onload], .turn a[href^="javascript"]').count(),
+      0,
+    );
     // Raw HTML is shown as text, not dropped silently.
     assert.match((await page.locator('.turn .content').textContent()) ?? '', /<img src=x onerror=/);
     assert.ok(!(await view.posted()).some((m) => m.type === 'openLink' && /^javascript/i.test(m.href)));
@@ -728,7 +974,12 @@ describe('the chat webview in a real browser', () => {
   it('opens links through the host', async () => {
     const view = await ready();
     await view.host({ type: 'turnStarted', turn: turn('l1') });
-    await view.host({ type: 'delta', requestId: 'l1', content: 'See [the docs](https://genos.example.com/docs).', reasoning: '' });
+    await view.host({
+      type: 'delta',
+      requestId: 'l1',
+      content: 'See [the docs](https://genos.example.com/docs).',
+      reasoning: '',
+    });
     await view.host({ type: 'turnDone', requestId: 'l1', status: 'done' });
     await view.page.getByRole('link', { name: 'the docs' }).click();
     assert.deepEqual((await view.posted()).at(-1), { type: 'openLink', href: 'https://genos.example.com/docs' });
@@ -741,8 +992,17 @@ describe('the chat webview in a real browser', () => {
     const { page } = view;
     const input = page.locator('textarea');
     await input.fill('안녕하세요');
-    for (const init of [{ isComposing: true, keyCode: 13 }, { isComposing: false, keyCode: 229 }]) {
-      await input.evaluate((node, options) => node.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true, ...options })), init);
+    for (const init of [
+      { isComposing: true, keyCode: 13 },
+      { isComposing: false, keyCode: 229 },
+    ]) {
+      await input.evaluate(
+        (node, options) =>
+          node.dispatchEvent(
+            new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true, ...options }),
+          ),
+        init,
+      );
     }
     assert.ok(!(await view.posted()).some((m) => m.type === 'send'), 'sent during composition');
     await input.press('Shift+Enter');
@@ -765,7 +1025,12 @@ describe('the chat webview in a real browser', () => {
     await page.locator('textarea').press('Enter');
     const send = (await view.posted()).find((m) => m.type === 'send');
     assert.ok(send && send.type === 'send');
-    await view.host({ type: 'refused', clientId: send.clientId, message: 'The GenOS address is not set.', actions: ['openSettings'] });
+    await view.host({
+      type: 'refused',
+      clientId: send.clientId,
+      message: 'The GenOS address is not set.',
+      actions: ['openSettings'],
+    });
     await page.getByText('The GenOS address is not set.').waitFor();
     assert.equal(await page.locator('textarea').inputValue(), '설정이 없을 때 질문');
     await page.getByRole('button', { name: 'Open Settings' }).click();
@@ -792,7 +1057,13 @@ describe('the chat webview in a real browser', () => {
     const { page } = view;
     await view.host({ type: 'turnStarted', turn: turn('e1') });
     await view.host({ type: 'delta', requestId: 'e1', content: '받은 부분', reasoning: '' });
-    await view.host({ type: 'turnError', requestId: 'e1', status: 'error', message: 'GenOS did not accept the access token (401).', actions: ['setToken', 'retry'] });
+    await view.host({
+      type: 'turnError',
+      requestId: 'e1',
+      status: 'error',
+      message: 'GenOS did not accept the access token (401).',
+      actions: ['setToken', 'retry'],
+    });
     await page.getByText('GenOS did not accept the access token (401).').waitFor();
     assert.match((await page.locator('.turn .content').textContent()) ?? '', /받은 부분/);
     await page.getByRole('button', { name: 'Set Access Token' }).click();
@@ -859,7 +1130,9 @@ describe('the chat webview in a real browser', () => {
     await first.host({ type: 'turnDone', requestId: 'h1', status: 'done' });
     await first.page.locator('textarea').fill('쓰다 만 질문');
     // The draft is saved within a second of typing.
-    await first.page.waitForFunction(() => (window as unknown as { __savedState?: { draft?: string } }).__savedState?.draft === '쓰다 만 질문');
+    await first.page.waitForFunction(
+      () => (window as unknown as { __savedState?: { draft?: string } }).__savedState?.draft === '쓰다 만 질문',
+    );
     const state = await first.savedState();
     await first.page.close();
 

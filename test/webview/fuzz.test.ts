@@ -29,7 +29,23 @@ const hostile = fc.constantFrom(
   '<style>body{background:url(https://attacker.example/s.png)}</style>',
   '<form action="https://attacker.example"><button>x</button></form>',
   '<a href="https://genos.example.com" onclick="window.__pwned=1">ok</a>',
-  '```\n', '`', '\n\n', '| a | b |\n|---|---|\n| 1 | 2 |\n', '- item\n', '1. one\n', '> quote\n', '# h\n', '[r]: javascript:window.__pwned=1\n', '[r]', '**', '<', '>', '"', "'", '가나다', ' ',
+  '```\n',
+  '`',
+  '\n\n',
+  '| a | b |\n|---|---|\n| 1 | 2 |\n',
+  '- item\n',
+  '1. one\n',
+  '> quote\n',
+  '# h\n',
+  '[r]: javascript:window.__pwned=1\n',
+  '[r]',
+  '**',
+  '<',
+  '>',
+  '"',
+  "'",
+  '가나다',
+  ' ',
 );
 const answers = fc.array(hostile, { minLength: 1, maxLength: 14 }).map((parts) => parts.join(''));
 
@@ -50,7 +66,9 @@ describe('fuzz: the panel under its production CSP', () => {
       if (remote(request.url())) errors.push(`loaded ${request.url()}`);
     });
     view.page.on('requestfailed', (request) => {
-      if (remote(request.url()) && !/csp/i.test(request.failure()?.errorText ?? '')) errors.push(`asked for ${request.url()}: ${request.failure()?.errorText}`);
+      if (remote(request.url()) && !/csp/i.test(request.failure()?.errorText ?? '')) {
+        errors.push(`asked for ${request.url()}: ${request.failure()?.errorText}`);
+      }
     });
     await view.host(init());
     const samples = fc.sample(answers, { seed, numRuns: Math.max(1, Math.round(60 * scale)) });
@@ -64,14 +82,24 @@ describe('fuzz: the panel under its production CSP', () => {
       await view.host({ type: 'delta', requestId: id, content: answer.slice(cut), reasoning: '' });
       await view.host({ type: 'turnDone', requestId: id, status: 'done' });
     }
-    await view.page.waitForFunction((count) => document.querySelectorAll('.turn:not(.streaming)').length >= count, samples.length);
+    await view.page.waitForFunction(
+      (count) => document.querySelectorAll('.turn:not(.streaming)').length >= count,
+      samples.length,
+    );
     const found = await view.page.evaluate(() => ({
       pwned: (window as unknown as { __pwned?: number }).__pwned,
-      scripts: document.querySelectorAll('.log script, .log iframe, .log object, .log embed, .log form, .log style').length,
-      handlers: Array.from(document.querySelectorAll('.log *')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
+      scripts: document.querySelectorAll('.log script, .log iframe, .log object, .log embed, .log form, .log style')
+        .length,
+      handlers: Array.from(document.querySelectorAll('.log *')).filter((element) =>
+        Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on')),
+      ).length,
       // A remote image may stay in the markup: the policy refuses to load it (only img-src is refused).
-      refused: (window as unknown as { __violations: string[] }).__violations.filter((violation) => !violation.startsWith('img-src')),
-      links: Array.from(document.querySelectorAll('.log a')).map((a) => a.getAttribute('href') ?? '').filter((href) => /^(javascript|command|vscode|file):/i.test(href.trim())),
+      refused: (window as unknown as { __violations: string[] }).__violations.filter(
+        (violation) => !violation.startsWith('img-src'),
+      ),
+      links: Array.from(document.querySelectorAll('.log a'))
+        .map((a) => a.getAttribute('href') ?? '')
+        .filter((href) => /^(javascript|command|vscode|file):/i.test(href.trim())),
     }));
     assert.deepEqual(found, { pwned: undefined, scripts: 0, handlers: 0, refused: [], links: [] }, `seed ${seed}`);
     assert.deepEqual(errors, []);
@@ -83,7 +111,13 @@ describe('fuzz: the panel under its production CSP', () => {
     const errors: string[] = [];
     view.page.on('pageerror', (error) => errors.push(error.message));
     await view.host(init());
-    const typed = fc.sample(fc.array(fc.constantFrom('@', 'f', 'i', 'l', 'e', ' ', '\n', '-', '_', '가', '@file', '@sel', 'ArrowDown', 'Escape'), { maxLength: 8 }), { seed, numRuns: Math.max(1, Math.round(15 * scale)) });
+    const typed = fc.sample(
+      fc.array(
+        fc.constantFrom('@', 'f', 'i', 'l', 'e', ' ', '\n', '-', '_', '가', '@file', '@sel', 'ArrowDown', 'Escape'),
+        { maxLength: 8 },
+      ),
+      { seed, numRuns: Math.max(1, Math.round(15 * scale)) },
+    );
     for (const keys of typed) {
       await view.page.fill('textarea.input', '');
       for (const key of keys) {

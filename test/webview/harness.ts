@@ -35,7 +35,15 @@ export const strings: WebviewStrings = {
   close: 'Close',
   you: 'You',
   assistant: 'GenOS',
-  actions: { setToken: 'Set Access Token', openSettings: 'Open Settings', selectModel: 'Select Model', retry: 'Retry', retryLessContext: 'Retry with Less Context', showLog: 'Show Log', continue: 'Continue' },
+  actions: {
+    setToken: 'Set Access Token',
+    openSettings: 'Open Settings',
+    selectModel: 'Select Model',
+    retry: 'Retry',
+    retryLessContext: 'Retry with Less Context',
+    showLog: 'Show Log',
+    continue: 'Continue',
+  },
   gauge: 'Context: {0} of {1} tokens',
   gaugeUnknown: 'Context: {0} tokens',
   gaugeOmittedOne: '1 earlier turn left out',
@@ -76,7 +84,10 @@ function harnessFile(csp = false): string {
   const js = path.join(repoRoot, 'dist/webview.js');
   const nonce = 'harness-nonce';
   const policy = csp ? `<meta http-equiv="Content-Security-Policy" content="${panelCsp('file:', nonce)}">` : '';
-  fs.writeFileSync(file, `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">${policy}<link rel="stylesheet" href="file://${css}"></head><body><script nonce="${nonce}" src="file://${js}"></script></body></html>`);
+  fs.writeFileSync(
+    file,
+    `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">${policy}<link rel="stylesheet" href="file://${css}"></head><body><script nonce="${nonce}" src="file://${js}"></script></body></html>`,
+  );
   return file;
 }
 
@@ -88,26 +99,35 @@ export interface WebviewPage {
   savedState(): Promise<unknown>;
 }
 
-export async function openWebview(browser: Browser, initialState?: unknown, options: { csp?: boolean } = {}): Promise<WebviewPage> {
+export async function openWebview(
+  browser: Browser,
+  initialState?: unknown,
+  options: { csp?: boolean } = {},
+): Promise<WebviewPage> {
   const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
   await page.addInitScript(() => {
     const w = window as unknown as { __violations: string[] };
     w.__violations = [];
-    document.addEventListener('securitypolicyviolation', (event) => w.__violations.push(`${event.effectiveDirective} ${event.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (event) =>
+      w.__violations.push(`${event.effectiveDirective} ${event.blockedURI}`),
+    );
   });
-  await page.addInitScript((state) => {
-    let current: unknown = state ?? undefined;
-    const w = window as unknown as Record<string, unknown>;
-    w.__posted = [];
-    w.acquireVsCodeApi = () => ({
-      postMessage: (message: unknown) => (w.__posted as unknown[]).push(message),
-      getState: () => current,
-      setState: (next: unknown) => {
-        current = next;
-        w.__savedState = next;
-      },
-    });
-  }, (initialState ?? null) as object | null);
+  await page.addInitScript(
+    (state) => {
+      let current: unknown = state ?? undefined;
+      const w = window as unknown as Record<string, unknown>;
+      w.__posted = [];
+      w.acquireVsCodeApi = () => ({
+        postMessage: (message: unknown) => (w.__posted as unknown[]).push(message),
+        getState: () => current,
+        setState: (next: unknown) => {
+          current = next;
+          w.__savedState = next;
+        },
+      });
+    },
+    (initialState ?? null) as object | null,
+  );
   // GENOS_WEBVIEW_CSP=1 runs every test under the production policy (npm run test:webview's second pass).
   await page.goto(`file://${harnessFile(options.csp ?? process.env.GENOS_WEBVIEW_CSP === '1')}`);
   return {

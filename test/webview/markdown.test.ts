@@ -17,7 +17,14 @@ let page: Page;
 before(async () => {
   browser = await launchChromium();
   page = await browser.newPage();
-  const bundle = buildSync({ entryPoints: [path.join(repoRoot, 'src/webview/markdown.ts')], bundle: true, format: 'iife', globalName: 'markdown', write: false, logLevel: 'silent' });
+  const bundle = buildSync({
+    entryPoints: [path.join(repoRoot, 'src/webview/markdown.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'markdown',
+    write: false,
+    logLevel: 'silent',
+  });
   await page.setContent('<!DOCTYPE html><html><body></body></html>');
   await page.addScriptTag({ content: bundle.outputFiles[0].text });
 });
@@ -39,7 +46,11 @@ function checked(markups: string[]): Promise<Array<string | undefined>> {
 
 describe('the webview markdown module in a real browser', () => {
   it('takes text and class-only spans from the highlighter, and refuses any other markup', async () => {
-    const accepted = ['plain &lt;b&gt; text', '<span class="hljs-keyword">const</span> a', '<span class="hljs-title function_"><span class="hljs-params">x</span></span>'];
+    const accepted = [
+      'plain &lt;b&gt; text',
+      '<span class="hljs-keyword">const</span> a',
+      '<span class="hljs-title function_"><span class="hljs-params">x</span></span>',
+    ];
     assert.deepEqual(await checked(accepted), accepted);
     const refused = [
       '<img src="x" onerror="window.__ran=1">',
@@ -55,7 +66,10 @@ describe('the webview markdown module in a real browser', () => {
       '<span class="a">x</span><!-- c -->',
       '<span class="a"></span><span class="b"><style>*{}</style></span>',
     ];
-    assert.deepEqual(await checked(refused), refused.map(() => undefined));
+    assert.deepEqual(
+      await checked(refused),
+      refused.map(() => undefined),
+    );
     // Parsed in an inert template, the image never loads: an image made in the page, whose error
     // handler has run, shows that a handler would have had its chance.
     await page.evaluate(
@@ -79,10 +93,18 @@ describe('the webview markdown module in a real browser', () => {
         holder.append(result.nodes);
         return { html: holder.innerHTML, open: result.open };
       };
-      return [show('const a = "<img src=x onerror=alert(1)>";\n', 'typescript'), show('/* a comment\nthat goes on', 'typescript'), show('x = 1', 'cobol'), show('x = 1', '')];
+      return [
+        show('const a = "<img src=x onerror=alert(1)>";\n', 'typescript'),
+        show('/* a comment\nthat goes on', 'typescript'),
+        show('x = 1', 'cobol'),
+        show('x = 1', ''),
+      ];
     });
     assert.equal(results[0]?.open, false);
-    assert.match(results[0]?.html ?? '', /^<span class="hljs-keyword">const<\/span> a = <span class="hljs-string">"&lt;img src=x onerror=alert\(1\)&gt;"<\/span>;\n$/);
+    assert.match(
+      results[0]?.html ?? '',
+      /^<span class="hljs-keyword">const<\/span> a = <span class="hljs-string">"&lt;img src=x onerror=alert\(1\)&gt;"<\/span>;\n$/,
+    );
     assert.equal(results[1]?.open, true);
     assert.match(results[1]?.html ?? '', /^<span class="hljs-comment">/);
     assert.deepEqual(results.slice(2), [undefined, undefined]);
@@ -92,17 +114,26 @@ describe('the webview markdown module in a real browser', () => {
     const html = await page.evaluate(() => {
       const { renderMarkdown } = (window as unknown as TestWindow).markdown;
       const holder = document.createElement('div');
-      holder.append(renderMarkdown('**b** [l](https://example.com) [j](javascript:alert(1)) <img src=x onerror=alert(1)>'));
+      holder.append(
+        renderMarkdown('**b** [l](https://example.com) [j](javascript:alert(1)) <img src=x onerror=alert(1)>'),
+      );
       return holder.innerHTML;
     });
-    assert.equal(html, '<p><strong>b</strong> <a href="https://example.com">l</a> [j](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt;</p>\n');
+    assert.equal(
+      html,
+      '<p><strong>b</strong> <a href="https://example.com">l</a> [j](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt;</p>\n',
+    );
   });
 
   it('renders fenced code highlighted for a known language, plain otherwise, whatever the info string holds', async () => {
     const html = await page.evaluate(() => {
       const { renderMarkdown } = (window as unknown as TestWindow).markdown;
       const holder = document.createElement('div');
-      holder.append(renderMarkdown('```Python title="a.py"\ndef f(): pass  # <b>\n```\n\n```"><img src=x onerror=alert(1)>\nx\n```\n\n```cobol\nMOVE A\n```'));
+      holder.append(
+        renderMarkdown(
+          '```Python title="a.py"\ndef f(): pass  # <b>\n```\n\n```"><img src=x onerror=alert(1)>\nx\n```\n\n```cobol\nMOVE A\n```',
+        ),
+      );
       return holder.innerHTML;
     });
     assert.equal(

@@ -20,26 +20,34 @@ describe('a GenOS codespace: the serving comes from the environment', () => {
     await other.start();
   });
   after(async () => {
-    for (const setting of ['baseUrl', 'servingId']) await genosConfig().update(setting, undefined, vscode.ConfigurationTarget.Global);
+    for (const setting of ['baseUrl', 'servingId']) {
+      await genosConfig().update(setting, undefined, vscode.ConfigurationTarget.Global);
+    }
     await provisioned.close();
     await other.close();
   });
 
   // Runs first: nothing in this window has asked for models yet.
-  (process.env.GENOS_VSCODE === '1.139' ? it : it.skip)('lists the serving in VS Code\'s chat right after activation, with no user action', async () => {
-    const listed = () => provisioned.requests.some((request) => request.path.endsWith('/v1/models'));
-    // Started before this server was: the first listing may find nothing there, and is asked again.
-    await waitFor(listed, 'the chat\'s first model query, made by no one but the provider', 30_000);
-    const models = await vscode.lm.selectChatModels({ vendor: 'genos' });
-    assert.deepEqual(models.map((model) => model.id).sort(), ['Qwen2.5-Coder-7B', 'listed-first']);
-  });
+  (process.env.GENOS_VSCODE === '1.139' ? it : it.skip)(
+    "lists the serving in VS Code's chat right after activation, with no user action",
+    async () => {
+      const listed = () => provisioned.requests.some((request) => request.path.endsWith('/v1/models'));
+      // Started before this server was: the first listing may find nothing there, and is asked again.
+      await waitFor(listed, "the chat's first model query, made by no one but the provider", 30_000);
+      const models = await vscode.lm.selectChatModels({ vendor: 'genos' });
+      assert.deepEqual(models.map((model) => model.id).sort(), ['Qwen2.5-Coder-7B', 'listed-first']);
+    },
+  );
 
   it('works with no settings and no stored token, and says where each value came from', async () => {
     assert.equal(genosConfig().inspect('baseUrl')?.globalValue, undefined);
     const result = await vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection');
     assert.equal(result.ok, true, result.message);
     assert.deepEqual(result.sources, { address: 'environment', token: 'environment', model: 'environment' });
-    assert.match(result.message, /from the environment \(GENOS_SERVING_URL, GENOS_SERVING_API_KEY\), the model from GENOS_SERVING_MODEL_ID/);
+    assert.match(
+      result.message,
+      /from the environment \(GENOS_SERVING_URL, GENOS_SERVING_API_KEY\), the model from GENOS_SERVING_MODEL_ID/,
+    );
 
     provisioned.chatQueue.push({ type: 'stream', content: ['코드스페이스에서 ', '바로 답합니다'] });
     const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.ask', '설정 없이 되나요?');
@@ -59,17 +67,24 @@ describe('a GenOS codespace: the serving comes from the environment', () => {
     const before = provisioned.requests.length;
     // No token is stored for the user's serving, and the provisioned key is not offered to it:
     // the editor asks for one; the user dismisses the box, and nothing is sent.
-    const unanswered = await answerUntilSettled(vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection'), () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'), 'the token box dismissed');
+    const unanswered = await answerUntilSettled(
+      vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection'),
+      () => vscode.commands.executeCommand('workbench.action.closeQuickOpen'),
+      'the token box dismissed',
+    );
     assert.equal(unanswered.ok, false);
     assert.equal(unanswered.errorKind, 'config');
-    assert.equal(other.requests.length, 0, 'nothing was sent to the user\'s serving without its own token');
+    assert.equal(other.requests.length, 0, "nothing was sent to the user's serving without its own token");
 
     await confirmToken('user-token');
     const result = await vscode.commands.executeCommand<TestConnectionResult>('genos.testConnection');
     assert.equal(result.ok, true, result.message);
     assert.deepEqual(result.sources, { address: 'settings', token: 'stored', model: 'serving' });
     assert.equal(other.requests.at(-1)?.headers.authorization, 'Bearer user-token');
-    assert.ok(!other.requests.some((r) => r.headers.authorization === `Bearer ${key}`), 'the provisioned key reached another serving');
+    assert.ok(
+      !other.requests.some((r) => r.headers.authorization === `Bearer ${key}`),
+      'the provisioned key reached another serving',
+    );
     assert.equal(provisioned.requests.length, before);
   });
 });
