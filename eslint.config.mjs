@@ -35,12 +35,17 @@ export default tseslint.config(
   layer('src/client/**/*.ts', ['../**'], 'src/client imports nothing of ours outside itself.'),
   layer('src/shared/**/*.ts', ['../**'], 'src/shared imports nothing of ours outside itself.'),
   layer('src/webview/**/*.ts', ['../**', '!../shared', '!../shared/**'], 'src/webview imports only src/shared.'),
-  layer(
-    'src/host/**/*.ts',
-    ['../webview', '../webview/**', '../extension'],
-    'src/host imports only src/client and src/shared.',
-    false,
-  ),
+  // Rooms of host/, by feature: each imports only the rooms listed under it, never one above.
+  ...rooms({
+    base: [],
+    connection: ['base'],
+    requests: ['base', 'connection'],
+    context: ['base', 'connection'],
+    chat: ['base', 'connection', 'requests', 'context'],
+    editor: ['base', 'connection', 'requests', 'context', 'chat'],
+    completions: ['base', 'connection', 'context'],
+    nativeChat: ['base', 'connection', 'requests', 'context'],
+  }),
 );
 
 /** A lint zone: files matching `files` may not import what `group` matches. */
@@ -49,4 +54,29 @@ function layer(files, group, message, noEditor = true) {
     ? [{ name: 'vscode', message: `${files.split('/**')[0]} must not depend on the vscode runtime.` }]
     : [];
   return { files: [files], rules: { 'no-restricted-imports': ['error', { paths, patterns: [{ group, message }] }] } };
+}
+
+/**
+ * One zone per room of src/host: it may import its own files, the rooms it lists, src/client and
+ * src/shared; not src/webview, not the entry points, not another room.
+ */
+function rooms(below) {
+  const names = Object.keys(below);
+  return names.map((room) => {
+    const others = names.filter((name) => name !== room && !below[room].includes(name));
+    const group = [
+      '../../webview',
+      '../../webview/**',
+      '../../extension',
+      '../../core',
+      ...others.flatMap((name) => [`../${name}`, `../${name}/**`]),
+    ];
+    const allowed = below[room].length ? below[room].join(', ') : 'no other room';
+    return layer(
+      `src/host/${room}/*.ts`,
+      group,
+      `src/host/${room} imports ${allowed} (and src/client, src/shared).`,
+      false,
+    );
+  });
 }

@@ -6,12 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CompletionStatus } from '../src/host/completionStatus';
-import { ConnectionManager } from '../src/host/connection';
-import { InlineCompletions } from '../src/host/inlineCompletions';
-import { Log } from '../src/host/log';
-import { TokenStore } from '../src/host/tokenStore';
-import { TurnRunner } from '../src/host/turnRunner';
+import { CompletionStatus } from '../src/host/completions/completionStatus';
+import { ConnectionManager } from '../src/host/connection/connectionManager';
+import { InlineCompletions } from '../src/host/completions/inlineCompletions';
+import { Log } from '../src/host/base/log';
+import { TokenStore } from '../src/host/connection/tokenStore';
 import { FakeGenos } from '../test/support/genosServer';
 import { MemoryMemento, MemorySecrets } from '../test/support/memoryState';
 
@@ -55,7 +54,7 @@ export async function run(): Promise<void> {
   const connections = new ConnectionManager(new MemoryMemento(), tokens, log);
   await tokens.set(connections.endpoint(), 'bench-token');
   const status = new CompletionStatus();
-  const provider = new InlineCompletions(new TurnRunner(connections, log), log, status);
+  const provider = new InlineCompletions(connections, log, status);
 
   // A 10,000-line file; each measured call completes a different line, so nothing is cached.
   // Python, for which code-server has no language extension: the figures are this extension's

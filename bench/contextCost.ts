@@ -1,6 +1,6 @@
 /** What fitting a request into the window costs: the token estimate and a whole budgeted request. */
 import type { HistoryTurn } from '../src/client/prompts';
-import { fitToWindow } from '../src/host/contextBudget';
+import { fitToWindow } from '../src/host/requests/contextBudget';
 import { estimateTokens } from '../src/shared/tokens';
 
 export interface ContextFigures {

@@ -1,22 +1,22 @@
 import * as vscode from 'vscode';
-import { ChatController } from './host/chatController';
-import { registerChatCommands } from './host/chatCommands';
-import { registerCompletions } from './host/completionCommands';
-import { ChatViewProvider } from './host/chatView';
-import { GenosParticipant } from './host/chatParticipant';
-import { GenosLanguageModels } from './host/languageModels';
-import type { NativeChatCore } from './host/nativeChatEntry';
-import { ConnectionManager } from './host/connection';
-import { registerConnectionCommands } from './host/connectionCommands';
-import { announceRecovery, ConversationStore } from './host/conversationStore';
-import { EditorContext } from './host/editorContext';
-import { EditorRequests } from './host/editorRequest';
-import { ExplainCommand } from './host/explainCommand';
-import { Log } from './host/log';
-import { RewriteCommand } from './host/rewriteCommand';
-import { onDidChangeSettings } from './host/settings';
-import { TokenStore } from './host/tokenStore';
-import { TurnRunner } from './host/turnRunner';
+import { ChatController } from './host/chat/chatController';
+import { registerChatCommands } from './host/chat/chatCommands';
+import { registerCompletions } from './host/completions/completionCommands';
+import { ChatViewProvider } from './host/chat/chatView';
+import { GenosParticipant } from './host/nativeChat/chatParticipant';
+import { GenosLanguageModels } from './host/nativeChat/languageModels';
+import type { NativeChatCore } from './host/nativeChat/nativeChatEntry';
+import { ConnectionManager } from './host/connection/connectionManager';
+import { registerConnectionCommands } from './host/connection/connectionCommands';
+import { announceRecovery, ConversationStore } from './host/chat/conversationStore';
+import { EditorContext } from './host/context/editorContext';
+import { EditorRequests } from './host/editor/editorRequests';
+import { ExplainCommand } from './host/editor/explainCommand';
+import { Log } from './host/base/log';
+import { RewriteCommand } from './host/editor/rewriteCommand';
+import { onDidChangeSettings } from './host/connection/settings';
+import { TokenStore } from './host/connection/tokenStore';
+import { RequestPath } from './host/requests/requestPath';
 
 /** What the entry (extension.ts) hands work to once the core is loaded. */
 export interface Core {
@@ -35,17 +35,17 @@ export function start(context: vscode.ExtensionContext, modelsChanged: () => voi
   const log = new Log();
   const tokens = new TokenStore(context.secrets);
   const connections = new ConnectionManager(context.globalState, tokens, log);
-  const runner = new TurnRunner(connections, log);
+  const requests = new RequestPath(connections, log);
   const editor = new EditorContext();
   const view = new ChatViewProvider(context.extensionUri, log, editor);
   const store = new ConversationStore(vscode.Uri.joinPath(context.globalStorageUri, 'conversations'), (report) =>
     announceRecovery(report, log),
   );
-  const chat = new ChatController(view, runner, store, context.globalState, log, editor);
+  const chat = new ChatController(view, requests, store, context.globalState, log, editor);
   view.bind(chat);
-  const editorRequests = new EditorRequests(runner, log);
-  const completions = registerCompletions(connections, runner, log);
-  const models = new GenosLanguageModels(connections, runner, log, modelsChanged, context.globalState);
+  const editorRequests = new EditorRequests(requests, log);
+  const completions = registerCompletions(connections, log);
+  const models = new GenosLanguageModels(connections, requests, log, modelsChanged, context.globalState);
 
   context.subscriptions.push(
     log,
@@ -67,8 +67,8 @@ export function start(context: vscode.ExtensionContext, modelsChanged: () => voi
       modelsChanged();
     }),
     ...completions.disposables,
-    ...registerConnectionCommands(connections, runner, tokens, log),
-    ...registerChatCommands(chat, view, runner, log, () => editorRequests.stop()),
+    ...registerConnectionCommands(connections, tokens, log),
+    ...registerChatCommands(chat, view, connections, log, () => editorRequests.stop()),
   );
-  return { view, nativeChat: { models, participant: new GenosParticipant(runner).handle } };
+  return { view, nativeChat: { models, participant: new GenosParticipant(requests).handle } };
 }

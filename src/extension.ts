@@ -8,9 +8,9 @@
  */
 import * as vscode from 'vscode';
 import type * as CoreModule from './core';
-import { HIDDEN_COMMANDS } from './host/entryKeys';
-import { registerNativeChat } from './host/nativeChatEntry';
-import { offerWalkthrough } from './host/walkthrough';
+import { HIDDEN_COMMANDS } from './host/base/entryKeys';
+import { registerNativeChat } from './host/nativeChat/nativeChatEntry';
+import { offerWalkthrough } from './host/connection/walkthrough';
 
 /** How long activate() and loading the core took, for the benchmark (not an API). */
 export const timing = { activateMs: 0, coreMs: Number.NaN };

@@ -4,8 +4,9 @@
  * types what it begins with. No editor and no network code: the request itself is the `fetch`
  * function it is given.
  */
-import type { CursorContext } from './completion';
+import type { CursorContext } from './prompts';
 import { GenosError, requestCancelled } from './errors';
+import { delay } from './delay';
 
 /** Asks the server for the raw completion at a cursor; must close its connection when `signal` aborts. */
 export type CompletionFetch = (context: CursorContext, signal: AbortSignal) => Promise<string>;
@@ -38,22 +39,6 @@ export interface CompletionStats {
   aborted: number;
   cacheHits: number;
   pendingReuses: number;
-}
-
-/** Resolves after `ms`, or rejects as cancelled when `signal` aborts first. */
-function quiet(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(requestCancelled());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(requestCancelled());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** `promise`, or a cancellation as soon as `signal` aborts (the promise itself goes on). */
@@ -102,7 +87,7 @@ export class CompletionEngine {
         this.stats.pendingReuses++;
         return reused;
       }
-      if (this.options.debounceMs > 0) await quiet(this.options.debounceMs, signal);
+      if (this.options.debounceMs > 0) await delay(this.options.debounceMs, signal);
       // Another call may have brought a usable result meanwhile.
       const late = this.fromCache(context) ?? (await this.fromPending(context, signal));
       if (late !== undefined) return late;

@@ -1,13 +1,19 @@
 import type * as http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { apiUrl } from './endpoint';
-import { configError, GenosError, requestCancelled } from './errors';
-import { peekCertificate } from './certificates';
+import {
+  attempts,
+  DEFAULT_RETRY,
+  send,
+  type ClientLog,
+  type RetryPolicy,
+  type RetryWait,
+  type Target,
+} from './attempts';
+import { GenosError } from './errors';
 import { DEFAULT_STREAM_LIMITS, StreamAssembler, streamTooLarge, type StreamLimits } from './streamAssembler';
-import { openRequest, parseRetryAfter, readBody, readText, type HttpRequest } from './http';
+import { readBody, readText } from './http';
 import type { ConnectionTrace, NetworkPath } from './network';
 import {
-  cleanServerText,
   parseChunk,
   parseCompletion,
   parseModelInfo,
@@ -19,21 +25,10 @@ import {
   type ToolSpec,
 } from './openai';
 
-/** Where request lines go; the client never passes it a token or message contents. */
-export interface ClientLog {
-  info(line: string): void;
-  warn(line: string): void;
-}
+export type { ClientLog, RetryPolicy, RetryWait } from './attempts';
 
-/** When and how often to try a request again. */
-export interface RetryPolicy {
-  /** Further attempts after the first. */
-  maxRetries: number;
-  /** Wait before the first retry; doubled each time. */
-  baseDelayMs: number;
-  /** A longer `Retry-After` than this is reported instead of waited for. */
-  maxDelayMs: number;
-}
+/** What a chat stream yields: the answer's events, and a wait before the request is tried again. */
+export type ChatStreamEvent = ChatEvent | { type: 'retryWait'; wait: RetryWait };
 
 /** Everything a client needs to talk to one serving. */
 export interface ClientConfig {
@@ -72,59 +67,15 @@ export interface CompletionOptions {
   stop: string[];
 }
 
-/** A pause before trying a request again, for a surface to show while it lasts. */
-export interface RetryWait {
-  /** How long the client waits before the next attempt. */
-  delayMs: number;
-  /** The attempt that comes next (2 for the first retry) and how many there are at most. */
-  attempt: number;
-  attempts: number;
-  /** Why: the failure that will be retried (a 429, a 5xx, a refused connection). */
-  error: GenosError;
-}
-
 /** Options of one chat request. */
 export interface ChatOptions {
   model: string;
   temperature?: number;
   maxTokens?: number;
-  /** Called when the client waits before trying again (after a 429's Retry-After, or a 5xx). */
-  onRetryWait?: (wait: RetryWait) => void;
   /** Tools the model may call; their calls come back as `toolCall` events before `finish`. */
   tools?: ToolSpec[];
   /** `required`: the model must call a tool; `auto` (the server's default with tools): it may. */
   toolChoice?: 'auto' | 'required';
-}
-
-const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 10_000 };
-const RETRY_STATUSES = new Set<number | undefined>([429, 502, 503, 504]);
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(requestCancelled());
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(requestCancelled());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** The origin a redirect points at, or '' when it names none. */
-function redirectOrigin(location: string | undefined, base: URL): string {
-  if (!location) return '';
-  try {
-    return new URL(location, base).origin;
-  } catch {
-    return '';
-  }
 }
 
 /**
@@ -133,10 +84,10 @@ function redirectOrigin(location: string | undefined, base: URL): string {
  * loop and one error reading, which are clearer in one place than spread over files.)
  */
 export class GenosClient {
-  private readonly retry: RetryPolicy;
+  private readonly target: Target;
 
   constructor(private readonly config: ClientConfig) {
-    this.retry = { ...DEFAULT_RETRY, ...config.retry };
+    this.target = { ...config, retry: { ...DEFAULT_RETRY, ...config.retry } };
   }
 
   /** Lists the ids of the models the serving offers (`GET /v1/models`). */
@@ -148,7 +99,7 @@ export class GenosClient {
   async probe(signal?: AbortSignal): Promise<ProbeResult> {
     const started = performance.now();
     const trace: ConnectionTrace = { path: 'default' };
-    const response = await this.send('GET', '/v1/models', undefined, signal, trace);
+    const response = await send(this.target, { method: 'GET', path: '/v1/models', signal, trace });
     const headersMs = performance.now() - started;
     const body = await readText(response, this.config.timeoutMs, signal);
     const info = parseModelInfo(body);
@@ -169,7 +120,8 @@ export class GenosClient {
       stop: options.stop,
       stream: false,
     });
-    const response = await this.send('POST', '/v1/completions', body, signal, undefined, undefined, 'application/json');
+    const path = '/v1/completions';
+    const response = await send(this.target, { method: 'POST', path, body, signal, accept: 'application/json' });
     const text = parseTextCompletion(await readText(response, this.config.timeoutMs, signal));
     if (text === undefined) {
       throw new GenosError({ kind: 'malformed', message: 'The completion is not in the OpenAI format.' });
@@ -182,7 +134,7 @@ export class GenosClient {
    * reasoning, usage and finish events as they arrive. Throws a GenosError that keeps the text
    * received so far. Ending the iteration early, or aborting `signal`, closes the connection.
    */
-  async *chat(messages: ChatMessage[], options: ChatOptions, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+  async *chat(messages: ChatMessage[], options: ChatOptions, signal?: AbortSignal): AsyncGenerator<ChatStreamEvent> {
     // Options left undefined are left out: JSON has no undefined.
     const body: Record<string, unknown> = {
       model: options.model,
@@ -207,14 +159,15 @@ export class GenosClient {
     const started = Date.now();
     let response: http.IncomingMessage;
     try {
-      response = await this.send(
-        'POST',
-        '/v1/chat/completions',
-        JSON.stringify(body),
+      const tries = attempts(this.target, {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        body: JSON.stringify(body),
         signal,
-        undefined,
-        options.onRetryWait,
-      );
+      });
+      let step = await tries.next();
+      for (; !step.done; step = await tries.next()) yield { type: 'retryWait', wait: step.value };
+      response = step.value;
     } catch (error) {
       // A serving started without tool calling refuses any request that carries tools: say that.
       if (
@@ -290,122 +243,5 @@ export class GenosClient {
       throw failure.withPartial(answer.text, answer.reasoning);
     }
     // The response is closed by readBody whichever way its loop ends (early stops included).
-  }
-
-  private headers(accept: string, hasBody: boolean): Record<string, string> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.config.token}`, Accept: accept };
-    if (hasBody) headers['Content-Type'] = 'application/json';
-    if (this.config.userId) {
-      // Only visible ASCII travels in a header: anything else would fail every request obscurely.
-      if (!/^[\x21-\x7e]+$/.test(this.config.userId)) {
-        throw configError('invalidUserId', 'genos.userId holds characters that cannot be sent in a header.');
-      }
-      headers['x-genos-user-id'] = this.config.userId;
-    }
-    return headers;
-  }
-
-  /** Sends a request; retries (before any content) where that is safe; resolves with a 2xx response. */
-  private async send(
-    method: 'GET' | 'POST',
-    path: string,
-    body: string | undefined,
-    signal?: AbortSignal,
-    trace?: ConnectionTrace,
-    onRetryWait?: (wait: RetryWait) => void,
-    accept = body === undefined ? 'application/json' : 'text/event-stream',
-  ): Promise<http.IncomingMessage> {
-    const url = apiUrl(this.config.endpoint, path);
-    const request: HttpRequest = {
-      url,
-      method,
-      body,
-      signal,
-      headers: this.headers(accept, body !== undefined),
-      responseTimeoutMs: this.config.timeoutMs,
-      network: this.config.network,
-      trace,
-    };
-    for (let attempt = 0; ; attempt++) {
-      const started = Date.now();
-      let error: GenosError;
-      try {
-        const response = await openRequest(request);
-        const status = response.statusCode ?? 0;
-        this.config.log?.info(`${method} ${url.pathname} ${status} ${Date.now() - started} ms`);
-        if (status >= 200 && status < 300) return response;
-        error = await this.errorFromResponse(response, signal);
-      } catch (caught) {
-        if (!(caught instanceof GenosError)) throw caught;
-        error = caught;
-        if (error.networkReason === 'tls' && !error.certificate && url.protocol === 'https:') {
-          // The default stack does not say which certificate it refused; look without trusting it.
-          error.certificate = await peekCertificate(url);
-        }
-        if (error.kind !== 'cancelled') this.config.log?.warn(`${method} ${url.pathname} failed: ${error.message}`);
-      }
-      const retryable = RETRY_STATUSES.has(error.status) || error.networkReason === 'refused';
-      if (!retryable || attempt >= this.retry.maxRetries) throw error;
-      const delay =
-        error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.retry.baseDelayMs * 2 ** attempt;
-      if (delay > this.retry.maxDelayMs) throw error;
-      this.config.log?.info(`retrying in ${delay} ms (attempt ${attempt + 2} of ${this.retry.maxRetries + 1})`);
-      onRetryWait?.({ delayMs: delay, attempt: attempt + 2, attempts: this.retry.maxRetries + 1, error });
-      await sleep(delay, signal);
-    }
-  }
-
-  /** Classifies a non-2xx response, reading a bounded amount of its body for the server's message. */
-  private async errorFromResponse(response: http.IncomingMessage, signal?: AbortSignal): Promise<GenosError> {
-    const status = response.statusCode ?? 0;
-    let body = '';
-    try {
-      // At most 64 KB, and within the request's time limit: an error body that never ends is cut.
-      body = await readText(response, this.config.timeoutMs, signal, 64 * 1024, this.config.timeoutMs);
-    } catch (error) {
-      if (error instanceof GenosError && error.kind === 'cancelled') throw error;
-    }
-    const serverMessage = cleanServerText(body, response.headers['content-type'], this.config.token);
-    const base = { status, serverMessage };
-    if (status >= 300 && status < 400) {
-      const target = redirectOrigin(response.headers.location, this.config.endpoint);
-      return new GenosError({
-        ...base,
-        kind: 'redirect',
-        detail: target,
-        message: `HTTP ${status} redirect to ${target || 'an unknown address'}, not followed.`,
-      });
-    }
-    if (status === 407) {
-      return new GenosError({ ...base, kind: 'proxyAuth', message: 'HTTP 407: the proxy requires authentication.' });
-    }
-    if (status === 401 || status === 403) {
-      return new GenosError({ ...base, kind: 'unauthorized', message: `HTTP ${status}: the token was refused.` });
-    }
-    if (status === 404) {
-      // vLLM's 404 for a model it does not serve ("The model `x` does not exist."): name the model.
-      const model = serverMessage && /model [`'"]?(.+?)[`'"]? does not exist/i.exec(serverMessage)?.[1];
-      if (model) {
-        return new GenosError({
-          ...base,
-          serverMessage: model,
-          kind: 'notFound',
-          detail: 'model',
-          message: 'HTTP 404: the serving has no such model.',
-        });
-      }
-      return new GenosError({
-        ...base,
-        serverMessage: undefined,
-        kind: 'notFound',
-        message: 'HTTP 404: no serving at this address.',
-      });
-    }
-    if (status === 429) {
-      const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
-      return new GenosError({ ...base, kind: 'rateLimited', retryAfterSeconds, message: 'HTTP 429: rate limited.' });
-    }
-    if (status >= 500) return new GenosError({ ...base, kind: 'server', message: `HTTP ${status}: server error.` });
-    return new GenosError({ ...base, kind: 'badRequest', message: `HTTP ${status}: request refused.` });
   }
 }

@@ -1,3 +1,10 @@
+/**
+ * Every prompt the extension sends, in one place: questions with their context and history, the
+ * explanation, rewrite and continuation requests, and the code completion formats
+ * (fill-in-the-middle prompts in the formats code models are trained on; vLLM's `/v1/completions`
+ * rejects `suffix`, so the client builds the prompt). Plain functions, no I/O.
+ */
+import type { Translate } from './errorMessages';
 import type { ChatMessage } from './openai';
 
 /** Code or a file attached to a question. */
@@ -122,10 +129,18 @@ export function rewriteQuestion(selection: Selection, instruction: string): stri
   return `${rules}\n\nRequest: ${task}`;
 }
 
-/** The messages that ask for a rewrite of a selection; the answer must be code only. */
-export function rewriteMessages(systemPrompt: string, selection: Selection, instruction: string): ChatMessage[] {
-  return buildMessages(systemPrompt, [], rewriteQuestion(selection, instruction), selectionContext(selection));
+/** The question that asks for an explanation of a selection (the panel, inline, and `@genos /explain`). */
+export function explainQuestion(selection: Selection, t: Translate): string {
+  return t(
+    'Explain the selected {0} code in {1}: what it does, how it works, and anything surprising or risky in it. Be concise.',
+    selection.language,
+    selection.fileName,
+  );
 }
+
+/** What a continuation asks, after the answer so far (which stopped at the token limit). */
+export const CONTINUE =
+  'Continue exactly where your previous answer stopped. Do not repeat anything; do not start over.';
 
 /**
  * The code in a model's answer: the fenced block (the longest, if there are several; an unclosed
@@ -140,4 +155,126 @@ export function extractCode(answer: string, original: string): string {
   let code = blocks.length > 0 ? blocks.reduce((a, b) => (b.length > a.length ? b : a)) : text.trim();
   code = code.replace(/\n+$/, '');
   return original.endsWith('\n') ? `${code}\n` : code;
+}
+
+/** A prompt format: one of the FIM token sets, or a short instruction through the chat API. */
+export type PromptFormat = 'qwen' | 'deepseek' | 'starcoder' | 'codellama' | 'codestral' | 'chat';
+
+/** The `genos.completion.promptFormat` setting: a format, or `auto` to choose one from the model id. */
+export type PromptFormatSetting = PromptFormat | 'auto';
+
+export const PROMPT_FORMATS: readonly PromptFormatSetting[] = [
+  'auto',
+  'qwen',
+  'deepseek',
+  'starcoder',
+  'codellama',
+  'codestral',
+  'chat',
+];
+
+/** The code around the cursor, and where it comes from. */
+export interface CursorContext {
+  /** Text before the cursor (within the budget). */
+  prefix: string;
+  /** Text after the cursor (within the budget). */
+  suffix: string;
+  /** The editor's language id, for example `typescript`. */
+  language: string;
+  /** The file's path relative to the workspace, with `/` separators. */
+  path: string;
+}
+
+/** What to send to `/v1/completions`. */
+export interface FimPrompt {
+  format: Exclude<PromptFormat, 'chat'>;
+  prompt: string;
+  stop: string[];
+}
+
+/** What to send to `/v1/chat/completions` for a serving with only a chat model. */
+export interface ChatCompletionPrompt {
+  format: 'chat';
+  messages: ChatMessage[];
+  stop: string[];
+}
+
+/** The format for a model id: a known code-model family's FIM tokens, else the chat instruction. */
+export function formatForModel(model: string): PromptFormat {
+  const id = model.toLowerCase();
+  if (/qwen/.test(id)) return 'qwen';
+  if (/deepseek/.test(id)) return 'deepseek';
+  if (/starcoder|starchat|stable-?code/.test(id)) return 'starcoder';
+  if (/code-?llama/.test(id)) return 'codellama';
+  if (/codestral|devstral/.test(id)) return 'codestral';
+  return 'chat';
+}
+
+/** The marker the chat format puts where the completion goes. */
+export const CURSOR_MARKER = '<CURSOR>';
+
+/** Builds the prompt for `format` (resolving `auto` from `model`). */
+export function buildCompletionPrompt(
+  setting: PromptFormatSetting,
+  model: string,
+  context: CursorContext,
+): FimPrompt | ChatCompletionPrompt {
+  const format = setting === 'auto' ? formatForModel(model) : setting;
+  const { prefix, suffix } = context;
+  switch (format) {
+    case 'qwen':
+      return {
+        format,
+        prompt: `<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`,
+        stop: [
+          '<|endoftext|>',
+          '<|fim_prefix|>',
+          '<|fim_suffix|>',
+          '<|fim_middle|>',
+          '<|fim_pad|>',
+          '<|file_sep|>',
+          '<|repo_name|>',
+          '<|im_end|>',
+        ],
+      };
+    case 'deepseek':
+      return {
+        format,
+        prompt: `<｜fim▁begin｜>${prefix}<｜fim▁hole｜>${suffix}<｜fim▁end｜>`,
+        stop: ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>', '<｜end▁of▁sentence｜>', '<|EOT|>'],
+      };
+    case 'starcoder':
+      // StarCoder was trained with the file name before the FIM tokens.
+      return {
+        format,
+        prompt: `<filename>${context.path}\n<fim_prefix>${prefix}<fim_suffix>${suffix}<fim_middle>`,
+        stop: ['<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<file_sep>', '<filename>'],
+      };
+    case 'codellama':
+      return {
+        format,
+        prompt: `<PRE> ${prefix} <SUF>${suffix} <MID>`,
+        stop: ['<EOT>', '<PRE>', '<SUF>', '<MID>', '</s>'],
+      };
+    case 'codestral':
+      return {
+        format,
+        prompt: `[SUFFIX]${suffix}[PREFIX]${prefix}`,
+        stop: ['[PREFIX]', '[SUFFIX]', '[MIDDLE]', '</s>'],
+      };
+    case 'chat':
+      return {
+        format,
+        messages: [
+          {
+            role: 'system',
+            content:
+              `You complete code. Reply with only the text that belongs at ${CURSOR_MARKER}: no explanation, no code fence, ` +
+              'nothing that is already before or after it. Reply with nothing if nothing fits.',
+          },
+          { role: 'user', content: `File ${context.path} (${context.language}):\n${prefix}${CURSOR_MARKER}${suffix}` },
+        ],
+        stop: [],
+      };
+  }
 }

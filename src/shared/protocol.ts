@@ -173,7 +173,8 @@ export type WebviewMessage =
 
 const MAX_TEXT = 1_000_000;
 const MAX_ID = 200;
-const ACTIONS: readonly ChatAction[] = [
+/** Every next step the panel can offer, for checking messages and stored turns. */
+export const CHAT_ACTIONS: readonly ChatAction[] = [
   'setToken',
   'openSettings',
   'selectModel',
@@ -208,7 +209,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'retry':
       return isString(m.requestId, MAX_ID) ? { type: 'retry', requestId: m.requestId } : undefined;
     case 'action': {
-      if (!ACTIONS.includes(m.action as ChatAction)) return undefined;
+      if (!CHAT_ACTIONS.includes(m.action as ChatAction)) return undefined;
       if (m.requestId !== undefined && !isString(m.requestId, MAX_ID)) return undefined;
       return { type: 'action', action: m.action as ChatAction, requestId: m.requestId as string | undefined };
     }

@@ -3,14 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ChatController, type ChatSink, type TurnOutcome } from '../../src/host/chatController';
-import { ChatViewProvider } from '../../src/host/chatView';
-import { ConnectionManager } from '../../src/host/connection';
-import { ConversationStore } from '../../src/host/conversationStore';
-import { EditorContext } from '../../src/host/editorContext';
-import { Log } from '../../src/host/log';
-import { TokenStore } from '../../src/host/tokenStore';
-import { TurnRunner } from '../../src/host/turnRunner';
+import { ChatController, type ChatSink } from '../../src/host/chat/chatController';
+import type { RequestOutcome } from '../../src/host/requests/requestPath';
+import { ChatViewProvider } from '../../src/host/chat/chatView';
+import { ConnectionManager } from '../../src/host/connection/connectionManager';
+import { ConversationStore } from '../../src/host/chat/conversationStore';
+import { EditorContext } from '../../src/host/context/editorContext';
+import { Log } from '../../src/host/base/log';
+import { TokenStore } from '../../src/host/connection/tokenStore';
+import { RequestPath } from '../../src/host/requests/requestPath';
 import type { HostMessage } from '../../src/shared/protocol';
 import { MemoryMemento, MemorySecrets } from '../support/memoryState';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
@@ -33,7 +34,7 @@ describe('chat: asking, stopping, context', () => {
   it('asks from the palette and streams the answer into the chat, system prompt first', async () => {
     await vscode.commands.executeCommand('genos.newChat');
     server.chatQueue.push({ type: 'stream', content: splitDeltas('안녕하세요! 무엇을 도와드릴까요?', 3) });
-    const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.ask', '안녕하세요?');
+    const outcome = await vscode.commands.executeCommand<RequestOutcome>('genos.ask', '안녕하세요?');
     assert.equal(outcome.status, 'done');
     assert.equal(outcome.answer, '안녕하세요! 무엇을 도와드릴까요?');
     const body = server.chatRequests.at(-1)?.body as {
@@ -107,7 +108,7 @@ describe('chat: asking, stopping, context', () => {
       delayMs: 80,
       onWrite: () => written++,
     });
-    const pending = vscode.commands.executeCommand<TurnOutcome>('genos.ask', '천천히 답해 주세요');
+    const pending = vscode.commands.executeCommand<RequestOutcome>('genos.ask', '천천히 답해 주세요');
     await waitFor(() => written >= 4, 'part of the answer');
     const started = Date.now();
     await vscode.commands.executeCommand('genos.stop');
@@ -134,7 +135,7 @@ describe('chat: the provider, restarted and fed bad input', () => {
     const store = new ConversationStore(vscode.Uri.file(folder));
     return new ChatController(
       sink,
-      new TurnRunner(new ConnectionManager(memento, tokens, log), log),
+      new RequestPath(new ConnectionManager(memento, tokens, log), log),
       store,
       memento,
       log,
@@ -246,7 +247,7 @@ describe('chat: the provider, restarted and fed bad input', () => {
     const tokens = new TokenStore(secrets);
     const chat = new ChatController(
       { post: () => undefined },
-      new TurnRunner(new ConnectionManager(memento, tokens, log), log),
+      new RequestPath(new ConnectionManager(memento, tokens, log), log),
       new ConversationStore(vscode.Uri.file(folder)),
       memory,
       log,
@@ -376,7 +377,7 @@ describe('chat: the provider, restarted and fed bad input', () => {
     })(vscode.Uri.file(folder));
     const chat = new ChatController(
       { post: (m) => posted.push(m) },
-      new TurnRunner(new ConnectionManager(memento, new TokenStore(secrets), log), log),
+      new RequestPath(new ConnectionManager(memento, new TokenStore(secrets), log), log),
       broken,
       memento,
       log,

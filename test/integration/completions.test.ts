@@ -1,11 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import { ConnectionManager } from '../../src/host/connection';
-import { CompletionStatus } from '../../src/host/completionStatus';
-import { InlineCompletions } from '../../src/host/inlineCompletions';
-import { Log } from '../../src/host/log';
-import { TokenStore } from '../../src/host/tokenStore';
-import { TurnRunner } from '../../src/host/turnRunner';
+import { ConnectionManager } from '../../src/host/connection/connectionManager';
+import { CompletionStatus } from '../../src/host/completions/completionStatus';
+import { InlineCompletions } from '../../src/host/completions/inlineCompletions';
+import { Log } from '../../src/host/base/log';
+import { TokenStore } from '../../src/host/connection/tokenStore';
 import { MemoryMemento, MemorySecrets } from '../support/memoryState';
 import { FakeGenos } from '../support/genosServer';
 import { genosConfig, useServer, waitFor } from './helpers';
@@ -30,7 +29,7 @@ describe('inline completion in the extension host', () => {
     await tokens.set(connections.endpoint(), 'completion-token');
     await tokens.set(connections.endpoint('code-77'), 'completion-token');
     status = new CompletionStatus();
-    provider = new InlineCompletions(new TurnRunner(connections, log), log, status);
+    provider = new InlineCompletions(connections, log, status);
     await genosConfig().update('completion.debounceMs', 0, vscode.ConfigurationTarget.Global);
   });
   after(async () => {

@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ChatController, type ChatSink } from '../../src/host/chatController';
-import { ChatViewProvider } from '../../src/host/chatView';
-import { ConnectionManager } from '../../src/host/connection';
-import { ConversationStore } from '../../src/host/conversationStore';
-import { EditorContext } from '../../src/host/editorContext';
-import { Log } from '../../src/host/log';
-import { TokenStore } from '../../src/host/tokenStore';
-import { TurnRunner } from '../../src/host/turnRunner';
+import { ChatController, type ChatSink } from '../../src/host/chat/chatController';
+import { ChatViewProvider } from '../../src/host/chat/chatView';
+import { ConnectionManager } from '../../src/host/connection/connectionManager';
+import { ConversationStore } from '../../src/host/chat/conversationStore';
+import { EditorContext } from '../../src/host/context/editorContext';
+import { Log } from '../../src/host/base/log';
+import { TokenStore } from '../../src/host/connection/tokenStore';
+import { RequestPath } from '../../src/host/requests/requestPath';
 import type { HostMessage } from '../../src/shared/protocol';
 import { FakeGenos } from '../support/genosServer';
 import { MemoryMemento, MemorySecrets } from '../support/memoryState';
@@ -30,7 +30,7 @@ describe("context that fits the model's window", () => {
     const tokens = new TokenStore(secrets);
     return new ChatController(
       sink,
-      new TurnRunner(new ConnectionManager(memento, tokens, log), log),
+      new RequestPath(new ConnectionManager(memento, tokens, log), log),
       new ConversationStore(vscode.Uri.file(folder)),
       memento,
       log,

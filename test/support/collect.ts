@@ -1,11 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { GenosError } from '../../src/client/errors';
-import type { ChatEvent, ToolCall, Usage } from '../../src/client/openai';
+import type { ChatStreamEvent, RetryWait } from '../../src/client/genosClient';
+import type { ToolCall, Usage } from '../../src/client/openai';
 
 export interface Collected {
   text: string;
   reasoning: string;
-  events: ChatEvent[];
+  events: ChatStreamEvent[];
+  /** The waits before a retry, in order. */
+  waits: RetryWait[];
   usage?: Usage;
   finish?: string;
   toolCalls: ToolCall[];
@@ -13,16 +16,17 @@ export interface Collected {
 
 /** Drains a chat stream into what a user would end up seeing. */
 export async function collect(
-  stream: AsyncIterable<ChatEvent>,
-  onEvent?: (event: ChatEvent, sofar: Collected) => void,
+  stream: AsyncIterable<ChatStreamEvent>,
+  onEvent?: (event: ChatStreamEvent, sofar: Collected) => void,
 ): Promise<Collected> {
-  const result: Collected = { text: '', reasoning: '', events: [], toolCalls: [] };
+  const result: Collected = { text: '', reasoning: '', events: [], waits: [], toolCalls: [] };
   for await (const event of stream) {
     result.events.push(event);
     if (event.type === 'content') result.text += event.text;
     else if (event.type === 'reasoning') result.reasoning += event.text;
     else if (event.type === 'usage') result.usage = event.usage;
     else if (event.type === 'toolCall') result.toolCalls.push(event.call);
+    else if (event.type === 'retryWait') result.waits.push(event.wait);
     else result.finish = event.reason;
     onEvent?.(event, result);
   }

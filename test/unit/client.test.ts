@@ -4,7 +4,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { describeError, describeRetryWait, english, errorActions } from '../../src/client/errorMessages';
 import { GenosError } from '../../src/client/errors';
-import { GenosClient, type ClientConfig, type RetryWait } from '../../src/client/genosClient';
+import { GenosClient, type ClientConfig } from '../../src/client/genosClient';
 import type { ChatMessage } from '../../src/client/openai';
 import { collect, failure } from '../support/collect';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
@@ -387,12 +387,8 @@ describe('faults, as the user sees them', () => {
       { type: 'stream', content: ['ok'] },
     );
     const started = Date.now();
-    const waits: RetryWait[] = [];
-    assert.equal(
-      (await collect(client().chat(question, { model: server.models[0], onRetryWait: (wait) => waits.push(wait) })))
-        .text,
-      'ok',
-    );
+    const { text, waits } = await collect(client().chat(question, { model: server.models[0] }));
+    assert.equal(text, 'ok');
     assert.ok(Date.now() - started >= 1900, 'waited for Retry-After');
     assert.equal(server.chatRequests.length, 2);
     assert.equal(waits.length, 1);
@@ -415,9 +411,12 @@ describe('faults, as the user sees them', () => {
       collect(
         client({ retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 10_000 } }).chat(
           question,
-          { model: server.models[0], onRetryWait: () => controller.abort() },
+          { model: server.models[0] },
           controller.signal,
         ),
+        (event) => {
+          if (event.type === 'retryWait') controller.abort();
+        },
       ),
     );
     assert.equal(error.kind, 'cancelled');

@@ -1,13 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import {
-  allowsCompletion,
-  buildCompletionPrompt,
-  fitCompletion,
-  formatForModel,
-  type CursorContext,
-  type FimPrompt,
-} from '../../src/client/completion';
+import { allowsCompletion, fitCompletion } from '../../src/client/completion';
+import { buildCompletionPrompt, formatForModel, type CursorContext, type FimPrompt } from '../../src/client/prompts';
 import { CompletionEngine } from '../../src/client/completionEngine';
 import { buildEndpoint } from '../../src/client/endpoint';
 import { GenosClient } from '../../src/client/genosClient';

@@ -2,7 +2,13 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseContextLimit } from '../../src/client/openai';
 import type { HistoryTurn } from '../../src/client/prompts';
-import { fitToWindow, outputReserve, TokenCalibration, type PromptParts } from '../../src/host/contextBudget';
+import {
+  DEFAULT_RESERVE,
+  fitToWindow,
+  outputReserve,
+  TokenCalibration,
+  type PromptParts,
+} from '../../src/host/requests/contextBudget';
 import { estimateMessages, estimateTokens } from '../../src/shared/tokens';
 
 describe('the token estimate', () => {
@@ -170,9 +176,11 @@ describe('what @file leaves out', () => {});
 
 describe("the answer's reserve", () => {
   it('sends as max_tokens exactly what it reserves, at most a quarter of the window', () => {
-    assert.deepEqual(outputReserve(20_000, 8192, 1024), { reserve: 2048, maxTokens: 2048 });
-    assert.deepEqual(outputReserve(500, 8192, 1024), { reserve: 500, maxTokens: 500 });
-    assert.deepEqual(outputReserve(undefined, 8192, 1024), { reserve: 1024, maxTokens: undefined });
-    assert.deepEqual(outputReserve(undefined, 2000, 4096), { reserve: 500, maxTokens: undefined });
+    assert.deepEqual(outputReserve(20_000, 8192), { reserve: 2048, maxTokens: 2048 });
+    assert.deepEqual(outputReserve(500, 8192), { reserve: 500, maxTokens: 500 });
+    assert.deepEqual(outputReserve(undefined, 8192), { reserve: 2048, maxTokens: undefined });
+    assert.deepEqual(outputReserve(undefined, 32768), { reserve: DEFAULT_RESERVE, maxTokens: undefined });
+    assert.equal(DEFAULT_RESERVE, 4096);
+    assert.deepEqual(outputReserve(undefined, 2000), { reserve: 500, maxTokens: undefined });
   });
 });

@@ -14,7 +14,7 @@ import { GenosClient } from '../../src/client/genosClient';
 import { parseChunk, type ChunkResult } from '../../src/client/openai';
 import { buildMessages } from '../../src/client/prompts';
 import { StreamAssembler } from '../../src/client/streamAssembler';
-import { parseConversation } from '../../src/host/conversationSchema';
+import { parseConversation } from '../../src/host/chat/conversationSchema';
 import { ImageLinks, imagesAsLinks } from '../../src/shared/imageLinks';
 import { collect } from '../support/collect';
 import { FakeGenos } from '../support/genosServer';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { HIDDEN_COMMANDS } from '../../src/host/entryKeys';
+import { HIDDEN_COMMANDS } from '../../src/host/base/entryKeys';
 import { repoRoot } from '../support/l10n';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
@@ -82,12 +82,12 @@ describe('the package', () => {
       'src/client/errors.ts',
       'src/client/token.ts',
       'src/extension.ts',
-      'src/host/connectionSettings.ts',
-      'src/host/entryKeys.ts',
-      'src/host/lmApi.ts',
-      'src/host/nativeChatEntry.ts',
-      'src/host/provisioned.ts',
-      'src/host/walkthrough.ts',
+      'src/host/base/entryKeys.ts',
+      'src/host/connection/connectionSettings.ts',
+      'src/host/connection/provisioned.ts',
+      'src/host/connection/walkthrough.ts',
+      'src/host/nativeChat/lmApi.ts',
+      'src/host/nativeChat/nativeChatEntry.ts',
     ]);
   });
 
@@ -96,7 +96,8 @@ describe('the package', () => {
     // would not exist until something else loaded the core.
     const standIns = new Set([...manifest.contributes.commands.map((c) => c.command), ...HIDDEN_COMMANDS]);
     const registered: string[] = [];
-    for (const file of fs.readdirSync(path.join(repoRoot, 'src/host'))) {
+    const files = fs.readdirSync(path.join(repoRoot, 'src/host'), { recursive: true, encoding: 'utf8' });
+    for (const file of files.filter((name) => name.endsWith('.ts'))) {
       const source = fs.readFileSync(path.join(repoRoot, 'src/host', file), 'utf8');
       for (const [, id] of source.matchAll(/registerCommand\(\s*'([^']+)'/g)) registered.push(id);
       assert.doesNotMatch(

@@ -4,7 +4,7 @@ import {
   buildMessages,
   extractCode,
   fenceFor,
-  rewriteMessages,
+  rewriteQuestion,
   selectionContext,
   selectionLabel,
   userContent,
@@ -41,6 +41,8 @@ describe('prompts for the editor commands', () => {
   });
 
   it('asks for code only, with the instruction, or "improve" when there is none', () => {
+    const rewriteMessages = (system: string, chosen: Selection, instruction: string) =>
+      buildMessages(system, [], rewriteQuestion(chosen, instruction), selectionContext(chosen));
     const messages = rewriteMessages('', selection, 'use math.pi');
     assert.equal(messages.length, 1);
     assert.match(messages[0].content, /```python\ndef area\(r\):/);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import type { TurnOutcome } from '../../../src/host/chatController';
-import type { TestConnectionResult } from '../../../src/host/connectionCommands';
+import type { RequestOutcome } from '../../../src/host/requests/requestPath';
+import type { TestConnectionResult } from '../../../src/host/connection/connectionCommands';
 import { FakeGenos } from '../../support/genosServer';
 import { answerUntilSettled, confirmToken, genosConfig, waitFor } from '../helpers';
 
@@ -50,7 +50,7 @@ describe('a GenOS codespace: the serving comes from the environment', () => {
     );
 
     provisioned.chatQueue.push({ type: 'stream', content: ['코드스페이스에서 ', '바로 답합니다'] });
-    const outcome = await vscode.commands.executeCommand<TurnOutcome>('genos.ask', '설정 없이 되나요?');
+    const outcome = await vscode.commands.executeCommand<RequestOutcome>('genos.ask', '설정 없이 되나요?');
     assert.equal(outcome.status, 'done');
     assert.equal(outcome.answer, '코드스페이스에서 바로 답합니다');
     const request = provisioned.chatRequests.at(-1);
