@@ -8,7 +8,7 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'tap',
-  tap: { testFiles: ['out/test/unit/*.test.js'] },
+  tap: { testFiles: ['out/test/unit/**/*.test.js'] },
   buildCommand: 'node scripts/buildTests.js',
   mutate: ['src/client/**/*.ts'],
   coverageAnalysis: 'perTest',

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { MAX_TIMEOUT_SECONDS, timeoutSeconds, withinRange } from '../../src/host/connection/settingRanges';
+import { MAX_TIMEOUT_SECONDS, timeoutSeconds, withinRange } from '../../../../src/host/connection/settingRanges';
 
 describe('numeric settings edited by hand', () => {
   it('keeps a timeout a timer can hold: a huge one is the longest there is, never 1 ms', () => {

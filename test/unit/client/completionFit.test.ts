@@ -7,9 +7,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { fitCompletion } from '../../src/client/completion';
-import { buildCompletionPrompt, formatForModel, PROMPT_FORMATS, type CursorContext } from '../../src/client/prompts';
-import { repoRoot } from '../support/l10n';
+import { fitCompletion } from '../../../src/client/completion';
+import { buildCompletionPrompt, formatForModel, PROMPT_FORMATS, type CursorContext } from '../../../src/client/prompts';
+import { repoRoot } from '../../support/l10n';
 
 const context = (prefix: string, suffix: string): Pick<CursorContext, 'prefix' | 'suffix'> => ({ prefix, suffix });
 

@@ -9,7 +9,7 @@ import {
   selectionLabel,
   userContent,
   type Selection,
-} from '../../src/client/prompts';
+} from '../../../src/client/prompts';
 
 const selection: Selection = {
   code: 'def area(r):\n    return 3.14 * r * r\n',

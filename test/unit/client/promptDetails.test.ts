@@ -4,10 +4,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { apiUrl, buildEndpoint, isLoopbackHost } from '../../src/client/endpoint';
-import type { GenosError } from '../../src/client/errors';
-import { rewriteQuestion, selectionContext, userContent, type Selection } from '../../src/client/prompts';
-import { normalizeToken } from '../../src/client/token';
+import { apiUrl, buildEndpoint, isLoopbackHost } from '../../../src/client/endpoint';
+import type { GenosError } from '../../../src/client/errors';
+import { rewriteQuestion, selectionContext, userContent, type Selection } from '../../../src/client/prompts';
+import { normalizeToken } from '../../../src/client/token';
 
 const selection: Selection = {
   code: 'x = 1\n',

@@ -11,19 +11,19 @@ import * as tls from 'node:tls';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { buildEndpoint } from '../../src/client/endpoint';
-import { connectionReport } from '../../src/client/connectionReport';
-import { describeError, english } from '../../src/client/errorMessages';
-import { GenosError } from '../../src/client/errors';
-import { GenosClient } from '../../src/client/genosClient';
-import { parsePemCertificates, trustedCertificates } from '../../src/client/certificates';
-import { NetworkPath, proxyFailure, type NetworkSettings } from '../../src/client/network';
-import type { ChatMessage } from '../../src/client/openai';
-import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../support/certs';
-import { collect, failure } from '../support/collect';
-import { FakeGenos, splitDeltas, type FakeGenosOptions } from '../support/genosServer';
-import { korean } from '../support/l10n';
-import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';
+import { buildEndpoint } from '../../../src/client/endpoint';
+import { connectionReport } from '../../../src/client/connectionReport';
+import { describeError, english } from '../../../src/client/errorMessages';
+import { GenosError } from '../../../src/client/errors';
+import { GenosClient } from '../../../src/client/genosClient';
+import { parsePemCertificates, trustedCertificates } from '../../../src/client/certificates';
+import { NetworkPath, proxyFailure, type NetworkSettings } from '../../../src/client/network';
+import type { ChatMessage } from '../../../src/client/openai';
+import { makeCertificates, nonLoopbackAddress, type TestCertificates } from '../../support/certs';
+import { collect, failure } from '../../support/collect';
+import { FakeGenos, splitDeltas, type FakeGenosOptions } from '../../support/genosServer';
+import { korean } from '../../support/l10n';
+import { startTinyproxy, type Tinyproxy } from '../../support/tinyproxy';
 
 const question: ChatMessage[] = [{ role: 'user', content: '사내 인증서로도 잘 되나요?' }];
 const answer = '네, 사내 인증 기관의 인증서로 연결했습니다. 스트리밍도 그대로입니다. ✅';
@@ -858,7 +858,7 @@ const fronts: net.Server[] = [];
 
 /** Runs test/support/clientProcess in a child process with NODE_EXTRA_CA_CERTS set. */
 function runClientProcess(input: object, extraCaFile: string): Promise<Record<string, unknown>> {
-  const script = path.join(__dirname, '..', 'support', 'clientProcess.js');
+  const script = path.join(__dirname, '..', '..', 'support', 'clientProcess.js');
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: extraCaFile };
   delete env.HTTPS_PROXY;
   delete env.https_proxy;

@@ -1,15 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { parseContextLimit } from '../../src/client/openai';
-import type { HistoryTurn } from '../../src/client/prompts';
+import { parseContextLimit } from '../../../../src/client/openai';
+import type { HistoryTurn } from '../../../../src/client/prompts';
 import {
   DEFAULT_RESERVE,
   fitToWindow,
   outputReserve,
   TokenCalibration,
   type PromptParts,
-} from '../../src/host/requests/contextBudget';
-import { estimateMessages, estimateTokens } from '../../src/shared/tokens';
+} from '../../../../src/host/requests/contextBudget';
+import { estimateMessages, estimateTokens } from '../../../../src/shared/tokens';
 
 describe('the token estimate', () => {
   it('counts Korean about a token a syllable, English prose about four characters a token, code denser', () => {

@@ -11,8 +11,8 @@ import {
   parseTextCompletion,
   refusesTools,
   type ChunkResult,
-} from '../../src/client/openai';
-import { parseRetryAfter } from '../../src/client/http';
+} from '../../../src/client/openai';
+import { parseRetryAfter } from '../../../src/client/http';
 
 const seedChunk = JSON.stringify({
   id: 'chat-5a11ac760ced4c549b02b41ffac3b62b',

@@ -7,9 +7,9 @@
 import { strict as assert } from 'node:assert';
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import type { CursorContext } from '../../src/client/prompts';
-import { CompletionEngine, type CompletionEngineOptions } from '../../src/client/completionEngine';
-import { GenosError } from '../../src/client/errors';
+import type { CursorContext } from '../../../src/client/prompts';
+import { CompletionEngine, type CompletionEngineOptions } from '../../../src/client/completionEngine';
+import { GenosError } from '../../../src/client/errors';
 
 interface Asked {
   context: CursorContext;

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { excludesFileOf, globalGitignore } from '../../src/host/context/gitConfig';
-import { IgnoreRules } from '../../src/host/context/ignoreRules';
+import { excludesFileOf, globalGitignore } from '../../../../src/host/context/gitConfig';
+import { IgnoreRules } from '../../../../src/host/context/ignoreRules';
 
 describe('which files git ignores', () => {
   const rules = new IgnoreRules().add(

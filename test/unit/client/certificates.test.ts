@@ -14,9 +14,9 @@ import {
   systemCertificates,
   tlsError,
   trustedCertificates,
-} from '../../src/client/certificates';
-import { GenosError } from '../../src/client/errors';
-import { makeCertificates, type TestCertificates } from '../support/certs';
+} from '../../../src/client/certificates';
+import { GenosError } from '../../../src/client/errors';
+import { makeCertificates, type TestCertificates } from '../../support/certs';
 
 let certs: TestCertificates;
 let dir: string;

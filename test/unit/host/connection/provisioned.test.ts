@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { provisionedServing } from '../../src/host/connection/provisioned';
+import { provisionedServing } from '../../../../src/host/connection/provisioned';
 
 describe('a serving provisioned in the environment (GenOS codespaces)', () => {
   it('reads the endpoint from GENOS_SERVING_URL, with or without /v1, with the key and model', () => {

@@ -1,14 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { describeError, english, errorActions, type ErrorAction } from '../../src/client/errorMessages';
+import { describeError, english, errorActions, type ErrorAction } from '../../../src/client/errorMessages';
 import {
   GenosError,
   type ConfigProblem,
   type GenosErrorInit,
   type NetworkReason,
   type TlsProblem,
-} from '../../src/client/errors';
-import { korean } from '../support/l10n';
+} from '../../../src/client/errors';
+import { korean } from '../../support/l10n';
 
 const error = (init: Partial<GenosErrorInit> & Pick<GenosErrorInit, 'kind'>) =>
   new GenosError({ message: 'test', ...init });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { normalizeToken } from '../../src/client/token';
+import { normalizeToken } from '../../../src/client/token';
 
 describe('a pasted access token', () => {
   it('loses surrounding space and a leading Bearer, whatever its case', () => {

@@ -1,9 +1,9 @@
 /** How the parsed events of each network read become the chat events a consumer sees. */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { GenosError } from '../../src/client/errors';
-import type { ChunkResult } from '../../src/client/openai';
-import { StreamAssembler } from '../../src/client/streamAssembler';
+import { GenosError } from '../../../src/client/errors';
+import type { ChunkResult } from '../../../src/client/openai';
+import { StreamAssembler } from '../../../src/client/streamAssembler';
 
 const events = (...list: Extract<ChunkResult, { kind: 'events' }>['events']): ChunkResult => ({
   kind: 'events',

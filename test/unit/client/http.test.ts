@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { GenosError } from '../../src/client/errors';
+import { GenosError } from '../../../src/client/errors';
 import {
   networkReasonOf,
   openRequest,
@@ -13,10 +13,10 @@ import {
   readText,
   transportError,
   type HttpRequest,
-} from '../../src/client/http';
-import type { ConnectionTrace } from '../../src/client/network';
-import { failure } from '../support/collect';
-import { waitUntil } from '../support/wait';
+} from '../../../src/client/http';
+import type { ConnectionTrace } from '../../../src/client/network';
+import { failure } from '../../support/collect';
+import { waitUntil } from '../../support/wait';
 
 describe('reading what the network says', () => {
   it('sorts every socket error code into the reason a user can act on', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { apiUrl, buildEndpoint, isInsecureRemote, isLoopbackHost } from '../../src/client/endpoint';
-import { GenosError } from '../../src/client/errors';
+import { apiUrl, buildEndpoint, isInsecureRemote, isLoopbackHost } from '../../../src/client/endpoint';
+import { GenosError } from '../../../src/client/errors';
 
 function problemOf(fn: () => unknown): string | undefined {
   try {

@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { allowsCompletion, fitCompletion } from '../../src/client/completion';
-import { buildCompletionPrompt, formatForModel, type CursorContext, type FimPrompt } from '../../src/client/prompts';
-import { CompletionEngine } from '../../src/client/completionEngine';
-import { buildEndpoint } from '../../src/client/endpoint';
-import { GenosClient } from '../../src/client/genosClient';
-import { failure } from '../support/collect';
-import { FakeGenos, fimCompletion, parseFimPrompt } from '../support/genosServer';
-import { waitUntil } from '../support/wait';
+import { allowsCompletion, fitCompletion } from '../../../src/client/completion';
+import { buildCompletionPrompt, formatForModel, type CursorContext, type FimPrompt } from '../../../src/client/prompts';
+import { CompletionEngine } from '../../../src/client/completionEngine';
+import { buildEndpoint } from '../../../src/client/endpoint';
+import { GenosClient } from '../../../src/client/genosClient';
+import { failure } from '../../support/collect';
+import { FakeGenos, fimCompletion, parseFimPrompt } from '../../support/genosServer';
+import { waitUntil } from '../../support/wait';
 
 const context: CursorContext = {
   prefix: 'function add(a, b) {\n  return ',

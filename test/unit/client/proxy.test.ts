@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { GenosError } from '../../src/client/errors';
-import { isLoopbackHost } from '../../src/client/endpoint';
+import { GenosError } from '../../../src/client/errors';
+import { isLoopbackHost } from '../../../src/client/endpoint';
 import {
   displayProxy,
   matchesNoProxy,
@@ -9,7 +9,7 @@ import {
   proxyAuthorization,
   resolveProxy,
   socketAddress,
-} from '../../src/client/proxy';
+} from '../../../src/client/proxy';
 
 const genos = new URL('https://genos.corp.example:8443/api/gateway/rep/serving/43');
 const plain = new URL('http://10.1.2.3/api/gateway/rep/serving/43');

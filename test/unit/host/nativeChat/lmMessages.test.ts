@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { modelDisplayName, toChatMessages, toolInput } from '../../src/host/nativeChat/lmMessages';
+import { modelDisplayName, toChatMessages, toolInput } from '../../../../src/host/nativeChat/lmMessages';
 
 // Parts shaped as VS Code's LanguageModelTextPart, LanguageModelToolCallPart and LanguageModelToolResultPart.
 const text = (value: string) => ({ value });

@@ -6,10 +6,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { connectionReport } from '../../src/client/connectionReport';
-import { describeError, describeRetryWait, english, errorActions } from '../../src/client/errorMessages';
-import { GenosError, tlsProblemOf, type GenosErrorInit } from '../../src/client/errors';
-import type { ProbeResult } from '../../src/client/genosClient';
+import { connectionReport } from '../../../src/client/connectionReport';
+import { describeError, describeRetryWait, english, errorActions } from '../../../src/client/errorMessages';
+import { GenosError, tlsProblemOf, type GenosErrorInit } from '../../../src/client/errors';
+import type { ProbeResult } from '../../../src/client/genosClient';
 
 const error = (init: Partial<GenosErrorInit> & Pick<GenosErrorInit, 'kind'>) =>
   new GenosError({ message: 'log text', ...init });
