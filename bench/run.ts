@@ -25,9 +25,8 @@ import {
 } from './webviewRender';
 
 const REPEAT = Number(process.env.GENOS_BENCH_REPEAT ?? 3);
-// Activation runs in a fresh VS Code per repeat: it happens once per host, and a single sample
-// once measured 26 ms for an activate() that takes 3-5 (the host stalled). Latency runs once, over
-// 300 chunks.
+// Activation runs in a fresh VS Code per repeat, since it happens once per host (README.md says
+// why one sample is not enough). Latency runs once, over 300 chunks.
 
 export interface Row {
   measure: string;

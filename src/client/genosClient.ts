@@ -78,11 +78,7 @@ export interface ChatOptions {
   toolChoice?: 'auto' | 'required';
 }
 
-/**
- * A client for one GenOS serving: the OpenAI-compatible API of vLLM behind the GenOS gateway.
- * (Just over 300 lines with its option types: models, chat and completion share one send-and-retry
- * loop and one error reading, which are clearer in one place than spread over files.)
- */
+/** A client for one GenOS serving: the OpenAI-compatible API of vLLM behind the GenOS gateway. */
 export class GenosClient {
   private readonly target: Target;
 

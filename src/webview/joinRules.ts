@@ -14,8 +14,7 @@ export type Joinable = { kind: 'list'; marker: string; loose: boolean } | Table;
 
 /**
  * A list or table is cut when the part being written reaches this many characters: the part is
- * rendered again as it grows, in the frame its text arrived in (at 1,000 the first frame of a list
- * streamed in a burst held 4-6 ms of script).
+ * rendered again as it grows, in the frame its text arrived in (bench/README.md: why not more).
  */
 const JOIN_CHARS = 500;
 

@@ -23,9 +23,8 @@ export function joinedItems(rendered: Element | null, target: Element | undefine
 
 /**
  * Items or rows one list or table element holds. A browser lays a list or table out again whole
- * when an item or row is added to it: a table of a thousand rows took 50 ms a frame (every cell
- * counts for its columns), still 16 ms with its columns fixed, one of 200 rows 5-6 ms, and a list
- * of thousands of items several ms. So one that has this many goes on in an element of its own
+ * when an item or row is added to it, at a cost that grows with it (bench/README.md has the
+ * figures). So one that has this many goes on in an element of its own
  * right below it, drawn as its continuation (a table keeps the column widths it has, a numbered
  * list counts on): adding an item or row lays out only the last one, and those scrolled out of
  * view are skipped.

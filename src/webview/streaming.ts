@@ -15,8 +15,8 @@ const MERGE_CHARS = 3_000;
  * Under a burst (more than {@link BURST_CHARS} new characters since the last render, far faster
  * than a model streams) a growing answer renders at most every {@link BURST_RENDER_GAP_MS}: every
  * fifth frame at 60 Hz, still faster than anyone reads. That cuts the re-rendering of the
- * unfinished block and renders the finished ones in fewer, larger calls (the bench's burst rows
- * measure it). At a model's pace every frame renders, for the least latency.
+ * unfinished block and renders the finished ones in fewer, larger calls (bench/README.md has the
+ * figures). At a model's pace every frame renders, for the least latency.
  */
 const BURST_CHARS = 256;
 const BURST_RENDER_GAP_MS = 80;

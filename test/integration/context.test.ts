@@ -8,6 +8,7 @@ import { ChatViewProvider } from '../../src/host/chat/chatView';
 import { ConnectionManager } from '../../src/host/connection/connectionManager';
 import { ConversationStore } from '../../src/host/chat/conversationStore';
 import { EditorContext } from '../../src/host/context/editorContext';
+import { fileBlock, workspaceFiles } from '../../src/host/context/workspaceFiles';
 import { Log } from '../../src/host/base/log';
 import { TokenStore } from '../../src/host/connection/tokenStore';
 import { RequestPath } from '../../src/host/requests/requestPath';
@@ -226,7 +227,7 @@ describe("context that fits the model's window", () => {
     });
 
     it("@file: offers the workspace's files, not those .gitignore or files.exclude hide", async () => {
-      const offered = (await editor.workspaceFiles()).map((uri) => vscode.workspace.asRelativePath(uri, false)).sort();
+      const offered = (await workspaceFiles()).map((uri) => vscode.workspace.asRelativePath(uri, false)).sort();
       assert.ok(offered.includes('src/hello.ts'), offered.join(', '));
       assert.ok(offered.includes('pkg/public.txt'), offered.join(', '));
       for (const hidden of ['build/out.js', 'debug.log', 'secret.txt', 'old.bak', 'pkg/private.txt', '.gitignore/x']) {
@@ -241,12 +242,12 @@ describe("context that fits the model's window", () => {
       fs.symlinkSync(outside, path.join(root, 'notes-link.md'));
       fs.writeFileSync(path.join(root, 'bundle.min.js'), 'x'.repeat(250_000));
       try {
-        assert.equal(await editor.fileBlock(vscode.Uri.file(path.join(root, 'notes-link.md'))), undefined);
+        assert.equal(await fileBlock(vscode.Uri.file(path.join(root, 'notes-link.md'))), undefined);
         // Inside the workspace, a link is no way around .gitignore (debug.log is ignored).
         fs.symlinkSync(path.join(root, 'debug.log'), path.join(root, 'setup-link.md'));
-        assert.equal(await editor.fileBlock(vscode.Uri.file(path.join(root, 'setup-link.md'))), undefined);
-        assert.ok(await editor.fileBlock(vscode.Uri.file(path.join(root, 'src/hello.ts'))));
-        const bundle = await editor.fileBlock(vscode.Uri.file(path.join(root, 'bundle.min.js')));
+        assert.equal(await fileBlock(vscode.Uri.file(path.join(root, 'setup-link.md'))), undefined);
+        assert.ok(await fileBlock(vscode.Uri.file(path.join(root, 'src/hello.ts'))));
+        const bundle = await fileBlock(vscode.Uri.file(path.join(root, 'bundle.min.js')));
         assert.equal(bundle?.text.length, 200_000);
         assert.match(bundle?.label ?? '', /bundle\.min\.js \((first 200000 of 250000 characters|200000자)/);
         const document = await vscode.workspace.openTextDocument({

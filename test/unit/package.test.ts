@@ -91,6 +91,16 @@ describe('the package', () => {
     ]);
   });
 
+  it("names every source file in the README's source layout", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Source layout'), readme.indexOf('## Development'));
+    const files = fs.readdirSync(path.join(repoRoot, 'src'), { recursive: true, encoding: 'utf8' });
+    const sources = files.filter((name) => name.endsWith('.ts')).map((name) => name.split(path.sep).join('/'));
+    assert.ok(sources.length > 60);
+    const unnamed = sources.filter((file) => !new RegExp(`[\`/]${path.posix.basename(file)}\``).test(section));
+    assert.deepEqual(unnamed, [], 'add these to the Source layout section of README.md');
+  });
+
   it('has a stand-in at activation for every command the core registers', () => {
     // The entry stands in for the manifest's commands and HIDDEN_COMMANDS; any other command
     // would not exist until something else loaded the core.

@@ -3,6 +3,7 @@ import type { AttachKind, ContextChip } from '../../shared/protocol';
 import { estimateTokens, MESSAGE_OVERHEAD } from '../../shared/tokens';
 import { newId } from './conversationStore';
 import type { EditorContext } from '../context/editorContext';
+import { pickFiles } from '../context/workspaceFiles';
 
 /** Context attached to a question: the chip the panel shows and the text that is sent. */
 export interface Attachment {
@@ -49,7 +50,7 @@ export class Attachments {
       case 'file':
         return this.attachFile();
       case 'files':
-        return this.addAll('file', await this.editor.pickFiles());
+        return this.addAll('file', await pickFiles());
       case 'problems':
       case 'workspaceProblems':
         return this.add('problems', this.editor.problems(kind === 'problems' ? 'file' : 'workspace'));

@@ -1,66 +1,17 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextBlock } from '../../client/prompts';
 import { isOpenableLink } from '../../shared/protocol';
 import { t } from '../base/l10n';
-import { IgnoreRules } from './ignoreRules';
-import { globalGitignore } from './gitConfig';
-import {
-  languageOf,
-  plainTerminalText,
-  type ShellEvents,
-  type ShellExecutionEvent,
-  type TerminalCommand,
-} from './workspaceText';
+import { capText, MAX_FILE_CHARS } from './workspaceFiles';
+import { plainTerminalText, type ShellEvents, type ShellExecutionEvent, type TerminalCommand } from './workspaceText';
 
-const MAX_FILE_CHARS = 200_000;
-/** Files the @file picker lists at most. */
-const MAX_LISTED = 20_000;
-/** A file larger than this is not read at all. */
-const MAX_FILE_BYTES = 2_000_000;
 /** Diagnostics attached at most, most severe first. */
 const MAX_PROBLEMS = 100;
 /** Output kept of the last terminal command (its end, where the result and errors are). */
 const MAX_TERMINAL_CHARS = 20_000;
 /** Selection changes are reported after this quiet time, not on every cursor move. */
 const SELECTION_QUIET_MS = 200;
-
-/**
- * `text` cut to what an attachment may hold: at the last line break before the limit, or at the
- * limit itself when there is none (a minified bundle); the label says how much was kept.
- */
-export function capText(text: string, name: string): { text: string; label: string } {
-  if (text.length <= MAX_FILE_CHARS) return { text, label: name };
-  const lineEnd = text.lastIndexOf('\n', MAX_FILE_CHARS);
-  if (lineEnd > 0) {
-    const kept = text.slice(0, lineEnd);
-    return { text: kept, label: `${name} (${t('first {0} lines', kept.split('\n').length)})` };
-  }
-  return {
-    text: text.slice(0, MAX_FILE_CHARS),
-    label: `${name} (${t('first {0} of {1} characters', MAX_FILE_CHARS, text.length)})`,
-  };
-}
-
-/** Where `file` really is (links followed), as a workspace file; undefined when outside every folder. */
-async function realWorkspaceFile(file: string): Promise<vscode.Uri | undefined> {
-  let real: string;
-  try {
-    real = await fs.realpath(file);
-  } catch {
-    return undefined;
-  }
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    if (folder.uri.scheme !== 'file') continue;
-    const root = await fs.realpath(folder.uri.fsPath).catch(() => folder.uri.fsPath);
-    const relative = path.relative(root, real);
-    if (relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative))) {
-      return vscode.Uri.joinPath(folder.uri, ...relative.split(path.sep));
-    }
-  }
-  return undefined;
-}
 
 /**
  * What the chat panel reads from and does to the editor: the selection and file it attaches, the
@@ -194,114 +145,6 @@ export class EditorContext implements vscode.Disposable {
     } catch {
       // The terminal went away: what was read is kept.
     }
-  }
-
-  /** A file of the workspace the user picks, as context; not ignored or excluded ones. */
-  async pickFiles(): Promise<ContextBlock[]> {
-    const items = (await this.workspaceFiles())
-      .map((uri) => {
-        const relative = vscode.workspace.asRelativePath(uri, true);
-        const slash = relative.lastIndexOf('/');
-        return { label: relative.slice(slash + 1), description: slash > 0 ? relative.slice(0, slash) : '', uri };
-      })
-      .sort((a, b) => a.description.localeCompare(b.description) || a.label.localeCompare(b.label));
-    const picked = await vscode.window.showQuickPick(items, {
-      matchOnDescription: true,
-      title: t('GenOS: Attach a File'),
-      placeHolder: t('Type to search the workspace; attach more files with @file again'),
-    });
-    const blocks: ContextBlock[] = [];
-    for (const item of picked ? [picked] : []) {
-      const block = await this.fileBlock(item.uri);
-      if (block) blocks.push(block);
-    }
-    return blocks;
-  }
-
-  /**
-   * The workspace's files that may be attached: not excluded by `files.exclude` (the editor applies
-   * it), nor ignored by a .gitignore of the folder, a nested one, or the user's global one. A search
-   * that fails is shown, not only logged: an empty list would look like an empty workspace.
-   */
-  async workspaceFiles(): Promise<vscode.Uri[]> {
-    try {
-      const found = await vscode.workspace.findFiles('**/*', undefined, MAX_LISTED * 3);
-      const rules = await this.ignoreRules();
-      return found.filter((uri) => !this.ignored(uri, rules)).slice(0, MAX_LISTED);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      void vscode.window.showErrorMessage(t('The workspace files could not be listed: {0}', reason));
-      return [];
-    }
-  }
-
-  /** Whether git ignores `uri` (or it is inside a .git folder), by the rules of its workspace folder. */
-  private ignored(uri: vscode.Uri, rules: Map<string, IgnoreRules>): boolean {
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder) return false;
-    const relative = path.posix.relative(folder.uri.path, uri.path);
-    if (relative.split('/').includes('.git')) return true;
-    return rules.get(folder.uri.toString())?.ignores(relative) ?? false;
-  }
-
-  /** Each workspace folder's ignore rules: the global file first, then its .gitignore files, parents before children. */
-  private async ignoreRules(): Promise<Map<string, IgnoreRules>> {
-    const global = await globalGitignore();
-    const rules = new Map<string, IgnoreRules>();
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      rules.set(folder.uri.toString(), new IgnoreRules().add(global));
-    }
-    // Not inside dependencies' folders: their .gitignore files would crowd out the project's own.
-    for (const file of await vscode.workspace.findFiles('**/.gitignore', '{**/node_modules/**,**/.git/**}', 10_000)) {
-      const folder = vscode.workspace.getWorkspaceFolder(file);
-      if (!folder) continue;
-      try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
-        rules
-          .get(folder.uri.toString())
-          ?.add(text, path.posix.dirname(path.posix.relative(folder.uri.path, file.path)).replace(/^\.$/, ''));
-      } catch {
-        // Unreadable: its rules are not known.
-      }
-    }
-    return rules;
-  }
-
-  /** A workspace file as context; a binary or very large one is refused with a message. */
-  async fileBlock(uri: vscode.Uri): Promise<ContextBlock | undefined> {
-    const name = vscode.workspace.asRelativePath(uri, false);
-    // A repository can ship a link to a file outside it (~/.aws/credentials): that is not attached.
-    if (uri.scheme === 'file') {
-      const real = await realWorkspaceFile(uri.fsPath);
-      if (!real) {
-        void vscode.window.showWarningMessage(
-          t('{0} leads outside the workspace (a symbolic link), so it is not attached.', name),
-        );
-        return undefined;
-      }
-      // A link to a file git ignores (../.env, .git/config) is no way around the ignore rules.
-      if (real.toString() !== uri.toString() && this.ignored(real, await this.ignoreRules())) {
-        void vscode.window.showWarningMessage(
-          t('{0} leads to a file the workspace ignores, so it is not attached.', name),
-        );
-        return undefined;
-      }
-    }
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_FILE_BYTES) {
-      void vscode.window.showWarningMessage(
-        t('{0} is too large to attach ({1} KB). Attach a selection of it instead.', name, Math.round(stat.size / 1024)),
-      );
-      return undefined;
-    }
-    const bytes = await vscode.workspace.fs.readFile(uri);
-    if (bytes.subarray(0, 8000).includes(0)) {
-      void vscode.window.showWarningMessage(t('{0} is a binary file, so it cannot be attached.', name));
-      return undefined;
-    }
-    const { text, label } = capText(new TextDecoder().decode(bytes), name);
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    return { label, language: document?.languageId ?? languageOf(name), text, firstLine: 1 };
   }
 
   /** Diagnostics of the current file (or every file), with the line each points at. */
