@@ -45,6 +45,7 @@ export default tseslint.config(
     editor: ['base', 'connection', 'requests', 'context', 'chat'],
     completions: ['base', 'connection', 'context'],
     nativeChat: ['base', 'connection', 'requests', 'context'],
+    agent: ['base', 'connection', 'requests', 'context'],
   }),
 );
 

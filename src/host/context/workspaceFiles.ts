@@ -36,7 +36,7 @@ export function capText(text: string, name: string): { text: string; label: stri
 }
 
 /** Where `file` really is (links followed), as a workspace file; undefined when outside every folder. */
-async function realWorkspaceFile(file: string): Promise<vscode.Uri | undefined> {
+export async function realWorkspaceFile(file: string): Promise<vscode.Uri | undefined> {
   let real: string;
   try {
     real = await fs.realpath(file);
@@ -98,7 +98,7 @@ function ignored(uri: vscode.Uri, rules: Map<string, IgnoreRules>): boolean {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   if (!folder) return false;
   const relative = path.posix.relative(folder.uri.path, uri.path);
-  if (relative.split('/').includes('.git')) return true;
+  if (relative.split('/').some((part) => part.toLowerCase() === '.git')) return true;
   return rules.get(folder.uri.toString())?.ignores(relative) ?? false;
 }
 
@@ -160,4 +160,9 @@ export async function fileBlock(uri: vscode.Uri): Promise<ContextBlock | undefin
   const { text, label } = capText(new TextDecoder().decode(bytes), name);
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   return { label, language: document?.languageId ?? languageOf(name), text, firstLine: 1 };
+}
+
+/** Whether git ignores `uri` (or it is inside a .git folder), by the ignore rules read now. */
+export async function isIgnored(uri: vscode.Uri): Promise<boolean> {
+  return ignored(uri, await ignoreRules());
 }
