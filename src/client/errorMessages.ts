@@ -46,12 +46,12 @@ function configText(error: GenosError, t: Translate): string {
     case 'servingIdConflict':
       return t('The GenOS address already names a serving that differs from "GenOS: Serving Id". Remove one of them.');
     case 'missingToken':
-      if (error.detail === 'environmentKey') {
-        return t(
-          'This GenOS codespace names its serving (GENOS_SERVING_URL) but provides no key (GENOS_SERVING_API_KEY). Run "GenOS: Set Access Token" to enter the key, or ask the GenOS administrator to provision it.',
-        );
-      }
-      return t('No access token is stored for this serving. Run "GenOS: Set Access Token".');
+      // A codespace that names its serving without a key says so; otherwise the token is simply missing.
+      return error.detail === 'environmentKey'
+        ? t(
+            'This GenOS codespace names its serving (GENOS_SERVING_URL) but provides no key (GENOS_SERVING_API_KEY). Run "GenOS: Set Access Token" to enter the key, or ask the GenOS administrator to provision it.',
+          )
+        : t('No access token is stored for this serving. Run "GenOS: Set Access Token".');
     case 'invalidToken':
       return t('The access token contains spaces or characters that cannot be sent. Copy it again from GenOS.');
     case 'invalidUserId':
