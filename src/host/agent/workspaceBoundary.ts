@@ -21,6 +21,8 @@ export interface AgentTarget {
 export interface Refusal {
   refused: string;
   approvable: boolean;
+  /** For a refusal the user may lift: what the path reaches. */
+  target?: AgentTarget;
 }
 
 /**
@@ -45,12 +47,13 @@ export async function resolveForAgent(input: string): Promise<{ target: AgentTar
   const real = uri.scheme === 'file' ? await realTarget(uri.fsPath) : uri;
   if (!real) return { refused: `${display} leads outside the workspace (a symbolic link).`, approvable: false };
   const realRelative = vscode.workspace.asRelativePath(real, false);
+  const target = { uri, folder, display };
   const secret = secretReason(relative) ?? secretReason(realRelative);
-  if (secret) return { refused: `${display} looks like ${secret}.`, approvable: true };
+  if (secret) return { refused: `${display} looks like ${secret}.`, approvable: true, target };
   if ((await isIgnored(uri)) || (real.toString() !== uri.toString() && (await isIgnored(real)))) {
-    return { refused: `${display} is ignored by git (.gitignore).`, approvable: true };
+    return { refused: `${display} is ignored by git (.gitignore).`, approvable: true, target };
   }
-  return { target: { uri, folder, display } };
+  return { target };
 }
 
 /**

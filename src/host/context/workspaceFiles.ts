@@ -17,7 +17,7 @@ export const MAX_FILE_CHARS = 200_000;
 /** Files the @file picker lists at most. */
 const MAX_LISTED = 20_000;
 /** A file larger than this is not read at all. */
-const MAX_FILE_BYTES = 2_000_000;
+export const MAX_FILE_BYTES = 2_000_000;
 /**
  * `text` cut to what an attachment may hold: at the last line break before the limit, or at the
  * limit itself when there is none (a minified bundle); the label says how much was kept.
@@ -83,14 +83,22 @@ export async function pickFiles(): Promise<ContextBlock[]> {
  */
 export async function workspaceFiles(): Promise<vscode.Uri[]> {
   try {
-    const found = await vscode.workspace.findFiles('**/*', undefined, MAX_LISTED * 3);
-    const rules = await ignoreRules();
-    return found.filter((uri) => !ignored(uri, rules)).slice(0, MAX_LISTED);
+    return await findWorkspaceFiles('**/*', MAX_LISTED);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     void vscode.window.showErrorMessage(t('The workspace files could not be listed: {0}', reason));
     return [];
   }
+}
+
+/**
+ * The files matching `include` (a glob, or a pattern relative to one folder) that `files.exclude`
+ * does not exclude and git does not ignore, at most `limit`.
+ */
+export async function findWorkspaceFiles(include: vscode.GlobPattern, limit: number): Promise<vscode.Uri[]> {
+  const found = await vscode.workspace.findFiles(include, undefined, limit * 3);
+  const rules = await ignoreRules();
+  return found.filter((uri) => !ignored(uri, rules)).slice(0, limit);
 }
 
 /** Whether git ignores `uri` (or it is inside a .git folder), by the rules of its workspace folder. */
