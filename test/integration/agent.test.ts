@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listFiles, readFile } from '../../src/host/agent/readTools';
+import { listFiles, problems, readFile } from '../../src/host/agent/readTools';
 import { resolveForAgent } from '../../src/host/agent/workspaceBoundary';
 
 /** The refusal for `input`, or a failure when it resolved. */
@@ -125,8 +125,13 @@ describe("the agent's reading tools", () => {
         /\n\/\/ typed, not saved\nexport const hello = 1;$/,
       );
     } finally {
+      // The typing taken back, then the file reverted and closed: later tests see the file as saved.
+      const undo = new vscode.WorkspaceEdit();
+      undo.delete(uri, new vscode.Range(0, 0, 1, 0));
+      await vscode.workspace.applyEdit(undo);
       await vscode.window.showTextDocument(document);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      assert.equal(document.getText(), 'export const hello = 1;\n');
     }
   });
 
@@ -169,5 +174,36 @@ describe("the agent's reading tools", () => {
       output: 'The pattern ../** leads outside the workspace.',
     });
     assert.equal((await listFiles({ pattern: '**/*.nothing' })).output, 'No files match **/*.nothing.');
+  });
+
+  it('reports the problems of a file or of the workspace, with the line they point at', async () => {
+    const uri = vscode.Uri.file(path.join(root(), 'src/hello.ts'));
+    const outside = vscode.Uri.file(path.join(os.tmpdir(), 'genos-agent-elsewhere.ts'));
+    const collection = vscode.languages.createDiagnosticCollection('genos-agent-test');
+    const warning = new vscode.Diagnostic(
+      new vscode.Range(0, 7, 0, 12),
+      'Prefer let',
+      vscode.DiagnosticSeverity.Warning,
+    );
+    const error = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 6), 'Broken\nhere', vscode.DiagnosticSeverity.Error);
+    collection.set(uri, [warning, error]);
+    collection.set(outside, [new vscode.Diagnostic(new vscode.Range(0, 0, 0, 1), 'Not ours')]);
+    const document = await vscode.workspace.openTextDocument(uri);
+    try {
+      assert.ok(document.lineCount > 0);
+      const expected =
+        'src/hello.ts:1:1 error: Broken here\n    export const hello = 1;\nsrc/hello.ts:1:8 warning: Prefer let\n    export const hello = 1;';
+      assert.deepEqual(await problems({ path: 'src/hello.ts' }), { ok: true, output: expected });
+      const everywhere = await problems({});
+      assert.ok(everywhere.output.includes(expected), everywhere.output);
+      assert.ok(!everywhere.output.includes('Not ours'), 'a file outside the workspace is not reported');
+      assert.deepEqual(await problems({ path: 'pkg/public.txt' }), {
+        ok: true,
+        output: 'No problems in pkg/public.txt.',
+      });
+      assert.equal((await problems({ path: '../x.ts' })).ok, false);
+    } finally {
+      collection.dispose();
+    }
   });
 });

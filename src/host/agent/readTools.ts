@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { AgentToolArgs } from '../../client/agentTools';
 import { modelPath } from '../../client/workspacePaths';
+import { problemLines } from '../context/problems';
 import { findWorkspaceFiles, MAX_FILE_BYTES } from '../context/workspaceFiles';
 import { resolveForAgent, type Refusal } from './workspaceBoundary';
 
@@ -21,6 +22,8 @@ export const PAGE_LINES = 400;
 const PAGE_CHARS = 24_000;
 /** Files listed at most. */
 export const LISTED_FILES = 500;
+/** Problems reported at most. */
+const PROBLEMS = 200;
 
 /**
  * `read_file`: the lines asked for (or the first page), as the editor holds them (unsaved changes
@@ -87,4 +90,23 @@ export async function listFiles(args: AgentToolArgs['list_files']): Promise<Tool
   const more =
     found.length > LISTED_FILES ? `\n(The first ${LISTED_FILES}; give a narrower pattern to see others.)` : '';
   return { ok: true, output: names.join('\n') + more };
+}
+
+/**
+ * `problems`: the errors and warnings the editor reports for one file (through the boundary), or
+ * for every file of the workspace folders.
+ */
+export async function problems(args: AgentToolArgs['problems']): Promise<ToolOutput> {
+  let entries: ReadonlyArray<readonly [vscode.Uri, readonly vscode.Diagnostic[]]>;
+  let where = 'the workspace';
+  if (args.path) {
+    const resolved = await resolveForAgent(args.path);
+    if ('refused' in resolved) return { ok: false, output: resolved.refused, approvable: resolved.approvable };
+    entries = [[resolved.target.uri, vscode.languages.getDiagnostics(resolved.target.uri)]];
+    where = resolved.target.display;
+  } else {
+    entries = vscode.languages.getDiagnostics().filter(([uri]) => vscode.workspace.getWorkspaceFolder(uri));
+  }
+  const lines = problemLines(entries, PROBLEMS);
+  return { ok: true, output: lines.length ? lines.join('\n') : `No problems in ${where}.` };
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ContextBlock } from '../../client/prompts';
 import { isOpenableLink } from '../../shared/protocol';
 import { t } from '../base/l10n';
+import { problemLines } from './problems';
 import { capText, MAX_FILE_CHARS } from './workspaceFiles';
 import { plainTerminalText, type ShellEvents, type ShellExecutionEvent, type TerminalCommand } from './workspaceText';
 
@@ -156,19 +157,7 @@ export class EditorContext implements vscode.Disposable {
           ? [[document.uri, vscode.languages.getDiagnostics(document.uri)] as const]
           : []
         : vscode.languages.getDiagnostics();
-    const lines: string[] = [];
-    const all = entries
-      .flatMap(([uri, diagnostics]) => diagnostics.map((diagnostic) => ({ uri, diagnostic })))
-      .sort((a, b) => a.diagnostic.severity - b.diagnostic.severity);
-    for (const { uri, diagnostic } of all.slice(0, MAX_PROBLEMS)) {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      const line = diagnostic.range.start.line;
-      const code = open && line < open.lineCount ? open.lineAt(line).text.trim() : '';
-      const severity = ['error', 'warning', 'info', 'hint'][diagnostic.severity] ?? 'info';
-      lines.push(
-        `${vscode.workspace.asRelativePath(uri, false)}:${line + 1}:${diagnostic.range.start.character + 1} ${severity}: ${diagnostic.message.replace(/\s+/g, ' ')}${code ? `\n    ${code}` : ''}`,
-      );
-    }
+    const lines = problemLines(entries, MAX_PROBLEMS);
     if (lines.length === 0) {
       void vscode.window.showInformationMessage(
         scope === 'file'
