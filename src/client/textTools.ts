@@ -130,6 +130,8 @@ export class TextToolParser {
   private line = '';
   /** The whole current line, shown or not, for finding fences. */
   private wholeLine = '';
+  /** The current line began with text already shown: no tag can open a block in it. */
+  private partialLine = false;
   /** A fence the shown text is inside (its marker), where tags are code, not calls. */
   private fence?: string;
   private open?: OpenBlock;
@@ -187,9 +189,6 @@ export class TextToolParser {
     this.partialLine = false;
     return open ? { text, unclosed: open.name } : { text };
   }
-
-  /** The current line began with text already shown: no tag can open a block in it. */
-  private partialLine = false;
 
   /** An offered tool's tag opening the current line (after spaces). */
   private opening(): { name: string; at: number } | undefined {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot, vscodeTarget } from '../runner/codeServer';
 import { FakeGenos, splitDeltas } from '../support/genosServer';
+import { waitUntil } from '../support/wait';
 import { openWorkbench, setTokenFromPalette, withFailureScreenshot, type Workbench } from './workbench';
 
 const source = 'def greet(name):\n    return "Hello, " + name + "!"\n';
@@ -159,11 +160,7 @@ describe(
           .first()
           .waitFor({ timeout: 60_000 });
         // No command, no Manage Language Models: the provider is asked for its models by itself.
-        const deadline = Date.now() + 60_000;
-        while (listings() === before) {
-          if (Date.now() > deadline) throw new Error('GenOS was not asked for its models after the reload');
-          await page.waitForTimeout(250);
-        }
+        await waitUntil(() => listings() > before, 'GenOS to be asked for its models after the reload', 60_000);
         await workbench.runCommand('Chat: Open Chat');
         // Listed again after the reload: the picker offers it.
         await pickModel('Qwen3-8B, GenOS', 'Qwen3-8B');

@@ -8,7 +8,7 @@ import type { AgentToolArgs } from '../../client/agentTools';
 import { modelPath } from '../../client/workspacePaths';
 import { problemLines } from '../context/problems';
 import { findWorkspaceFiles, MAX_FILE_BYTES } from '../context/workspaceFiles';
-import { resolveForAgent, type Refusal } from './workspaceBoundary';
+import { resolveForAgent, type AgentTarget } from './workspaceBoundary';
 
 /** What a tool gives back to the model; `approvable`: a refusal the user may lift for this call. */
 export interface ToolOutput {
@@ -32,10 +32,11 @@ const PROBLEMS = 200;
  */
 export async function readFile(args: AgentToolArgs['read_file'], approved = false): Promise<ToolOutput> {
   const resolved = await resolveForAgent(args.path);
-  if (!resolved.target || ('refused' in resolved && !approved)) {
-    return { ok: false, output: (resolved as Refusal).refused, approvable: (resolved as Refusal).approvable };
+  // A refusal stands unless the user approved this read and the refusal is one they may lift.
+  if ('refused' in resolved && !(approved && resolved.target)) {
+    return { ok: false, output: resolved.refused, approvable: resolved.approvable };
   }
-  const { uri, display } = resolved.target;
+  const { uri, display } = resolved.target as AgentTarget;
   let text: string;
   const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
   if (open) text = open.getText();
