@@ -142,6 +142,36 @@ export function explainQuestion(selection: Selection, t: Translate): string {
 export const CONTINUE =
   'Continue exactly where your previous answer stopped. Do not repeat anything; do not start over.';
 
+/** What the agent is told of its situation (the user's own system prompt and the tools follow). */
+export interface AgentPromptOptions {
+  /** The workspace folders' names. */
+  folders: string[];
+  /** Restricted Mode: only the reading tools are offered. */
+  readOnly: boolean;
+  /** The user's `genos.systemPrompt`. */
+  system: string;
+  /** The text protocol's description of the tools, for servings without tool calling. */
+  toolProtocol?: string;
+}
+
+/** The system prompt of an agent turn. */
+export function agentSystemPrompt(options: AgentPromptOptions): string {
+  const parts = [
+    "You are a coding agent working in the user's workspace in VS Code" +
+      (options.folders.length ? ` (folders: ${options.folders.join(', ')}).` : '.'),
+    'Use the tools to look before you change anything: read the files you edit, search for the places a change affects. ' +
+      'Paths are relative to the workspace folder. Make the smallest change that does the task, then check it ' +
+      '(problems, or a command that builds or tests) when you can.',
+    options.readOnly
+      ? 'The workspace is in Restricted Mode: you can only read. Say what you would change instead of changing it.'
+      : 'Every edit and command is shown to the user, who may reject it; when a tool result says so, do not try the same thing again, ask or do something else.',
+    'When the task is done, or you need the user, answer in plain text without a tool call. Answer in the language of the user.',
+  ];
+  if (options.system.trim()) parts.push(options.system.trim());
+  if (options.toolProtocol) parts.push(options.toolProtocol);
+  return parts.join('\n\n');
+}
+
 /**
  * The code in a model's answer: the fenced block (the longest, if there are several; an unclosed
  * one when the stream stopped inside it), or the whole answer when there is no fence. A leading

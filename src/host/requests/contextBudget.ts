@@ -6,6 +6,7 @@
 import { buildMessages, userContent, type ContextBlock, type HistoryTurn } from '../../client/prompts';
 import type { ChatMessage } from '../../client/openai';
 import { estimateTokens, MESSAGE_OVERHEAD } from '../../shared/tokens';
+import { fitSteps, type AgentStep } from './stepBudget';
 
 /** What a request is made of, before it is fitted. */
 export interface PromptParts {
@@ -15,6 +16,8 @@ export interface PromptParts {
   question: string;
   /** The question's attachments; a `fixed` one is never cut (the code a rewrite replaces). */
   context: ContextBlock[];
+  /** An agent turn's steps so far, sent after the question; they come before earlier turns. */
+  steps?: readonly AgentStep[];
 }
 
 export interface Budget {
@@ -44,6 +47,8 @@ export interface FittedPrompt {
   /** Earlier turns left out, oldest first. */
   omittedTurns: number;
   cut: CutNote[];
+  /** Of an agent turn's steps: those whose results were shortened, and the oldest left out. */
+  steps?: { shortened: number; omitted: number };
   /** False when even the question with its attachments at their shortest exceeds the window. */
   fits: boolean;
 }
@@ -148,6 +153,12 @@ export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
   if (cut.length) questionRaw = estimateTokens(userContent(parts.question, context)) + MESSAGE_OVERHEAD;
   let rawTokens = systemRaw + questionRaw;
 
+  // An agent turn's steps next: the task at hand matters more than earlier turns.
+  const steps = parts.steps?.length
+    ? fitSteps(parts.steps, Math.max(0, available - rawTokens * factor), factor)
+    : undefined;
+  if (steps) rawTokens += steps.tokens / factor;
+
   // Then as many of the most recent earlier turns as fit.
   let kept = 0;
   for (let i = parts.history.length - 1; i >= 0; i--) {
@@ -168,13 +179,15 @@ export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
     .slice(0, parts.history.length - kept)
     .filter((turn) => turn.answer || turn.reasoning).length;
   const messages = buildMessages(parts.system, history, parts.question, context);
+  if (steps) messages.push(...steps.messages);
   return {
     messages,
     tokens: Math.ceil(rawTokens * factor),
     rawTokens,
     omittedTurns,
     cut,
-    fits: rawTokens * factor <= available,
+    steps: steps && { shortened: steps.shortened, omitted: steps.omitted },
+    fits: rawTokens * factor <= available && (steps?.fits ?? true),
   };
 }
 
