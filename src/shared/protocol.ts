@@ -45,6 +45,46 @@ export interface TurnUsage {
 
 export type TurnStatus = 'streaming' | 'done' | 'stopped' | 'error';
 
+/** How the panel answers: a conversation (Ask), or an agent that uses tools on the workspace. */
+export type ChatMode = 'ask' | 'agent';
+
+/** Where a step of an agent turn is. */
+export type StepStatus = 'running' | 'asking' | 'done' | 'failed' | 'rejected' | 'stopped';
+
+/**
+ * What a step asks the user before it runs: to read a file that may hold secrets or that git
+ * ignores, to apply an edit or create a file, to run a command, or to call another extension's tool.
+ */
+export type StepAsk = 'read' | 'edit' | 'create' | 'command' | 'tool';
+export const STEP_ASKS: readonly StepAsk[] = ['read', 'edit', 'create', 'command', 'tool'];
+
+/** The user's answer to a step that asks: `always` allows this command or tool in this workspace. */
+export type StepDecision = 'approve' | 'reject' | 'always';
+
+/** One tool call of an agent turn, as the panel shows it. Every text in it is shown as text. */
+export interface StepView {
+  id: string;
+  /** The tool's name (`read_file`, or another extension's tool). */
+  tool: string;
+  /** What it acts on: a path, a search, a command. */
+  subject: string;
+  status: StepStatus;
+  ask?: StepAsk;
+  /** The file looks like a secret or is ignored by git: said when asking. */
+  sensitive?: boolean;
+  /** The changed lines of an edit or a new file (`- ` and `+ ` lines). */
+  diff?: string;
+  /** The end of what the tool gave back. */
+  output?: string;
+}
+
+/** The files an agent turn changed, and whether its changes were kept or undone. */
+export interface TurnChanges {
+  files: Array<{ path: string; created: boolean }>;
+  /** `unavailable`: the undo record is gone (another window, or the editor was restarted). */
+  state: 'pending' | 'kept' | 'undone' | 'unavailable';
+}
+
 /** One question and its answer, as the webview shows it. */
 export interface TurnView {
   id: string;
@@ -60,6 +100,11 @@ export interface TurnView {
   notes?: string[];
   /** The answer stopped at the token limit; it can be continued. */
   cutOff?: boolean;
+  /** An agent turn: its steps, the files it changed, and whether it stopped at the step limit. */
+  mode?: ChatMode;
+  steps?: StepView[];
+  changes?: TurnChanges;
+  stepLimit?: boolean;
 }
 
 export interface ConversationSummary {
@@ -106,6 +151,25 @@ export interface WebviewStrings {
   cutOff: string;
   /** The `@` menu's entries. */
   mentions: Record<AttachKind, string>;
+  modes: Record<ChatMode, string>;
+  modeTitle: string;
+  /** Said in Agent mode when the workspace is not trusted. */
+  readOnly: string;
+  /** A step's title by tool (`{0}`: its subject), and for another extension's tool. */
+  stepTitles: Record<string, string>;
+  stepOtherTool: string;
+  stepStatus: Record<StepStatus, string>;
+  /** What a step asks, by kind; `sensitive` is added for a secret or ignored file. */
+  stepAsks: Record<StepAsk, string>;
+  stepSensitive: string;
+  decisions: { approve: Record<StepAsk, string>; reject: Record<StepAsk, string>; always: string };
+  openDiff: string;
+  changedFiles: string;
+  created: string;
+  keep: string;
+  undoAll: string;
+  changesState: Record<TurnChanges['state'], string>;
+  stepLimit: string;
 }
 
 // Host -> webview.
@@ -119,6 +183,9 @@ export type HostMessage =
       context: ContextChip[];
       hasSelection: boolean;
       budget?: { tokens: number; window?: number; factor: number };
+      mode: ChatMode;
+      /** Restricted Mode: Agent mode only reads. */
+      readOnly: boolean;
     }
   /** A question was accepted (`clientId` is the one `send` carried, so the composer may clear). */
   | { type: 'turnStarted'; turn: TurnView; clientId?: string }
@@ -133,7 +200,14 @@ export type HostMessage =
       usage?: TurnUsage;
       model?: string;
       cutOff?: boolean;
+      stepLimit?: boolean;
     }
+  /** A step of an agent turn, new or changed (the whole step each time). */
+  | { type: 'step'; requestId: string; step: StepView }
+  /** The files an agent turn changed, when the list or its state changes. */
+  | { type: 'changes'; requestId: string; changes: TurnChanges }
+  /** The conversation's mode (a conversation opened from the history has its own). */
+  | { type: 'mode'; mode: ChatMode }
   /** What the request of a turn left out to fit the window, once it is known. */
   | { type: 'fitted'; requestId: string; notes: string[] }
   /**
@@ -169,7 +243,14 @@ export type WebviewMessage =
   | { type: 'insert'; text: string }
   | { type: 'replaceSelection'; text: string }
   | { type: 'openLink'; href: string }
-  | { type: 'selectModel' };
+  | { type: 'selectModel' }
+  | { type: 'setMode'; mode: ChatMode }
+  /** The user's answer to a step that asks. */
+  | { type: 'decide'; requestId: string; stepId: string; decision: StepDecision }
+  /** Opens a proposed edit in VS Code's diff editor. */
+  | { type: 'openDiff'; requestId: string; stepId: string }
+  | { type: 'keepChanges'; requestId: string }
+  | { type: 'undoChanges'; requestId: string };
 
 const MAX_TEXT = 1_000_000;
 const MAX_ID = 200;
@@ -225,6 +306,21 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return isString(m.text, MAX_TEXT) ? { type: m.type, text: m.text } : undefined;
     case 'openLink':
       return isString(m.href, 4096) ? { type: 'openLink', href: m.href } : undefined;
+    case 'setMode':
+      return m.mode === 'ask' || m.mode === 'agent' ? { type: 'setMode', mode: m.mode } : undefined;
+    case 'decide':
+      return isString(m.requestId, MAX_ID) &&
+        isString(m.stepId, MAX_ID) &&
+        (m.decision === 'approve' || m.decision === 'reject' || m.decision === 'always')
+        ? { type: 'decide', requestId: m.requestId, stepId: m.stepId, decision: m.decision }
+        : undefined;
+    case 'openDiff':
+      return isString(m.requestId, MAX_ID) && isString(m.stepId, MAX_ID)
+        ? { type: 'openDiff', requestId: m.requestId, stepId: m.stepId }
+        : undefined;
+    case 'keepChanges':
+    case 'undoChanges':
+      return isString(m.requestId, MAX_ID) ? { type: m.type, requestId: m.requestId } : undefined;
     default:
       return undefined;
   }

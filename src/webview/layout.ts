@@ -27,8 +27,19 @@ const row = el('div', 'composer-row');
 export const attachSelection = el('button', 'secondary attach-selection');
 export const attachFile = el('button', 'secondary attach-file');
 export const sendButton = el('button', 'primary send');
-row.append(attachSelection, attachFile, el('span', 'spacer'), gauge, sendButton);
-composer.append(notice, chips, mentionMenu, input, row);
+/** Ask or Agent, for this conversation. */
+export const modeSwitch = el('div', 'mode-switch');
+modeSwitch.setAttribute('role', 'group');
+export const askMode = el('button', 'mode ask');
+export const agentMode = el('button', 'mode agent');
+askMode.dataset.mode = 'ask';
+agentMode.dataset.mode = 'agent';
+modeSwitch.append(askMode, agentMode);
+/** Said in Agent mode when the workspace is not trusted. */
+export const readOnlyNote = el('p', 'note read-only');
+readOnlyNote.hidden = true;
+row.append(attachSelection, attachFile, el('span', 'spacer'), gauge, modeSwitch, sendButton);
+composer.append(notice, readOnlyNote, chips, mentionMenu, input, row);
 app.append(header, historyPanel, log, composer);
 
 // Following the answer as it grows is left to CSS scroll anchoring (see chat.css): the anchor at

@@ -19,6 +19,10 @@ import {
   input,
   log,
   modelButton,
+  modeSwitch,
+  askMode,
+  agentMode,
+  readOnlyNote,
   notice,
   sendButton,
   toBottom,
@@ -39,6 +43,7 @@ import {
   streaming,
 } from './turns';
 import { modelDisplayName } from '../shared/modelNames';
+import { showChanges, showStep } from './agentSteps';
 import { estimateTokens, MESSAGE_OVERHEAD } from '../shared/tokens';
 
 document.body.append(app);
@@ -56,6 +61,13 @@ function renderChrome(): void {
   sendButton.textContent = busy ? s().stop : s().send;
   sendButton.classList.toggle('stop', busy);
   renderChips(chips, state.context, true);
+  askMode.textContent = s().modes.ask;
+  agentMode.textContent = s().modes.agent;
+  modeSwitch.title = s().modeTitle;
+  askMode.setAttribute('aria-pressed', String(state.mode === 'ask'));
+  agentMode.setAttribute('aria-pressed', String(state.mode === 'agent'));
+  readOnlyNote.textContent = s().readOnly;
+  readOnlyNote.hidden = !(state.mode === 'agent' && state.readOnly);
   empty.replaceChildren(el('h2', undefined, s().emptyTitle), el('p', undefined, s().emptyHint));
   if (state.order.length === 0) log.replaceChildren(empty);
   else empty.remove();
@@ -147,6 +159,35 @@ document.addEventListener('click', (event) => {
     }
     return;
   }
+  const mode = target.closest<HTMLElement>('[data-mode]');
+  if (mode) {
+    post({ type: 'setMode', mode: mode.dataset.mode === 'agent' ? 'agent' : 'ask' });
+    return;
+  }
+  const decide = target.closest<HTMLElement>('[data-decide]');
+  if (decide) {
+    const { requestId = '', stepId = '' } = decide.dataset;
+    const decision =
+      decide.dataset.decide === 'approve' ? 'approve' : decide.dataset.decide === 'always' ? 'always' : 'reject';
+    // Answered once: the buttons go until the host shows the step again.
+    decide
+      .closest('.step-actions')
+      ?.querySelectorAll('button[data-decide]')
+      .forEach((b) => b.remove());
+    post({ type: 'decide', requestId, stepId, decision });
+    return;
+  }
+  const diff = target.closest<HTMLElement>('[data-open-diff]');
+  if (diff) {
+    post({ type: 'openDiff', requestId: diff.dataset.requestId ?? '', stepId: diff.dataset.stepId ?? '' });
+    return;
+  }
+  const changes = target.closest<HTMLElement>('[data-changes]');
+  if (changes) {
+    const requestId = changes.dataset.requestId ?? '';
+    post(changes.dataset.changes === 'undo' ? { type: 'undoChanges', requestId } : { type: 'keepChanges', requestId });
+    return;
+  }
   const errorAction = target.closest<HTMLElement>('[data-error-action]');
   if (errorAction) {
     const action = errorAction.dataset.errorAction as ChatAction;
@@ -187,6 +228,8 @@ function handle(message: HostMessage): void {
       state.context = message.context;
       state.hasSelection = message.hasSelection;
       state.budget = message.budget;
+      state.mode = message.mode;
+      state.readOnly = message.readOnly;
       renderAll(message.turns);
       renderGauge();
       saveState(true);
@@ -247,6 +290,17 @@ function handle(message: HostMessage): void {
       return;
     case 'history':
       showHistory(message.conversations);
+      return;
+    case 'step':
+      if (showStep(message)) saveState();
+      return;
+    case 'changes':
+      if (showChanges(message)) saveState(true);
+      return;
+    case 'mode':
+      state.mode = message.mode;
+      renderChrome();
+      saveState();
       return;
     case 'prefill':
       input.value = message.text;

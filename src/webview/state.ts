@@ -1,5 +1,5 @@
 /** What the panel knows, and how it talks to the host and keeps state across a re-created webview. */
-import type { ContextChip, TurnView, WebviewMessage, WebviewStrings } from '../shared/protocol';
+import type { ChatMode, ContextChip, TurnView, WebviewMessage, WebviewStrings } from '../shared/protocol';
 import { input } from './layout';
 import type { StreamingMarkdown } from './streaming';
 
@@ -16,6 +16,7 @@ export interface SavedState {
   model: string;
   context: ContextChip[];
   draft: string;
+  mode?: ChatMode;
 }
 
 /** A turn on screen. */
@@ -26,6 +27,9 @@ export interface TurnUi {
   reasoning: StreamingMarkdown;
   content: StreamingMarkdown;
   footer: HTMLElement;
+  /** An agent turn's steps, and the files it changed. */
+  steps: HTMLElement;
+  changes: HTMLElement;
   /** While GenOS is busy: why, and when the next try is. */
   waiting?: string;
 }
@@ -43,6 +47,9 @@ export const state = {
   turns: new Map<string, TurnUi>(),
   order: [] as string[],
   /** For the gauge: tokens before the typed question, the window when known, the correction. */
+  mode: saved?.mode ?? ('ask' as ChatMode),
+  /** Restricted Mode: Agent mode only reads. */
+  readOnly: false,
   budget: undefined as { tokens: number; window?: number; factor: number; omitted?: number } | undefined,
 };
 
@@ -57,7 +64,14 @@ export function saveState(now = false): void {
   const write = () => {
     saveTimer = undefined;
     const turns = state.order.map((id) => state.turns.get(id)?.turn).filter((t): t is TurnView => !!t);
-    vscode.setState({ strings: state.strings, turns, model: state.model, context: state.context, draft: input.value });
+    vscode.setState({
+      strings: state.strings,
+      turns,
+      model: state.model,
+      context: state.context,
+      draft: input.value,
+      mode: state.mode,
+    });
   };
   if (now) {
     if (saveTimer) clearTimeout(saveTimer);

@@ -4,6 +4,7 @@ import { el } from './dom';
 import { anchor, log } from './layout';
 import { s, state, type TurnUi } from './state';
 import { StreamingMarkdown } from './streaming';
+import { renderChanges, renderStep } from './agentSteps';
 
 /** A token count as people read it: 950, 1.2k, 34k. */
 export function formatTokens(tokens: number): string {
@@ -70,6 +71,15 @@ function renderFooter(ui: TurnUi): void {
     box.append(button);
     footer.append(box);
   }
+  if (turn.stepLimit && turn.status === 'done') {
+    const box = el('div', 'cut-off step-limit');
+    box.append(el('p', 'note', s().stepLimit));
+    const button = el('button', 'secondary', s().actions.continue);
+    button.dataset.errorAction = 'continue';
+    button.dataset.requestId = turn.id;
+    box.append(button);
+    footer.append(box);
+  }
   if (turn.error) {
     const box = el('div', 'error');
     box.setAttribute('role', 'alert');
@@ -130,7 +140,11 @@ export function addTurn(turn: TurnView): TurnUi {
   thinking.open = !!turn.reasoning && !turn.answer;
   const contentBody = el('div', 'content md');
   const footer = el('div', 'turn-footer');
-  answer.append(el('div', 'who', s().assistant), thinking, contentBody, footer);
+  const steps = el('div', 'steps');
+  for (const step of turn.steps ?? []) steps.append(renderStep(turn.id, step));
+  const changes = el('div', 'changes');
+  renderChanges(turn.id, turn.changes, changes);
+  answer.append(el('div', 'who', s().assistant), thinking, steps, contentBody, changes, footer);
   root.append(question, answer);
   log.insertBefore(root, anchor.parentElement === log ? anchor : null);
   const ui: TurnUi = {
@@ -138,6 +152,8 @@ export function addTurn(turn: TurnView): TurnUi {
     root,
     thinking,
     footer,
+    steps,
+    changes,
     reasoning: new StreamingMarkdown(reasoningBody, decorate, priority),
     content: new StreamingMarkdown(contentBody, decorate, priority),
   };
@@ -205,6 +221,7 @@ export function endTurn(message: Extract<HostMessage, { type: 'turnDone' | 'turn
     ui.turn.usage = message.usage;
     ui.turn.model = message.model ?? ui.turn.model;
     ui.turn.cutOff = message.cutOff;
+    ui.turn.stepLimit = message.stepLimit;
   } else {
     ui.turn.error = { message: message.message, actions: message.actions };
   }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { describeRetryWait } from '../../client/errorMessages';
 import type { ContextBlock } from '../../client/prompts';
 import type { HostMessage } from '../../shared/protocol';
-import { asAttachments, Attachments, type Attachment } from './attachments';
+import { asAttachments, Attachments } from './attachments';
 import {
   emptyConversation,
   newId,
@@ -19,27 +19,13 @@ import type { Log } from '../base/log';
 import { requestSettings, type RequestSettings } from '../connection/settings';
 import type { RequestOutcome, RequestPath } from '../requests/requestPath';
 import { webviewStrings } from './webviewStrings';
-import { endTurn, fitNotes, gaugeOf, refusal, turnPrompt } from './turnParts';
+import { endTurn, fitNotes, gaugeOf, refusal, turnPrompt, type AskOptions, type TurnEnd } from './turnParts';
+import { AgentTurns } from './agentTurn';
+import type { ChatMode, StepDecision } from '../../shared/protocol';
 
 /** Where the controller's messages go: the chat view, which holds them until the webview is ready. */
 export interface ChatSink {
   post(message: HostMessage): void;
-}
-
-/** How a question is asked: from the panel (`clientId`), with given context, in place of a turn, cancellable. */
-interface AskOptions {
-  clientId?: string;
-  context?: Attachment[];
-  replace?: StoredTurn;
-  /** Go on with this turn's answer instead of starting a new one. */
-  continues?: StoredTurn;
-  cancellation?: vscode.CancellationToken;
-}
-
-/** How a turn ended, and what the panel is told once the turn is released. */
-interface TurnEnd {
-  outcome?: RequestOutcome;
-  message?: HostMessage;
 }
 
 const ACTIVE_CONVERSATION = 'genos.activeConversation';
@@ -58,23 +44,83 @@ export class ChatController implements vscode.Disposable {
   /** The window of the last request and the serving's correction factor, for the gauge. */
   private lastWindow?: number;
   private lastFactor = 1;
+  /** Agent-mode turns: their steps, approvals and changes. */
+  private readonly agent: AgentTurns;
+  /** The mode of a new conversation: the last one chosen. */
+  private nextMode: ChatMode = 'ask';
 
   constructor(
-    private readonly sink: ChatSink,
-    private readonly requests: RequestPath,
+    readonly sink: ChatSink,
+    readonly requests: RequestPath,
     private readonly store: ConversationStore,
     private readonly state: vscode.Memento,
     private readonly log: Log,
     private readonly editor: EditorContext,
+    workspaceState: vscode.Memento = state,
   ) {
     this.attachments = new Attachments(editor, (context) => {
       sink.post({ type: 'context', context });
       this.postBudget();
     });
+    this.agent = new AgentTurns(
+      {
+        sink,
+        requests,
+        current: () => this.current(),
+        startTurn: (conversation, text, options) => this.startTurn(conversation, text, options),
+        save: (conversation) => this.save(conversation),
+        setModel: (model) => this.setModel(model),
+        fitted: (window, tokens, raw) => this.noteFit(window, tokens, raw),
+      },
+      workspaceState,
+      state,
+      log,
+    );
   }
 
   dispose(): void {
     this.active?.controller.abort();
+    this.agent.dispose();
+  }
+
+  /** A failed save is logged; the turn is still shown and kept in memory. */
+  private async save(conversation: Conversation): Promise<void> {
+    await this.store.save(conversation).catch((error: unknown) => asGenosError(error, this.log));
+  }
+
+  private noteFit(window: number, tokens: number, rawTokens: number): void {
+    this.lastWindow = window;
+    if (rawTokens > 0) this.lastFactor = tokens / rawTokens;
+  }
+
+  /** The mode of the conversation shown. */
+  get mode(): ChatMode {
+    return this.conversation.mode ?? (this.conversation.turns.length ? 'ask' : this.nextMode);
+  }
+
+  /** Switches the conversation between Ask and Agent; a new conversation starts in the last mode chosen. */
+  async setMode(mode: ChatMode): Promise<void> {
+    const conversation = await this.current();
+    this.nextMode = mode;
+    conversation.mode = mode;
+    if (conversation.turns.length) await this.save(conversation);
+    this.sink.post({ type: 'mode', mode });
+  }
+
+  /** The user's answer to a step of an agent turn. */
+  decide(requestId: string, stepId: string, decision: StepDecision): void {
+    this.agent.decide(requestId, stepId, decision);
+  }
+
+  openDiff(stepId: string): Promise<void> {
+    return this.agent.openDiff(stepId);
+  }
+
+  /** Keeps or undoes the files an agent turn changed. */
+  async settleChanges(requestId: string, undo: boolean): Promise<void> {
+    const conversation = await this.current();
+    const turn = conversation.turns.find((t) => t.id === requestId);
+    if (turn) await this.agent.settleChanges(conversation, turn, undo);
   }
 
   /** The conversation shown, restored from storage on first use. */
@@ -101,6 +147,7 @@ export class ChatController implements vscode.Disposable {
   private show(conversation: Conversation): void {
     // A turn that was streaming when the window closed ended there.
     for (const turn of conversation.turns) if (turn.status === 'streaming') turn.status = 'stopped';
+    this.agent.adopt(conversation);
     this.conversation = conversation;
   }
 
@@ -115,6 +162,8 @@ export class ChatController implements vscode.Disposable {
       context: this.attachments.chips,
       hasSelection: this.editor.hasSelection(),
       budget: this.budget(),
+      mode: this.mode,
+      readOnly: !vscode.workspace.isTrusted,
     };
   }
 
@@ -246,7 +295,11 @@ export class ChatController implements vscode.Disposable {
       return undefined;
     }
     const controller = new AbortController();
-    const turn = this.runTurn(text, options, controller.signal);
+    const earlier = options.continues ?? options.replace;
+    const agent = earlier ? earlier.mode === 'agent' : this.mode === 'agent';
+    const turn = agent
+      ? this.agent.run(text, options, controller.signal)
+      : this.runTurn(text, options, controller.signal);
     this.active = { controller, done: turn.then((ended) => ended.outcome) };
     let ended: TurnEnd;
     try {
@@ -277,8 +330,7 @@ export class ChatController implements vscode.Disposable {
         if (turn) turn.model = event.model;
         this.setModel(event.model);
       } else if (event.type === 'fitted') {
-        this.lastWindow = event.window;
-        if (event.fitted.rawTokens > 0) this.lastFactor = event.fitted.tokens / event.fitted.rawTokens;
+        this.noteFit(event.window, event.fitted.tokens, event.fitted.rawTokens);
         const notes = fitNotes(event.fitted);
         if (turn) turn.notes = notes.length ? notes : undefined;
         if (turn && notes.length) this.sink.post({ type: 'fitted', requestId: turn.id, notes });
@@ -301,16 +353,15 @@ export class ChatController implements vscode.Disposable {
     }
     const message = endTurn(turn, outcome);
     conversation.updatedAt = Date.now();
-    // A failed save is logged; the turn is still shown and kept in memory.
-    await this.store.save(conversation).catch((error: unknown) => asGenosError(error, this.log));
+    await this.save(conversation);
     return { outcome: { ...outcome, requestId: turn.id, answer: turn.answer }, message };
   }
 
-  private async startTurn(conversation: Conversation, text: string, options: AskOptions): Promise<StoredTurn> {
+  async startTurn(conversation: Conversation, text: string, options: AskOptions): Promise<StoredTurn> {
     if (options.continues) {
       // The answer goes on where it stopped: the panel shows the turn streaming again, text kept.
       const turn = options.continues;
-      Object.assign(turn, { status: 'streaming', error: undefined, cutOff: undefined });
+      Object.assign(turn, { status: 'streaming', error: undefined, cutOff: undefined, stepLimit: undefined });
       await this.addTurn(conversation, turn);
       this.sink.post({ type: 'turnStarted', turn: toView(turn) });
       return turn;
@@ -328,6 +379,9 @@ export class ChatController implements vscode.Disposable {
       usage: undefined,
       notes: undefined,
       cutOff: undefined,
+      steps: undefined,
+      agentSteps: undefined,
+      stepLimit: undefined,
     } as const);
     await this.addTurn(conversation, turn);
     this.sink.post({ type: 'turnStarted', turn: toView(turn), clientId: options.clientId });

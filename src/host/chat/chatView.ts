@@ -137,6 +137,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
       case 'selectModel':
         await vscode.commands.executeCommand('genos.selectModel');
         return;
+      case 'setMode':
+        return chat.setMode(message.mode);
+      case 'decide':
+        return chat.decide(message.requestId, message.stepId, message.decision);
+      case 'openDiff':
+        return chat.openDiff(message.stepId);
+      case 'keepChanges':
+      case 'undoChanges':
+        return chat.settleChanges(message.requestId, message.type === 'undoChanges');
     }
   }
 

@@ -4,9 +4,14 @@
  * code (no `vscode`), so it is tested and fuzzed in Node.
  */
 import type { ContextBlock } from '../../client/prompts';
+import type { ChatMessage } from '../../client/openai';
+import type { AgentStep } from '../requests/stepBudget';
 import {
   CHAT_ACTIONS,
+  STEP_ASKS,
   type ChatAction,
+  type ChatMode,
+  type StepView,
   type ContextChip,
   type ConversationSummary,
   type TurnStatus,
@@ -16,10 +21,13 @@ import {
 /** A turn as stored: what the webview shows, plus the attached text that was sent. */
 export interface StoredTurn extends TurnView {
   contextBlocks: ContextBlock[];
+  /** An agent turn's steps as sent to the model, so that it can go on. */
+  agentSteps?: AgentStep[];
 }
 
 export interface Conversation {
   id: string;
+  mode?: ChatMode;
   title: string;
   createdAt: number;
   updatedAt: number;
@@ -69,6 +77,56 @@ function isTurnError(v: unknown): boolean {
   return isObject(v) && isString(v.message) && arrayOf(v.actions, (a) => ACTIONS.has(a as ChatAction));
 }
 
+const STEP_STATUSES = new Set(['running', 'asking', 'done', 'failed', 'rejected', 'stopped']);
+const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+
+function isStep(v: unknown): v is StepView {
+  return (
+    isObject(v) &&
+    isString(v.id) &&
+    isString(v.tool) &&
+    isString(v.subject) &&
+    STEP_STATUSES.has(v.status as string) &&
+    optional(v.ask, (a) => STEP_ASKS.includes(a as never)) &&
+    optional(v.sensitive, (b) => typeof b === 'boolean') &&
+    optional(v.diff, isString) &&
+    optional(v.output, isString)
+  );
+}
+
+function isWireCall(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    isString(v.id) &&
+    v.type === 'function' &&
+    isObject(v.function) &&
+    isString(v.function.name) &&
+    isString(v.function.arguments)
+  );
+}
+
+function isMessage(v: unknown): v is ChatMessage {
+  return (
+    isObject(v) &&
+    ROLES.has(v.role as string) &&
+    isString(v.content) &&
+    optional(v.tool_call_id, isString) &&
+    optional(v.tool_calls, (c) => arrayOf(c, isWireCall))
+  );
+}
+
+function isAgentStep(v: unknown): v is AgentStep {
+  return isObject(v) && isMessage(v.assistant) && arrayOf(v.results, isMessage);
+}
+
+function isChanges(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    ['pending', 'kept', 'undone', 'unavailable'].includes(v.state as string) &&
+    arrayOf(v.files, (f) => isObject(f) && isString(f.path) && typeof f.created === 'boolean')
+  );
+}
+
 /**
  * A stored turn, or undefined when a field has the wrong type. Lists and texts that older files
  * may lack (attachments, reasoning) are read as empty.
@@ -93,7 +151,12 @@ function parseTurn(v: unknown): StoredTurn | undefined {
     optional(turn.usage, isUsage) &&
     optional(turn.error, isTurnError) &&
     optional(turn.notes, (n) => arrayOf(n, isString)) &&
-    optional(turn.cutOff, (c) => typeof c === 'boolean');
+    optional(turn.cutOff, (c) => typeof c === 'boolean') &&
+    optional(turn.mode, (m) => m === 'ask' || m === 'agent') &&
+    optional(turn.steps, (steps) => arrayOf(steps, isStep)) &&
+    optional(turn.agentSteps, (steps) => arrayOf(steps, isAgentStep)) &&
+    optional(turn.changes, isChanges) &&
+    optional(turn.stepLimit, (c) => typeof c === 'boolean');
   return valid ? (turn as unknown as StoredTurn) : undefined;
 }
 
@@ -113,7 +176,8 @@ export function parseConversation(value: unknown, id: string): Conversation | un
     if (!turn) return undefined;
     turns.push(turn);
   }
-  return { id, title, createdAt, updatedAt, turns };
+  const mode = value.mode === 'agent' || value.mode === 'ask' ? value.mode : undefined;
+  return { id, title, createdAt, updatedAt, turns, ...(mode && { mode }) };
 }
 
 /** Whether `value` is an entry of the conversations' index. */

@@ -37,6 +37,10 @@ export function toView(turn: StoredTurn): TurnView {
     error: turn.error,
     notes: turn.notes,
     cutOff: turn.cutOff,
+    mode: turn.mode,
+    steps: turn.steps,
+    changes: turn.changes,
+    stepLimit: turn.stepLimit,
   };
 }
 

@@ -2,6 +2,7 @@
  * The parts of a chat turn that need no panel: what it sends, what the panel is told about the
  * fitting, and how its end is recorded and announced.
  */
+import type * as vscode from 'vscode';
 import { describeError, errorActions } from '../../client/errorMessages';
 import type { GenosError } from '../../client/errors';
 import { CONTINUE, type HistoryTurn } from '../../client/prompts';
@@ -11,7 +12,24 @@ import type { RequestSettings } from '../connection/settings';
 import { fitToWindow, outputReserve, type FittedPrompt, type PromptParts } from '../requests/contextBudget';
 import type { RequestOutcome } from '../requests/requestPath';
 import type { ContextBlock } from '../../client/prompts';
+import type { Attachment } from './attachments';
 import type { StoredTurn } from './conversationStore';
+
+/** How a question is asked: from the panel (`clientId`), with given context, in place of a turn, cancellable. */
+export interface AskOptions {
+  clientId?: string;
+  context?: Attachment[];
+  replace?: StoredTurn;
+  /** Go on with this turn's answer instead of starting a new one. */
+  continues?: StoredTurn;
+  cancellation?: vscode.CancellationToken;
+}
+
+/** How a turn ended, and what the panel is told once the turn is released. */
+export interface TurnEnd {
+  outcome?: RequestOutcome;
+  message?: HostMessage;
+}
 
 /** The earlier exchanges a new question builds on: finished or stopped turns before `current`. */
 export function historyOf(turns: StoredTurn[], current: StoredTurn | undefined): HistoryTurn[] {

@@ -147,3 +147,28 @@ export function openSettings(): Thenable<unknown> {
 export function saveModel(model: string): Thenable<void> {
   return config().update('model', model, vscode.ConfigurationTarget.Global);
 }
+
+/** Agent mode. Whatever lets the agent act without asking is read from the user's settings only. */
+export interface AgentSettings {
+  /** Requests that may end in tool calls before the turn stops and offers Continue. */
+  maxSteps: number;
+  /** Ask before the reading tools run too. */
+  approveReads: boolean;
+  /** Apply edits without asking (never from a repository's settings). */
+  autoApproveEdits: boolean;
+  /** A command is stopped after this long. */
+  commandTimeoutMs: number;
+  /** Offer the tools of other extensions and MCP servers (VS Code 1.95+). */
+  extensionTools: boolean;
+}
+
+export function agentSettings(): AgentSettings {
+  const c = config();
+  return {
+    maxSteps: withinRange(c.get('agent.maxSteps'), 1, 500, true) ?? 25,
+    approveReads: c.get('agent.approveReads') === true,
+    autoApproveEdits: userValue<boolean>('agent.autoApproveEdits', false) === true,
+    commandTimeoutMs: (withinRange(c.get('agent.commandTimeoutSeconds'), 1, 86_400) ?? 300) * 1000,
+    extensionTools: c.get('agent.extensionTools') !== false,
+  };
+}
