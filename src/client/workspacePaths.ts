@@ -54,3 +54,24 @@ export function secretReason(relative: string): string | undefined {
   for (const [pattern, reason] of SECRET_NAMES) if (pattern.test(name)) return reason;
   return undefined;
 }
+
+/**
+ * Files whose change can make the editor or a tool run something (tasks that run when a folder
+ * opens, git hooks, CI, package scripts, dev containers): an edit of one always asks the user, even
+ * when edits are approved without asking. Undefined for other files.
+ */
+export function runsCode(relative: string): string | undefined {
+  const path = relative.replace(/\\/g, '/');
+  if (/(^|\/)\.(vscode|devcontainer|husky|githooks|circleci)\//i.test(path)) return 'editor or tool configuration';
+  if (/(^|\/)\.github\/(workflows|actions)\//i.test(path)) return 'a CI workflow';
+  const name = path.split('/').at(-1) ?? '';
+  if (/\.code-workspace$/i.test(name)) return 'a workspace file';
+  if (
+    /^(package\.json|makefile|gnumakefile|justfile|taskfile\.ya?ml|\.envrc|\.npmrc|\.yarnrc(\.yml)?|pyproject\.toml|setup\.py|build\.gradle(\.kts)?|pom\.xml|cargo\.toml|\.pre-commit-config\.yaml|\.gitlab-ci\.yml|dockerfile)$/i.test(
+      name,
+    )
+  ) {
+    return 'a file that defines commands';
+  }
+  return undefined;
+}

@@ -70,8 +70,10 @@ export interface StepView {
   subject: string;
   status: StepStatus;
   ask?: StepAsk;
-  /** The file looks like a secret or is ignored by git: said when asking. */
+  /** The file looks like a secret, is ignored by git, or makes something run: said when asking. */
   sensitive?: boolean;
+  /** What exactly is asked for, whole: the command, or another extension's tool's arguments. */
+  detail?: string;
   /** The changed lines of an edit or a new file (`- ` and `+ ` lines). */
   diff?: string;
   /** The end of what the tool gave back. */
@@ -164,6 +166,8 @@ export interface WebviewStrings {
   stepSensitive: string;
   decisions: { approve: Record<StepAsk, string>; reject: Record<StepAsk, string>; always: string };
   openDiff: string;
+  /** The summary of a step's result, opened to read it. */
+  stepOutput: string;
   changedFiles: string;
   created: string;
   keep: string;

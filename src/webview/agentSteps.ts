@@ -22,9 +22,19 @@ function diffBlock(diff: string): HTMLElement {
   return pre;
 }
 
+/** Control and direction characters made visible: what is approved is what is seen. */
+export function visible(text: string): string {
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u{${c.charCodeAt(0).toString(16)}}`,
+  );
+}
+
 function stepTitle(step: StepView): string {
-  const template = s().stepTitles[step.tool] ?? s().stepOtherTool.replace('{0}', step.tool);
-  return template.includes('{0}') ? template.replace('{0}', step.subject) : `${template} ${step.subject}`;
+  // Functions as replacements: a `$&` in a path or command is text, not a pattern.
+  const template = s().stepTitles[step.tool] ?? s().stepOtherTool.replace('{0}', () => step.tool);
+  const subject = visible(step.subject).replace(/\s+/g, ' ');
+  return template.includes('{0}') ? template.replace('{0}', () => subject) : `${template} ${subject}`;
 }
 
 export function renderStep(requestId: string, step: StepView): HTMLElement {
@@ -40,6 +50,7 @@ export function renderStep(requestId: string, step: StepView): HTMLElement {
     if (step.sensitive) ask.append(' ', el('strong', undefined, s().stepSensitive));
     card.append(ask);
   }
+  if (step.detail) card.append(el('pre', 'step-detail', visible(step.detail)));
   if (step.diff) card.append(diffBlock(step.diff));
   const actions = el('div', 'step-actions');
   const ids = { requestId, stepId: step.id };
@@ -58,7 +69,7 @@ export function renderStep(requestId: string, step: StepView): HTMLElement {
   if (actions.childElementCount) card.append(actions);
   if (step.output && step.status !== 'asking') {
     const output = el('details', 'step-output');
-    output.append(el('summary', undefined, s().stepStatus[step.status]), el('pre', undefined, step.output));
+    output.append(el('summary', undefined, s().stepOutput), el('pre', undefined, step.output));
     card.append(output);
   }
   return card;

@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ChangeJournal } from '../../src/host/agent/changeJournal';
+import { applyChange, proposeCreate, proposeEdit } from '../../src/host/agent/editTools';
 import { listFiles, problems, readFile } from '../../src/host/agent/readTools';
+import { ripgrepPath, search } from '../../src/host/agent/searchTool';
+import { agentSettings } from '../../src/host/connection/settings';
+import { waitFor } from './helpers';
 import { resolveForAgent } from '../../src/host/agent/workspaceBoundary';
 
 /** The refusal for `input`, or a failure when it resolved. */
@@ -204,6 +209,157 @@ describe("the agent's reading tools", () => {
       assert.equal((await problems({ path: '../x.ts' })).ok, false);
     } finally {
       collection.dispose();
+    }
+  });
+});
+
+describe("the agent's search and edits", () => {
+  const root = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const write = (name: string, content: string) => {
+    fs.mkdirSync(path.dirname(path.join(root(), name)), { recursive: true });
+    fs.writeFileSync(path.join(root(), name), content);
+  };
+  const signal = () => new AbortController().signal;
+  after(() => fs.rmSync(path.join(root(), 'agentsearch'), { recursive: true, force: true }));
+
+  it("runs VS Code's own ripgrep, where this release keeps it", () => {
+    assert.ok(ripgrepPath(vscode.env.appRoot), `no ripgrep under ${vscode.env.appRoot}`);
+  });
+
+  it('finds text and regular expressions, without ignored, excluded or secret files, and never outside', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-search-outside-'));
+    fs.writeFileSync(path.join(outside, 'far.txt'), 'needle far away\n');
+    write('agentsearch/a.ts', 'const needle = 1;\n');
+    write('agentsearch/notes.log', 'needle in a log git ignores\n');
+    write('agentsearch/secret.txt', 'needle excluded by files.exclude\n');
+    write('agentsearch/x.bak', 'needle excluded by a brace glob\n');
+    write('agentsearch/.env', 'NEEDLE=needle\n');
+    fs.symlinkSync(outside, path.join(root(), 'agentsearch/out-link'));
+    try {
+      const found = await search({ query: 'needle' }, signal());
+      assert.ok(found.ok);
+      const lines = found.output.split('\n');
+      assert.ok(lines.includes('agentsearch/a.ts:1: const needle = 1;'), found.output);
+      for (const hidden of ['notes.log', 'secret.txt', 'x.bak', 'far.txt', '.env:']) {
+        assert.ok(!found.output.includes(hidden), `${hidden} in ${found.output}`);
+      }
+      assert.doesNotMatch(found.output, /secret/i, 'not even a count: it would tell what a secret holds');
+      // An include pattern or the repository's own ignore file cannot bring back what git ignores.
+      write('agentsearch/.rgignore', '!notes.log\n');
+      for (const include of ['**', '*', 'agentsearch/*', '**/*.log']) {
+        const all = await search({ query: 'needle', include }, signal());
+        assert.ok(!/notes\.log|\.env|x\.bak|secret\.txt/.test(all.output), `${include}: ${all.output}`);
+      }
+      write('.git/genos-test-config', 'needle in .git\n');
+      assert.doesNotMatch((await search({ query: 'needle', include: '.git/**' }, signal())).output, /\.git\//);
+      fs.rmSync(path.join(root(), '.git/genos-test-config'));
+      const regex = await search({ query: 'nee+dle\\s*=\\s*\\d', regex: true, include: 'agentsearch/**' }, signal());
+      assert.equal(regex.output, '1 matches in 1 files:\nagentsearch/a.ts:1: const needle = 1;');
+      // A query that looks like an option is searched for, not obeyed.
+      assert.equal((await search({ query: '--files' }, signal())).output, 'No matches for "--files".');
+      const outsideInclude = await search({ query: 'needle', include: '../**' }, signal());
+      assert.deepEqual(outsideInclude, { ok: false, output: 'The include pattern ../** leads outside the workspace.' });
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+      fs.rmSync(path.join(root(), 'agentsearch'), { recursive: true, force: true });
+    }
+  });
+
+  it('edits a file with unsaved typing in the editor, and Undo all gives the typing back', async () => {
+    write('agentsearch/typing.ts', 'a\nb\n');
+    const uri = vscode.Uri.file(path.join(root(), 'agentsearch/typing.ts'));
+    const document = await vscode.workspace.openTextDocument(uri);
+    const typing = new vscode.WorkspaceEdit();
+    typing.insert(uri, new vscode.Position(0, 0), 'typed\n');
+    await vscode.workspace.applyEdit(typing);
+    const proposal = await proposeEdit({ path: 'agentsearch/typing.ts', edits: [{ search: 'b', replace: 'B' }] });
+    assert.ok('change' in proposal);
+    const journal = new ChangeJournal();
+    const applied = await applyChange(proposal.change, journal);
+    assert.match(applied.output, /not saved: the file has unsaved changes of the user/);
+    assert.equal(document.getText(), 'typed\na\nB\n');
+    assert.ok(document.isDirty);
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), 'a\nb\n', 'the disk is not written');
+    assert.deepEqual(await journal.changedSince(), []);
+    assert.deepEqual(await journal.undoAll(), []);
+    assert.equal(document.getText(), 'typed\na\nb\n', "the user's typing is still there");
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('a change made after the proposal is not overwritten', async () => {
+    write('agentsearch/race.ts', 'one\n');
+    const proposal = await proposeEdit({ path: 'agentsearch/race.ts', edits: [{ search: 'one', replace: 'two' }] });
+    assert.ok('change' in proposal);
+    write('agentsearch/race.ts', 'changed meanwhile\n');
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(root(), 'agentsearch/race.ts')));
+    await waitFor(() => document.getText() === 'changed meanwhile\n', 'the editor follows the file');
+    const applied = await applyChange(proposal.change, new ChangeJournal());
+    assert.equal(applied.ok, false);
+    assert.match(applied.output, /changed since this edit was proposed/);
+    assert.equal(fs.readFileSync(document.uri.fsPath, 'utf8'), 'changed meanwhile\n');
+  });
+
+  it("Undo all asks before it loses a change someone made between two of the turn's edits", async () => {
+    write('agentsearch/twice.ts', 'a\nb\n');
+    const journal = new ChangeJournal();
+    const first = await proposeEdit({ path: 'agentsearch/twice.ts', edits: [{ search: 'a', replace: 'A' }] });
+    assert.ok('change' in first);
+    await applyChange(first.change, journal);
+    assert.deepEqual(await journal.changedSince(), []);
+    // The user edits and saves between the agent's edits.
+    const document = await vscode.workspace.openTextDocument(
+      vscode.Uri.file(path.join(root(), 'agentsearch/twice.ts')),
+    );
+    const typing = new vscode.WorkspaceEdit();
+    typing.insert(document.uri, new vscode.Position(2, 0), 'mine\n');
+    await vscode.workspace.applyEdit(typing);
+    await document.save();
+    const second = await proposeEdit({ path: 'agentsearch/twice.ts', edits: [{ search: 'b', replace: 'B' }] });
+    assert.ok('change' in second);
+    await applyChange(second.change, journal);
+    assert.deepEqual(await journal.changedSince(), ['agentsearch/twice.ts']);
+  });
+
+  it('a file that makes something run is asked about even when edits are approved without asking', async () => {
+    const proposal = await proposeCreate({ path: 'agentsearch/.vscode/tasks.json', content: '{}' });
+    assert.ok('change' in proposal);
+    assert.equal(proposal.change.refusal, 'agentsearch/.vscode/tasks.json is editor or tool configuration');
+    const plain = await proposeCreate({ path: 'agentsearch/notes.md', content: 'x' });
+    assert.ok('change' in plain && plain.change.refusal === undefined);
+  });
+
+  it('list_files does not follow a link out of the workspace', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-list-outside-'));
+    fs.writeFileSync(path.join(outside, 'far-away.txt'), 'x');
+    write('agentsearch/near.txt', 'x');
+    fs.symlinkSync(outside, path.join(root(), 'agentsearch/home-link'));
+    try {
+      const listed = await listFiles({ pattern: 'agentsearch/**' });
+      assert.match(listed.output, /agentsearch\/near\.txt/);
+      assert.doesNotMatch(listed.output, /far-away/);
+    } finally {
+      fs.rmSync(path.join(root(), 'agentsearch/home-link'));
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('approving edits without asking is read from the user settings only, never from the workspace', async () => {
+    const config = vscode.workspace.getConfiguration('genos');
+    await config.update('agent.autoApproveEdits', true, vscode.ConfigurationTarget.Workspace).then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      assert.equal(agentSettings().autoApproveEdits, false, 'a repository cannot approve edits');
+      await config.update('agent.autoApproveEdits', true, vscode.ConfigurationTarget.Global);
+      assert.equal(agentSettings().autoApproveEdits, true);
+    } finally {
+      await config.update('agent.autoApproveEdits', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('agent.autoApproveEdits', undefined, vscode.ConfigurationTarget.Workspace).then(
+        () => undefined,
+        () => undefined,
+      );
     }
   });
 });

@@ -319,7 +319,7 @@ describe('agent mode in the panel', () => {
     await chat.setMode('agent');
     const first = server.chatRequests.length;
     const outcome = await chat.ask('What does a.ts say?');
-    assert.equal(outcome?.answer, 'Reading.\nIt says hello.');
+    assert.equal(outcome?.answer, 'Reading.\n\nIt says hello.', 'a paragraph after the step');
     const bodies = server.chatRequests.slice(first).map((r) => r.body as Body);
     assert.equal(bodies.length, 3, 'refused once, then the text protocol');
     assert.equal(bodies[1].tools, undefined);

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../runner/codeServer';
@@ -84,5 +85,31 @@ describe('a repository opened in Restricted Mode cannot change what GenOS is sen
     assert.ok(!body.messages.some((m) => m.content.includes('REPOSITORY PROMPT')), JSON.stringify(body.messages));
     assert.equal(body.model, 'Qwen3-8B');
     assert.equal(body.temperature, undefined);
+  });
+  it('Agent mode only reads, and says so in the panel', async () => {
+    const { page } = workbench;
+    const before = genos.chatRequests.length;
+    await withFailureScreenshot(workbench, 'restricted-agent', async () => {
+      const frame = await chatFrame(page);
+      await frame.locator('button.mode.agent').click();
+      await frame.locator('.read-only', { hasText: 'Restricted Mode' }).waitFor();
+      genos.chatQueue.push(
+        {
+          type: 'stream',
+          toolCalls: [{ name: 'create_file', arguments: JSON.stringify({ path: 'owned.txt', content: 'x' }) }],
+        },
+        { type: 'stream', content: ['I cannot write here.'] },
+      );
+      await frame.locator('textarea.input').fill('Create owned.txt');
+      await frame.locator('textarea.input').press('Enter');
+      await frame.locator('.turn:not(.streaming) .content', { hasText: 'I cannot write here.' }).waitFor();
+      assert.equal(await frame.locator('.step.failed', { hasText: 'Create owned.txt' }).count(), 1);
+      assert.equal(await frame.locator('.step-actions button').count(), 0, 'nothing to approve');
+    });
+    assert.ok(!fs.existsSync(path.join(workbench.server.workspace, 'owned.txt')));
+    const offered = (genos.chatRequests[before].body as { tools: Array<{ function: { name: string } }> }).tools.map(
+      (tool) => tool.function.name,
+    );
+    assert.deepEqual(offered, ['read_file', 'list_files', 'search', 'problems']);
   });
 });

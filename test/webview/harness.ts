@@ -58,6 +58,53 @@ export const strings: WebviewStrings = {
     editors: '@editors: what the visible editors show',
     terminal: '@terminal: the last terminal command and its output',
   },
+  modes: { ask: 'Ask', agent: 'Agent' },
+  modeTitle: 'Ask answers; Agent reads, edits and runs commands in the workspace, asking you first.',
+  readOnly: 'This workspace is in Restricted Mode: the agent can only read.',
+  stepTitles: {
+    read_file: 'Read {0}',
+    list_files: 'List files {0}',
+    search: 'Search {0}',
+    problems: 'Problems {0}',
+    edit_file: 'Edit {0}',
+    create_file: 'Create {0}',
+    run_command: 'Run {0}',
+  },
+  stepOtherTool: 'Tool {0}',
+  stepStatus: {
+    running: 'running',
+    asking: 'waiting for you',
+    done: 'done',
+    failed: 'failed',
+    rejected: 'not allowed',
+    stopped: 'stopped',
+  },
+  stepAsks: {
+    read: 'The agent asks to read this file.',
+    edit: 'The agent proposes this edit.',
+    create: 'The agent proposes to create this file.',
+    command: 'The agent asks to run this command in a terminal.',
+    tool: "The agent asks to call another extension's tool with these arguments.",
+  },
+  stepSensitive: 'It may hold secrets, or git ignores it.',
+  decisions: {
+    approve: { read: 'Allow', edit: 'Apply', create: 'Create', command: 'Run', tool: 'Allow' },
+    reject: { read: 'Deny', edit: 'Reject', create: 'Reject', command: 'Skip', tool: 'Skip' },
+    always: 'Always allow in this workspace',
+  },
+  openDiff: 'Open diff',
+  stepOutput: 'Result',
+  changedFiles: 'Changed files',
+  created: 'new',
+  keep: 'Keep',
+  undoAll: 'Undo all',
+  changesState: {
+    pending: '',
+    kept: 'Kept.',
+    undone: 'Undone: the files are as they were before this turn.',
+    unavailable: 'Undo is no longer available for this turn (it was made in another session).',
+  },
+  stepLimit: 'The agent stopped after the step limit (genos.agent.maxSteps).',
 };
 
 export const init = (extra: Partial<Extract<HostMessage, { type: 'init' }>> = {}): HostMessage => ({
@@ -67,6 +114,8 @@ export const init = (extra: Partial<Extract<HostMessage, { type: 'init' }>> = {}
   model: 'Qwen3-8B',
   context: [],
   hasSelection: false,
+  mode: 'ask',
+  readOnly: false,
   ...extra,
 });
 

@@ -15,8 +15,12 @@ export interface JournalEntry {
   diskBefore?: Uint8Array;
   /** The editor's text before, when the file held unsaved typing. */
   textBefore?: string;
+  /** The text just before this change (to see whether someone else changed the file in between). */
+  textAtChange: string;
   /** The text the turn left. */
   after: string;
+  /** The file was changed by someone else between two of the turn's changes. */
+  interleaved?: boolean;
 }
 
 /** A changed file, for the list at the end of the turn. */
@@ -35,11 +39,18 @@ async function currentText(uri: vscode.Uri): Promise<string | undefined> {
 export class ChangeJournal {
   private readonly entries = new Map<string, JournalEntry>();
 
-  /** Records a change; a file changed again keeps its first state before and its last after. */
+  /**
+   * Records a change; a file changed again keeps its first state before and its last after. When
+   * the file was changed by someone else in between, Undo all will ask before losing that.
+   */
   record(entry: JournalEntry): void {
     const key = entry.uri.toString();
     const first = this.entries.get(key);
-    this.entries.set(key, first ? { ...first, after: entry.after } : entry);
+    if (!first) this.entries.set(key, entry);
+    else {
+      const interleaved = first.interleaved || entry.textAtChange !== first.after || undefined;
+      this.entries.set(key, { ...first, after: entry.after, interleaved });
+    }
   }
 
   /** Adds what `later` recorded (a continued turn): this journal's states before stay. */
@@ -60,7 +71,7 @@ export class ChangeJournal {
   async changedSince(): Promise<string[]> {
     const changed: string[] = [];
     for (const entry of this.entries.values()) {
-      if ((await currentText(entry.uri)) !== entry.after) changed.push(entry.display);
+      if (entry.interleaved || (await currentText(entry.uri)) !== entry.after) changed.push(entry.display);
     }
     return changed;
   }
@@ -94,8 +105,12 @@ async function undo(entry: JournalEntry): Promise<void> {
     return;
   }
   if (entry.textBefore !== undefined) {
-    // The user's unsaved typing comes back into the editor; the disk was never written.
+    // The user's unsaved typing comes back into the editor. The turn did not write the disk; if the
+    // user saved since, the agent's change is on disk: the bytes from before go back there first.
     const document = await vscode.workspace.openTextDocument(uri);
+    if (!document.isDirty && entry.diskBefore) {
+      await writeBack(uri, entry.diskBefore);
+    }
     const edit = new vscode.WorkspaceEdit();
     const whole = new vscode.Range(new vscode.Position(0, 0), document.positionAt(document.getText().length));
     edit.replace(uri, whole, entry.textBefore);
@@ -103,7 +118,7 @@ async function undo(entry: JournalEntry): Promise<void> {
     return;
   }
   // The exact bytes go back on disk; an open editor without unsaved changes follows the file.
-  await vscode.workspace.fs.writeFile(uri, entry.diskBefore ?? new Uint8Array());
+  await writeBack(uri, entry.diskBefore ?? new Uint8Array());
   const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
   if (open?.isDirty) {
     // Typing after the turn, which the user chose to undo anyway: the editor shows the file as it was.
@@ -112,4 +127,11 @@ async function undo(entry: JournalEntry): Promise<void> {
     edit.replace(uri, whole, new TextDecoder().decode(entry.diskBefore));
     await vscode.workspace.applyEdit(edit);
   }
+}
+
+/** Writes `bytes` to the file itself, never through a link put in its place since. */
+async function writeBack(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
+  const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+  if (stat && stat.type & vscode.FileType.SymbolicLink) throw new Error('now a link');
+  await vscode.workspace.fs.writeFile(uri, bytes);
 }

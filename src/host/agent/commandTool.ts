@@ -69,7 +69,7 @@ export function runCommand(run: CommandRun): Promise<ToolOutput> {
     const onAbort = () => {
       ended ??= 'stopped';
       if (child) killTree(child);
-      else finish({ ok: false, output: 'Stopped by the user before it started.' });
+      else finish({ ok: false, output: 'It was stopped by the user before it started.' });
     };
     const timer = setTimeout(() => {
       ended ??= 'timeout';
@@ -79,6 +79,7 @@ export function runCommand(run: CommandRun): Promise<ToolOutput> {
       onDidWrite: write.event,
       onDidClose: close.event,
       open: () => {
+        if (run.signal.aborted) return onAbort();
         show(`\x1b[1m$ ${run.command}\x1b[0m\n`);
         child = spawn(run.command, {
           cwd: run.cwd.fsPath,
@@ -99,6 +100,14 @@ export function runCommand(run: CommandRun): Promise<ToolOutput> {
         child.on('error', (error) => {
           show(`\n${error.message}\n`);
           finish({ ok: false, output: `The command could not start: ${error.message}` });
+        });
+        // A process it started in a session of its own can hold the output open after the command
+        // ended: once the command has exited, the output is closed after a moment.
+        child.on('exit', () => {
+          setTimeout(() => {
+            child?.stdout?.destroy();
+            child?.stderr?.destroy();
+          }, KILL_GRACE_MS).unref();
         });
         child.on('close', (code, signal) => {
           const status =
@@ -174,7 +183,11 @@ async function runInShell(run: CommandRun): Promise<ToolOutput> {
       resolve(event.exitCode);
     });
   });
-  const stop = () => terminal.sendText('\x03', false);
+  // Ctrl+C first; a command that ignores it goes with its terminal.
+  const stop = () => {
+    terminal.sendText('\x03', false);
+    setTimeout(() => terminal.dispose(), KILL_GRACE_MS).unref();
+  };
   run.signal.addEventListener('abort', stop, { once: true });
   const timer = setTimeout(stop, run.timeoutMs);
   try {

@@ -7,22 +7,30 @@
 import * as vscode from 'vscode';
 import type { AgentToolArgs } from '../../client/agentTools';
 import { applyEdits, describeEditFailure } from '../../client/editBlocks';
+import { runsCode } from '../../client/workspacePaths';
 import type { ChangeJournal } from './changeJournal';
 import type { ToolOutput } from './readTools';
 import { resolveForAgent, type AgentTarget } from './workspaceBoundary';
 
 /** Review lines shown at most; the diff editor shows the whole change. */
 const DIFF_LINES = 400;
+/** Search/replace blocks in one call at most. */
+export const MAX_EDITS = 50;
 
 /** A change the model asked for, not yet applied. */
 export interface ProposedChange {
+  /** The path as the model gave it, resolved again when the change is applied. */
+  path: string;
   target: AgentTarget;
   /** The file's text now, as the editor holds it; undefined for a new file. */
   before?: string;
   after: string;
   /** The changed lines, `-` and `+`, under a `@@ line N @@` for each place. */
   diff: string;
-  /** The boundary's reason to ask (a secret or ignored file): approval is needed whatever the settings. */
+  /**
+   * Why this change is asked about whatever the settings: the boundary's refusal (a secret or
+   * ignored file), or a file that makes something run (a task, a hook, a package script).
+   */
   refusal?: string;
 }
 
@@ -35,12 +43,21 @@ async function target(path: string): Promise<{ target: AgentTarget; refusal?: st
   return { target: resolved.target, refusal: resolved.refused };
 }
 
+/** The boundary's refusal, or the reason a file that runs code is always asked about. */
+function askReason(found: { target: AgentTarget; refusal?: string }): string | undefined {
+  const runs = runsCode(found.target.display);
+  return found.refusal ?? (runs && `${found.target.display} is ${runs}`);
+}
+
 async function exists(uri: vscode.Uri): Promise<vscode.FileStat | undefined> {
   return Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
 }
 
 /** `edit_file`: the file with the edits applied, or why they do not apply (for the model). */
 export async function proposeEdit(args: AgentToolArgs['edit_file']): Promise<Proposal> {
+  if (args.edits.length > MAX_EDITS) {
+    return { ok: false, output: `At most ${MAX_EDITS} edits in one call; split the change.` };
+  }
   const found = await target(args.path);
   if ('output' in found) return found;
   const { uri, display } = found.target;
@@ -52,7 +69,8 @@ export async function proposeEdit(args: AgentToolArgs['edit_file']): Promise<Pro
   if (!outcome.ok) return { ok: false, output: describeEditFailure(outcome, display) };
   if (outcome.text === before) return { ok: false, output: `The edits leave ${display} as it is.` };
   const diff = reviewLines(before, args.edits);
-  return { change: { target: found.target, before, after: outcome.text, diff, refusal: found.refusal } };
+  const refusal = askReason(found);
+  return { change: { path: args.path, target: found.target, before, after: outcome.text, diff, refusal } };
 }
 
 /** `create_file`: the new file, or why it cannot be created. */
@@ -63,7 +81,7 @@ export async function proposeCreate(args: AgentToolArgs['create_file']): Promise
   if (await exists(uri)) return { ok: false, output: `${display} already exists; use edit_file to change it.` };
   const lines = args.content.split('\n');
   const diff = capLines(['@@ new file @@', ...lines.map((line) => `+ ${line}`)]);
-  return { change: { target: found.target, after: args.content, diff, refusal: found.refusal } };
+  return { change: { path: args.path, target: found.target, after: args.content, diff, refusal: askReason(found) } };
 }
 
 /** The review lines of `edits` made one after another to `text`: each place that changes. */
@@ -100,6 +118,12 @@ function capLines(lines: string[]): string {
  */
 export async function applyChange(change: ProposedChange, journal: ChangeJournal): Promise<ToolOutput> {
   const { uri, display } = change.target;
+  // The path is checked again: a link put in its place while the user looked is not written through.
+  const again = await resolveForAgent(change.path);
+  const reached = 'refused' in again ? again.approvable && again.target : again.target;
+  if (!reached || reached.uri.toString() !== uri.toString()) {
+    return { ok: false, output: `${display} is no longer the file that was proposed; nothing was written.` };
+  }
   const edit = new vscode.WorkspaceEdit();
   let diskBefore: Uint8Array | undefined;
   let dirtyBefore = false;
@@ -109,6 +133,8 @@ export async function applyChange(change: ProposedChange, journal: ChangeJournal
     edit.createFile(uri, { overwrite: false, contents: new TextEncoder().encode(change.after) });
   } else {
     const document = await vscode.workspace.openTextDocument(uri);
+    diskBefore = await vscode.workspace.fs.readFile(uri);
+    // Checked after the last wait: nothing typed meanwhile is replaced.
     if (document.getText() !== change.before) {
       return {
         ok: false,
@@ -116,7 +142,6 @@ export async function applyChange(change: ProposedChange, journal: ChangeJournal
       };
     }
     dirtyBefore = document.isDirty;
-    diskBefore = await vscode.workspace.fs.readFile(uri);
     const whole = new vscode.Range(new vscode.Position(0, 0), document.positionAt(document.getText().length));
     edit.replace(uri, whole, change.after);
   }
@@ -133,6 +158,7 @@ export async function applyChange(change: ProposedChange, journal: ChangeJournal
     created: change.before === undefined,
     diskBefore,
     textBefore: dirtyBefore ? change.before : undefined,
+    textAtChange: change.before ?? '',
     after: document.getText(),
   });
   const where = dirtyBefore ? ' in the editor (not saved: the file has unsaved changes of the user)' : '';

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { AgentToolArgs } from '../../client/agentTools';
 import { modelPath } from '../../client/workspacePaths';
 import { problemLines } from '../context/problems';
-import { findWorkspaceFiles, MAX_FILE_BYTES } from '../context/workspaceFiles';
+import { findWorkspaceFiles, MAX_FILE_BYTES, realWorkspaceFile } from '../context/workspaceFiles';
 import { resolveForAgent, type AgentTarget } from './workspaceBoundary';
 
 /** What a tool gives back to the model; `approvable`: a refusal the user may lift for this call. */
@@ -82,7 +82,14 @@ export async function listFiles(args: AgentToolArgs['list_files']): Promise<Tool
   // A glob is a path too: it must not start outside the folder.
   const checked = modelPath(pattern.replace(/[*?[\]{}!]/g, 'x'));
   if ('error' in checked) return { ok: false, output: `The pattern ${pattern} leads outside the workspace.` };
-  const found = await findWorkspaceFiles(new vscode.RelativePattern(folder, pattern), LISTED_FILES + 1);
+  const listed = await findWorkspaceFiles(new vscode.RelativePattern(folder, pattern), LISTED_FILES + 1);
+  // The editor's file search follows links to folders: what lies outside the workspace is left out.
+  const found =
+    folder.uri.scheme === 'file'
+      ? (
+          await Promise.all(listed.map(async (uri) => ((await realWorkspaceFile(uri.fsPath)) ? uri : undefined)))
+        ).filter((uri): uri is vscode.Uri => uri !== undefined)
+      : listed;
   const names = found
     .slice(0, LISTED_FILES)
     .map((uri) => vscode.workspace.asRelativePath(uri, false))

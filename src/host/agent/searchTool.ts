@@ -6,7 +6,8 @@
  * ripgrep (or the files are on another machine), plain text is searched file by file, and a
  * regular expression is refused: JavaScript's would backtrack without bound.
  * `files.exclude`, `search.exclude` and `.gitignore` are respected; files that look like secrets
- * are left out of the results and counted.
+ * are left out of the results. A repository's own ignore files (`.rgignore`) or an include pattern
+ * cannot bring an ignored file back: every match is checked against the workspace's git rules.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,7 +15,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentToolArgs } from '../../client/agentTools';
 import { modelPath, secretReason } from '../../client/workspacePaths';
-import { findWorkspaceFiles, MAX_FILE_BYTES } from '../context/workspaceFiles';
+import { findWorkspaceFiles, ignoredTest, MAX_FILE_BYTES } from '../context/workspaceFiles';
 import type { ToolOutput } from './readTools';
 
 /** Matching lines reported at most, in all. */
@@ -38,8 +39,12 @@ interface Found {
   matches: Match[];
   /** More matches than reported, or the search stopped early. */
   more: boolean;
-  /** Matches in files that look like secrets, left out. */
-  secret: number;
+  /**
+   * Whether a match's file is one the model may not see without asking: ignored by git (by the
+   * extension's own reading of .gitignore, whatever ripgrep was told) or looking like a secret.
+   * Such matches are left out without a word: even a count would tell what a secret holds.
+   */
+  hidden(file: string): boolean;
 }
 
 /**
@@ -68,11 +73,16 @@ export async function search(args: AgentToolArgs['search'], signal: AbortSignal)
     return { ok: false, output: `The include pattern ${args.include} leads outside the workspace.` };
   }
   const rg = ripgrepPath();
-  const found: Found = { matches: [], more: false, secret: 0 };
+  const ignored = await ignoredTest();
+  const found: Found = { matches: [], more: false, hidden: () => false };
   if (rg && folders.every((folder) => folder.uri.scheme === 'file')) {
     for (const folder of folders) {
       if (found.matches.length >= SEARCH_MATCHES || signal.aborted) break;
       const prefix = folders.length > 1 ? `${folder.name}/` : '';
+      found.hidden = (file) => {
+        const relative = file.slice(prefix.length);
+        return secretReason(relative) !== undefined || ignored(vscode.Uri.joinPath(folder.uri, ...relative.split('/')));
+      };
       await ripgrep(rg, folder, args, signal, found, prefix);
     }
   } else if (args.regex) {
@@ -81,6 +91,7 @@ export async function search(args: AgentToolArgs['search'], signal: AbortSignal)
       output: 'Regular expressions cannot be searched here (no ripgrep where the files are); search for plain text.',
     };
   } else {
+    found.hidden = (file) => secretReason(file) !== undefined;
     await searchFiles(args, signal, found);
   }
   return { ok: true, output: report(args.query, found) };
@@ -91,17 +102,13 @@ function report(query: string, found: Found): string {
   const lines = found.matches.map((match) => `${match.file}:${match.line}: ${match.text}`);
   const notes: string[] = [];
   if (found.more) notes.push(`Only the first ${found.matches.length} matches; narrow the search to see others.`);
-  if (found.secret) notes.push(`${found.secret} matches in files that look like secrets are not shown.`);
   if (found.matches.length === 0) return [`No matches for ${JSON.stringify(query)}.`, ...notes].join('\n');
   return [`${found.matches.length} matches in ${files} files:`, ...lines, ...notes].join('\n');
 }
 
-/** Records a match unless its file looks like a secret; false once no more are wanted. */
+/** Records a match unless its file is hidden from the model; false once no more are wanted. */
 function add(found: Found, match: Match): boolean {
-  if (secretReason(match.file)) {
-    found.secret++;
-    return true;
-  }
+  if (found.hidden(match.file)) return true;
   if (found.matches.length >= SEARCH_MATCHES) {
     found.more = true;
     return false;
@@ -116,7 +123,7 @@ function excludes(folder: vscode.WorkspaceFolder): string[] {
   const globs: string[] = [];
   for (const section of ['files', 'search']) {
     const setting = vscode.workspace.getConfiguration(section, folder.uri).get<Record<string, unknown>>('exclude');
-    for (const [glob, on] of Object.entries(setting ?? {})) if (on === true) globs.push(glob);
+    for (const [glob, on] of Object.entries(setting ?? {})) if (on === true && glob.trim()) globs.push(glob);
   }
   return globs;
 }
@@ -143,9 +150,10 @@ function ripgrep(
     `--max-count=${PER_FILE}`,
     '--max-columns=1000',
     '--max-filesize=1M',
-    '--glob=!.git',
-    ...excludes(folder).map((glob) => `--glob=!${glob}`),
+    // A later glob wins in ripgrep: the include first, so it cannot bring back what is excluded.
     ...(args.include ? [`--glob=${args.include}`] : []),
+    ...excludes(folder).map((glob) => `--glob=!${glob}`),
+    '--glob=!.git',
     ...(args.regex ? [] : ['--fixed-strings']),
     '--regexp',
     args.query,
@@ -205,7 +213,8 @@ async function searchFiles(args: AgentToolArgs['search'], signal: AbortSignal, f
   for (const uri of files) {
     if (signal.aborted) return;
     const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
-    if (!stat || stat.size > MAX_FILE_BYTES) continue;
+    // A link may lead out of the workspace: not followed.
+    if (!stat || stat.type & vscode.FileType.SymbolicLink || stat.size > MAX_FILE_BYTES) continue;
     const bytes = await Promise.resolve(vscode.workspace.fs.readFile(uri)).catch(() => undefined);
     if (!bytes || bytes.subarray(0, 8000).includes(0)) continue;
     const file = vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);

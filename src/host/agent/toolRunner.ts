@@ -19,6 +19,10 @@ import { search } from './searchTool';
 
 /** Output shown in a step at most; the model gets all of it. */
 const SHOWN_OUTPUT = 4_000;
+/** What is asked for is shown whole up to this; a longer one is refused rather than shown cut. */
+const DETAIL_CHARS = 8_000;
+/** A tool still running this long after Stop is left behind: the turn ends anyway. */
+const STOP_GRACE_MS = 3_000;
 /** Commands and tools the user allowed always, per workspace (workspace state, not a file). */
 const ALLOWED_COMMANDS = 'genos.agent.allowedCommands';
 const ALLOWED_TOOLS = 'genos.agent.allowedTools';
@@ -67,7 +71,9 @@ export class ToolRunner {
     this.context.ui.show(step);
     let result: ToolOutput;
     try {
-      result = call.error ? { ok: false, output: call.error } : await this.dispatch(call, step, signal);
+      result = call.error
+        ? { ok: false, output: call.error }
+        : await untilStopped(this.dispatch(call, step, signal), signal);
     } catch (error) {
       result = { ok: false, output: `The tool failed: ${error instanceof Error ? error.message : String(error)}` };
     }
@@ -173,6 +179,8 @@ export class ToolRunner {
   private async command(command: string, step: StepView, signal: AbortSignal): Promise<ToolOutput> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return { ok: false, output: 'No folder is open.' };
+    if (command.length > DETAIL_CHARS) return { ok: false, output: 'The command is too long to show the user.' };
+    step.detail = command;
     const allowed = this.context.state.get<string[]>(ALLOWED_COMMANDS, []);
     if (!allowed.includes(command)) {
       const decision = await this.ask(step, 'command', signal);
@@ -187,6 +195,9 @@ export class ToolRunner {
     if (this.context.readOnly) {
       return { ok: false, output: 'The workspace is in Restricted Mode: other tools are not available.' };
     }
+    const detail = JSON.stringify(call.input, null, 2);
+    if (detail.length > DETAIL_CHARS) return { ok: false, output: 'The arguments are too long to show the user.' };
+    step.detail = detail;
     const allowed = this.context.state.get<string[]>(ALLOWED_TOOLS, []);
     if (!allowed.includes(call.name)) {
       const decision = await this.ask(step, 'tool', signal);
@@ -196,4 +207,20 @@ export class ToolRunner {
     }
     return invokeExtensionTool(call.name, call.input as object, signal);
   }
+}
+
+/** The tool's result, or, once `signal` aborts and the tool has not ended within a grace, a stop. */
+function untilStopped(running: Promise<ToolOutput>, signal: AbortSignal): Promise<ToolOutput> {
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => resolve({ ok: false, output: STOPPED_RESULT }), STOP_GRACE_MS);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    running.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
 }

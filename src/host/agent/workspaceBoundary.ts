@@ -44,7 +44,7 @@ export async function resolveForAgent(input: string): Promise<{ target: AgentTar
   const display = folders.length > 1 ? `${folder.name}/${relative}` : relative;
   // What the path really reaches, once symbolic links are followed: the name given and the file
   // reached are both checked, so a link named notes.md cannot lead to .env.
-  const real = uri.scheme === 'file' ? await realTarget(uri.fsPath) : uri;
+  const real = uri.scheme === 'file' ? await realTarget(uri.fsPath) : await throughNoLink(folder.uri, relative, uri);
   if (!real) return { refused: `${display} leads outside the workspace (a symbolic link).`, approvable: false };
   const realRelative = vscode.workspace.asRelativePath(real, false);
   const target = { uri, folder, display };
@@ -75,4 +75,19 @@ async function realTarget(file: string): Promise<vscode.Uri | undefined> {
     if (path.dirname(current) === current) return undefined;
     missing.push(path.basename(current));
   }
+}
+
+/**
+ * A workspace on another machine (`vscode-remote:`), where links cannot be followed from here:
+ * `uri` when no part of the path below the folder is a symbolic link, else undefined (refused).
+ */
+async function throughNoLink(root: vscode.Uri, relative: string, uri: vscode.Uri): Promise<vscode.Uri | undefined> {
+  let current = root;
+  for (const part of relative === '.' ? [] : relative.split('/')) {
+    current = vscode.Uri.joinPath(current, part);
+    const stat = await Promise.resolve(vscode.workspace.fs.stat(current)).catch(() => undefined);
+    if (!stat) break;
+    if (stat.type & vscode.FileType.SymbolicLink) return undefined;
+  }
+  return uri;
 }

@@ -53,7 +53,8 @@ export class AgentTurns implements vscode.Disposable {
   /** Steps waiting for the user, by `turn/step`. */
   private readonly waiting = new Map<string, (decision: StepDecision | undefined) => void>();
   private readonly journals = new Map<string, ChangeJournal>();
-  private readonly proposals = new Map<string, ProposedChange>();
+  /** Proposed changes for the diff editor, the most recent ones only (each holds a file twice). */
+  private readonly proposals = new RecentMap<string, ProposedChange>(50);
   private readonly provider: vscode.Disposable;
 
   constructor(
@@ -192,6 +193,7 @@ export class AgentTurns implements vscode.Disposable {
     const refusals = () => this.globalState.get<Record<string, number>>(TEXT_PROTOCOL, {}) ?? {};
     const refuses = (key: string) => Date.now() - (refusals()[key] ?? 0) < REMEMBER_REFUSAL_MS;
     const host = this.host;
+    let afterStep = false;
     const io: AgentIO = {
       async *request(steps, protocol, requestSignal) {
         const events = host.requests.stream({
@@ -217,11 +219,18 @@ export class AgentTurns implements vscode.Disposable {
           yield event;
         }
       },
-      runCall: (call, callSignal) => runner.run(call, callSignal),
+      runCall: (call, callSignal) => {
+        afterStep = true;
+        return runner.run(call, callSignal);
+      },
       text: (piece) => {
         if (!turn) return;
-        turn.answer += piece;
-        batcher.add('content', piece);
+        // What the model says after a step starts a paragraph of its own.
+        const gap = turn.answer.endsWith('\n\n') ? '' : turn.answer.endsWith('\n') ? '\n' : '\n\n';
+        const text = afterStep && turn.answer ? gap + piece.trimStart() : piece;
+        afterStep = false;
+        turn.answer += text;
+        batcher.add('content', text);
       },
       reasoning: (piece) => {
         if (!turn) return;
@@ -322,5 +331,19 @@ export class AgentTurns implements vscode.Disposable {
         resolve(decision);
       });
     });
+  }
+}
+
+/** A map that keeps its last `limit` entries. */
+class RecentMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    while (this.size > this.limit) super.delete(this.keys().next().value as K);
+    return this;
   }
 }

@@ -90,6 +90,7 @@ function isStep(v: unknown): v is StepView {
     optional(v.ask, (a) => STEP_ASKS.includes(a as never)) &&
     optional(v.sensitive, (b) => typeof b === 'boolean') &&
     optional(v.diff, isString) &&
+    optional(v.detail, isString) &&
     optional(v.output, isString)
   );
 }

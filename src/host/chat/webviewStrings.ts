@@ -90,6 +90,7 @@ export function webviewStrings(): WebviewStrings {
       always: t('Always allow in this workspace'),
     },
     openDiff: t('Open diff'),
+    stepOutput: t('Result'),
     changedFiles: t('Changed files'),
     created: t('new'),
     keep: t('Keep'),

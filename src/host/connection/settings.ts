@@ -163,12 +163,13 @@ export interface AgentSettings {
 }
 
 export function agentSettings(): AgentSettings {
-  const c = config();
+  // A repository may ask for more approval, never for less: reads ask when any scope says so.
+  const reads = config().inspect<boolean>('agent.approveReads');
   return {
-    maxSteps: withinRange(c.get('agent.maxSteps'), 1, 500, true) ?? 25,
-    approveReads: c.get('agent.approveReads') === true,
+    maxSteps: withinRange(userValue('agent.maxSteps', 25), 1, 500, true) ?? 25,
+    approveReads: [reads?.globalValue, reads?.workspaceValue, reads?.workspaceFolderValue].includes(true),
     autoApproveEdits: userValue<boolean>('agent.autoApproveEdits', false) === true,
-    commandTimeoutMs: (withinRange(c.get('agent.commandTimeoutSeconds'), 1, 86_400) ?? 300) * 1000,
-    extensionTools: c.get('agent.extensionTools') !== false,
+    commandTimeoutMs: (withinRange(userValue('agent.commandTimeoutSeconds', 300), 1, 86_400) ?? 300) * 1000,
+    extensionTools: userValue<boolean>('agent.extensionTools', true) !== false,
   };
 }

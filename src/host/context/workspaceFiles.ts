@@ -174,3 +174,9 @@ export async function fileBlock(uri: vscode.Uri): Promise<ContextBlock | undefin
 export async function isIgnored(uri: vscode.Uri): Promise<boolean> {
   return ignored(uri, await ignoreRules());
 }
+
+/** Whether git ignores a file, by rules read once: for many files at a time (search results). */
+export async function ignoredTest(): Promise<(uri: vscode.Uri) => boolean> {
+  const rules = await ignoreRules();
+  return (uri) => ignored(uri, rules);
+}

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { modelPath, secretReason } from '../../../src/client/workspacePaths';
+import { modelPath, runsCode, secretReason } from '../../../src/client/workspacePaths';
 
 describe('paths the model names', () => {
   it('makes a path relative, with / between parts', () => {
@@ -71,6 +71,27 @@ describe('paths the model names', () => {
     }
     for (const plain of ['src/env.ts', 'environment.md', 'keys.ts', 'README.md', 'credentials.md']) {
       assert.equal(secretReason(plain), undefined, plain);
+    }
+  });
+
+  it('knows files whose change makes something run, wherever they are', () => {
+    for (const path of [
+      '.vscode/tasks.json',
+      'pkg/.vscode/settings.json',
+      '.devcontainer/devcontainer.json',
+      '.husky/pre-commit',
+      '.github/workflows/ci.yml',
+      'app.code-workspace',
+      'package.json',
+      'web/package.json',
+      'Makefile',
+      '.envrc',
+      'Dockerfile',
+    ]) {
+      assert.ok(runsCode(path), path);
+    }
+    for (const path of ['src/app.ts', 'docs/package.json.md', 'README.md', 'vscode/notes.txt']) {
+      assert.equal(runsCode(path), undefined, path);
     }
   });
 });
