@@ -42,7 +42,7 @@ export default tseslint.config(
     requests: ['base', 'connection'],
     context: ['base', 'connection'],
     chat: ['base', 'connection', 'requests', 'context', 'agent'],
-    editor: ['base', 'connection', 'requests', 'context', 'agent', 'chat'],
+    editor: ['base', 'connection', 'requests', 'context', 'chat'],
     completions: ['base', 'connection', 'context'],
     nativeChat: ['base', 'connection', 'requests', 'context'],
     agent: ['base', 'connection', 'requests', 'context'],
