@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { launchChromium, repoRoot, startCodeServer } from '../test/runner/codeServer';
 import { FakeGenos } from '../test/support/genosServer';
 import { chatFrame, openWorkbench, setTokenFromPalette } from '../test/ui/workbench';
+import type { AgentProbeFigures } from './agentProbe';
 import type { CompletionProbeFigures } from './completionProbe';
 
 export interface ActivationFigures {
@@ -58,6 +59,16 @@ export function measureCompletion(): Promise<CompletionProbeFigures> {
     'out/bench/completionProbe.js',
     path.join(repoRoot, 'test-results/bench-completion.json'),
   );
+}
+
+/** Agent mode: search over 20,000 files, and a 50-step session on an 8k window. */
+export async function measureAgent(): Promise<AgentProbeFigures> {
+  const figures = await runProbe<AgentProbeFigures & { error?: string }>(
+    'out/bench/agentProbe.js',
+    path.join(repoRoot, 'test-results/bench-agent.json'),
+  );
+  if (figures.error) throw new Error(`the agent probe failed: ${figures.error}`);
+  return figures;
 }
 
 export interface LatencyFigures {

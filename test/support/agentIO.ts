@@ -12,6 +12,7 @@ import type { AgentIO, ModelCall, ToolProtocol, ToolResult } from '../../src/hos
 import { fitToWindow } from '../../src/host/requests/contextBudget';
 import type { AgentStep } from '../../src/host/requests/stepBudget';
 import type { FakeGenos } from './genosServer';
+import { estimateTokens } from '../../src/shared/tokens';
 
 export interface RecordingIO extends AgentIO {
   shown: string;
@@ -49,7 +50,12 @@ export function nodeAgentIO(
       });
       const fitted = fitToWindow(
         { system, history: [], question: options.question ?? 'Fix the bug in src/app.ts.', context: [], steps },
-        { window: options.window ?? 32_768, reserve: options.reserve ?? 1024, factor: 1 },
+        {
+          window: options.window ?? 32_768,
+          // As the request path does: the tools' schemas take room in the prompt too.
+          reserve: (options.reserve ?? 1024) + (protocol === 'native' ? estimateTokens(JSON.stringify(tools)) : 0),
+          factor: 1,
+        },
       );
       io.largest = Math.max(io.largest, fitted.tokens);
       io.allFitted &&= fitted.fits;

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
-import { estimateMessages } from '../../src/shared/tokens';
+import { estimateMessages, MESSAGE_OVERHEAD } from '../../src/shared/tokens';
 
 /** How a stream ends. */
 export type StreamEnding =
@@ -220,9 +220,18 @@ export class FakeGenos {
     return this.requests.filter((r) => r.path.endsWith('/v1/chat/completions'));
   }
 
-  /** How many tokens this server's tokenizer counts in `messages`. */
-  countTokens(messages: Array<{ content: string }>): number {
-    return Math.ceil(estimateMessages(messages) * (this.options.tokenRatio ?? 1));
+  /**
+   * How many tokens this server's tokenizer counts in `messages`, and in `tools`: a chat template
+   * writes the tools' schemas and the calls' arguments into the prompt too.
+   */
+  countTokens(messages: Array<{ content: string; tool_calls?: unknown }>, tools?: unknown): number {
+    const calls = messages.map((m) => ({ content: m.tool_calls ? JSON.stringify(m.tool_calls) : '' }));
+    const schemas = tools ? [{ content: JSON.stringify(tools) }] : [];
+    const raw =
+      estimateMessages(messages) +
+      estimateMessages([...calls, ...schemas]) -
+      MESSAGE_OVERHEAD * (calls.length + schemas.length);
+    return Math.ceil(raw * (this.options.tokenRatio ?? 1));
   }
 
   /** Completion requests received so far. */
@@ -306,7 +315,7 @@ export class FakeGenos {
         });
         return;
       }
-      const promptTokens = this.countTokens(request.messages);
+      const promptTokens = this.countTokens(request.messages, (body as { tools?: unknown }).tools);
       record.promptTokens = promptTokens;
       const window = this.options.maxModelLen;
       const completion = (body as { max_tokens?: number }).max_tokens ?? 0;

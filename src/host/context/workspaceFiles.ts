@@ -110,8 +110,38 @@ function ignored(uri: vscode.Uri, rules: Map<string, IgnoreRules>): boolean {
   return rules.get(folder.uri.toString())?.ignores(relative) ?? false;
 }
 
+/** Rules read less than this long ago are used again, unless a .gitignore changed since. */
+const RULES_TTL_MS = 30_000;
+let cachedRules: { rules: Promise<Map<string, IgnoreRules>>; at: number } | undefined;
+let rulesWatcher: vscode.Disposable | undefined;
+
+/**
+ * The ignore rules, read again when a .gitignore or the folders change (and at least every 30 s,
+ * for the global file): the agent asks for them at every search and read, and finding the
+ * .gitignore files of a large repository takes a tenth of a second.
+ */
+function ignoreRules(): Promise<Map<string, IgnoreRules>> {
+  if (!rulesWatcher) {
+    const reset = () => (cachedRules = undefined);
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.gitignore');
+    rulesWatcher = vscode.Disposable.from(
+      watcher,
+      watcher.onDidCreate(reset),
+      watcher.onDidChange(reset),
+      watcher.onDidDelete(reset),
+      vscode.workspace.onDidChangeWorkspaceFolders(reset),
+    );
+  }
+  if (!cachedRules || Date.now() - cachedRules.at > RULES_TTL_MS) {
+    const rules = readIgnoreRules();
+    cachedRules = { rules, at: Date.now() };
+    rules.catch(() => (cachedRules = undefined));
+  }
+  return cachedRules.rules;
+}
+
 /** Each workspace folder's ignore rules: the global file first, then its .gitignore files, parents before children. */
-async function ignoreRules(): Promise<Map<string, IgnoreRules>> {
+async function readIgnoreRules(): Promise<Map<string, IgnoreRules>> {
   const global = await globalGitignore();
   const rules = new Map<string, IgnoreRules>();
   for (const folder of vscode.workspace.workspaceFolders ?? []) {

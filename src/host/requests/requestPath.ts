@@ -13,6 +13,7 @@ import type { Connection, ConnectionManager, ConnectOptions } from '../connectio
 import { asGenosError } from '../connection/errorUi';
 import { modelKey } from '../connection/servingCache';
 import { requestSettings, type RequestSettings } from '../connection/settings';
+import { estimateTokens } from '../../shared/tokens';
 import { fitToWindow, outputReserve, TokenCalibration, type FittedPrompt, type PromptParts } from './contextBudget';
 
 /** One request for a streamed answer. */
@@ -95,7 +96,10 @@ export class RequestPath {
       let fitted: FittedPrompt | undefined;
       let messages = spec.messages ?? [];
       if (spec.prompt) {
-        fitted = fitToWindow(spec.prompt(settings), { window, reserve, factor: this.calibration.factor(key) });
+        // A chat template writes the tools' schemas into the prompt: they take room too.
+        const tools = spec.tools?.length ? estimateTokens(JSON.stringify(spec.tools)) : 0;
+        const factor = this.calibration.factor(key);
+        fitted = fitToWindow(spec.prompt(settings), { window, reserve: reserve + Math.ceil(tools * factor), factor });
         messages = fitted.messages;
         yield { type: 'fitted', fitted, window };
       }

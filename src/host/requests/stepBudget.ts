@@ -15,8 +15,19 @@ export interface AgentStep {
   results: ChatMessage[];
 }
 
+/** Estimates of messages already sized: a turn's steps are fitted again before every request. */
+const estimates = new WeakMap<ChatMessage, number>();
+
 /** The estimated tokens of a message: its text, the calls it carries, and the framing. */
 export function messageTokens(message: ChatMessage): number {
+  const known = estimates.get(message);
+  if (known !== undefined) return known;
+  const tokens = estimateMessage(message);
+  estimates.set(message, tokens);
+  return tokens;
+}
+
+function estimateMessage(message: ChatMessage): number {
   const calls = message.tool_calls?.reduce(
     (sum, call) => sum + estimateTokens(call.function.name + call.function.arguments),
     0,
