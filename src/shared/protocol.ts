@@ -114,6 +114,8 @@ export interface ConversationSummary {
   title: string;
   updatedAt: number;
   turns: number;
+  /** An Agent-mode conversation (the history marks it). */
+  mode?: ChatMode;
 }
 
 /** The user-facing strings of the webview, translated by the host. */

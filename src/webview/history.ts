@@ -23,7 +23,9 @@ export function showHistory(conversations: ConversationSummary[]): void {
     remove.setAttribute('aria-label', `${s().delete}: ${item.title}`);
     remove.dataset.conversation = item.id;
     remove.dataset.op = 'delete';
-    line.append(open, el('span', 'meta', new Date(item.updatedAt).toLocaleString()), remove);
+    line.append(open);
+    if (item.mode === 'agent') line.append(el('span', 'mode-badge', s().modes.agent));
+    line.append(el('span', 'meta', new Date(item.updatedAt).toLocaleString()), remove);
     historyPanel.append(line);
   }
   historyPanel.hidden = false;

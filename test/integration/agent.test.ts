@@ -287,6 +287,25 @@ describe("the agent's search and edits", () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it("an applied edit is one step of the editor's own Undo", async () => {
+    write('agentsearch/undo.ts', 'one\ntwo\n');
+    const uri = vscode.Uri.file(path.join(root(), 'agentsearch/undo.ts'));
+    const editor = await vscode.window.showTextDocument(uri);
+    const proposal = await proposeEdit({
+      path: 'agentsearch/undo.ts',
+      edits: [
+        { search: 'one', replace: 'ONE' },
+        { search: 'two', replace: 'TWO' },
+      ],
+    });
+    assert.ok('change' in proposal);
+    await applyChange(proposal.change, new ChangeJournal());
+    assert.equal(editor.document.getText(), 'ONE\nTWO\n');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), 'one\ntwo\n', 'both edits undone by one Undo');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('a change made after the proposal is not overwritten', async () => {
     write('agentsearch/race.ts', 'one\n');
     const proposal = await proposeEdit({ path: 'agentsearch/race.ts', edits: [{ search: 'one', replace: 'two' }] });

@@ -341,9 +341,12 @@ describe('agent mode in the panel', () => {
       answer('Changed.'),
     );
     const first = panel();
-    await first.chat.newChat();
     await first.chat.setMode('agent');
+    // A new conversation starts in the mode chosen last, and keeps it once it has turns.
+    await first.chat.newChat();
+    assert.equal(first.chat.mode, 'agent');
     const outcome = await first.chat.ask('Change one to two.');
+    assert.equal(first.chat.mode, 'agent');
     const init = await first.chat.init();
     assert.ok(init.type === 'init');
     const store = new ConversationStore(vscode.Uri.file(history));
@@ -354,6 +357,8 @@ describe('agent mode in the panel', () => {
     }
     first.chat.dispose();
 
+    const summary = (await store.list()).find((entry) => entry.id === id);
+    assert.equal(summary?.mode, 'agent', 'the history marks an agent conversation');
     const second = panel();
     await second.chat.open(id);
     const reopened = await second.chat.init();

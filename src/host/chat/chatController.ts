@@ -220,7 +220,8 @@ export class ChatController implements vscode.Disposable {
     this.sink.post({ type: 'turnDone', requestId: turn.id, status: 'done', model });
   }
 
-  private async addTurn(conversation: Conversation, turn: StoredTurn): Promise<void> {
+  private async addTurn(conversation: Conversation, turn: StoredTurn, mode?: ChatMode): Promise<void> {
+    conversation.mode ??= mode;
     if (!conversation.turns.includes(turn)) conversation.turns.push(turn);
     conversation.title ||= turn.question.split('\n')[0].slice(0, 80);
     conversation.updatedAt = Date.now();
@@ -297,9 +298,8 @@ export class ChatController implements vscode.Disposable {
     const controller = new AbortController();
     const earlier = options.continues ?? options.replace;
     const agent = earlier ? earlier.mode === 'agent' : this.mode === 'agent';
-    const turn = agent
-      ? this.agent.run(text, options, controller.signal)
-      : this.runTurn(text, options, controller.signal);
+    const run = { ...options, mode: agent ? ('agent' as const) : ('ask' as const) };
+    const turn = agent ? this.agent.run(text, run, controller.signal) : this.runTurn(text, run, controller.signal);
     this.active = { controller, done: turn.then((ended) => ended.outcome) };
     let ended: TurnEnd;
     try {
@@ -383,7 +383,7 @@ export class ChatController implements vscode.Disposable {
       agentSteps: undefined,
       stepLimit: undefined,
     } as const);
-    await this.addTurn(conversation, turn);
+    await this.addTurn(conversation, turn, options.mode);
     this.sink.post({ type: 'turnStarted', turn: toView(turn), clientId: options.clientId });
     return turn;
   }

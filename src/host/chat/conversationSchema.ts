@@ -189,6 +189,7 @@ export function isSummary(value: unknown): value is ConversationSummary {
     CONVERSATION_ID.test(value.id) &&
     isString(value.title) &&
     isCount(value.updatedAt) &&
-    isCount(value.turns)
+    isCount(value.turns) &&
+    optional(value.mode, (m) => m === 'ask' || m === 'agent')
   );
 }

@@ -64,6 +64,7 @@ function summaryOf(conversation: Conversation): ConversationSummary {
     title: conversation.title ?? '',
     updatedAt: conversation.updatedAt,
     turns: conversation.turns.length,
+    ...(conversation.mode === 'agent' && { mode: 'agent' as const }),
   };
 }
 

@@ -6,7 +6,7 @@ import type * as vscode from 'vscode';
 import { describeError, errorActions } from '../../client/errorMessages';
 import type { GenosError } from '../../client/errors';
 import { CONTINUE, type HistoryTurn } from '../../client/prompts';
-import type { HostMessage } from '../../shared/protocol';
+import type { ChatMode, HostMessage } from '../../shared/protocol';
 import { t } from '../base/l10n';
 import type { RequestSettings } from '../connection/settings';
 import { fitToWindow, outputReserve, type FittedPrompt, type PromptParts } from '../requests/contextBudget';
@@ -23,6 +23,8 @@ export interface AskOptions {
   /** Go on with this turn's answer instead of starting a new one. */
   continues?: StoredTurn;
   cancellation?: vscode.CancellationToken;
+  /** The mode the turn runs in; a conversation's first turn sets the conversation's. */
+  mode?: ChatMode;
 }
 
 /** How a turn ended, and what the panel is told once the turn is released. */

@@ -55,6 +55,24 @@ describe('the agent loop', () => {
     assert.match(io.shown, /The file is fine\.$/);
   });
 
+  for (const file of [
+    'llama3_json-single.sse',
+    'deepseek_v3-single.sse',
+    'mistral-single.sse',
+    'hermes-qwen3-reasoning.sse',
+  ]) {
+    it(`runs the call of ${file} (recorded from vLLM's parser)`, async () => {
+      server.chatQueue.push({ type: 'raw', contentType: 'text/event-stream', parts: [fixture(file)] });
+      server.chatQueue.push({ type: 'stream', content: ['Done.'] });
+      const io = nodeAgentIO(server, () => ({ ok: true, output: 'x' }));
+      const { done } = loop(io);
+      assert.equal((await done()).reason, 'answered');
+      assert.equal(io.calls[0].call?.name, 'read_file');
+      assert.equal(io.calls[0].call?.args.path, 'src/app.ts');
+      assert.equal(messagesOf(1).at(-1)?.tool_call_id, io.calls[0].id);
+    });
+  }
+
   it('falls back to the text protocol when the serving refuses tools, and parses calls as they stream', async () => {
     server.toolCalling = false;
     server.chatQueue.push({
