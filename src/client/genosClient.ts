@@ -76,6 +76,8 @@ export interface ChatOptions {
   tools?: ToolSpec[];
   /** `required`: the model must call a tool; `auto` (the server's default with tools): it may. */
   toolChoice?: 'auto' | 'required';
+  /** False: ask a model that thinks (Qwen3, and others by vLLM's convention) not to. */
+  thinking?: boolean;
 }
 
 /** A client for one GenOS serving: the OpenAI-compatible API of vLLM behind the GenOS gateway. */
@@ -151,6 +153,7 @@ export class GenosClient {
       }));
       body.tool_choice = options.toolChoice ?? 'auto';
     }
+    if (options.thinking === false) body.chat_template_kwargs = { enable_thinking: false };
 
     const started = Date.now();
     let response: http.IncomingMessage;
@@ -166,6 +169,21 @@ export class GenosClient {
       response = step.value;
     } catch (error) {
       // A serving started without tool calling refuses any request that carries tools: say that.
+      // A serving (or a gateway) that does not take the thinking switch: say that, so it is not sent again.
+      if (
+        body.chat_template_kwargs &&
+        error instanceof GenosError &&
+        error.kind === 'badRequest' &&
+        /chat_template_kwargs/i.test(error.serverMessage ?? '')
+      ) {
+        throw new GenosError({
+          kind: 'badRequest',
+          status: error.status,
+          serverMessage: error.serverMessage,
+          detail: 'thinkingSwitchRefused',
+          message: `HTTP ${error.status}: the serving does not take chat_template_kwargs.`,
+        });
+      }
       if (
         options.tools?.length &&
         error instanceof GenosError &&

@@ -142,6 +142,22 @@ export function explainQuestion(selection: Selection, t: Translate): string {
 export const CONTINUE =
   'Continue exactly where your previous answer stopped. Do not repeat anything; do not start over.';
 
+/** A rules file's text, as it goes into the system prompt. */
+export interface RuleText {
+  /** Where it comes from, as the user sees it (`AGENTS.md`, `.github/instructions/ts.instructions.md`). */
+  label: string;
+  text: string;
+}
+
+/** The system prompt with the repository's rules after it, each under its file's name. */
+export function withRules(system: string, rules: readonly RuleText[]): string {
+  if (rules.length === 0) return system;
+  const sections = rules.map((rule) => `## ${rule.label}\n${rule.text.trim()}`);
+  const head =
+    "# The team's rules for this repository\nFollow these rules, written by the repository's team, when you write or explain code.";
+  return [system.trim(), head, ...sections].filter(Boolean).join('\n\n');
+}
+
 /** What the agent is told of its situation (the user's own system prompt and the tools follow). */
 export interface AgentPromptOptions {
   /** The workspace folders' names. */

@@ -107,6 +107,8 @@ export interface TurnView {
   steps?: StepView[];
   changes?: TurnChanges;
   stepLimit?: boolean;
+  /** The rules files applied to the turn, by their paths (a chip each opens the file). */
+  rules?: string[];
 }
 
 export interface ConversationSummary {
@@ -176,6 +178,15 @@ export interface WebviewStrings {
   undoAll: string;
   changesState: Record<TurnChanges['state'], string>;
   stepLimit: string;
+  /** Before the rules chips of a turn; and the toolbar's switch, with its states. */
+  rulesLabel: string;
+  rulesOn: string;
+  rulesOff: string;
+  rulesTitle: string;
+  /** The Think switch, for models that think. */
+  thinkOn: string;
+  thinkOff: string;
+  thinkTitle: string;
 }
 
 // Host -> webview.
@@ -192,6 +203,11 @@ export type HostMessage =
       mode: ChatMode;
       /** Restricted Mode: Agent mode only reads. */
       readOnly: boolean;
+      /** The repository's rules are off for this conversation. */
+      rulesOff?: boolean;
+      /** The model thinks (the Think switch is offered), and whether this conversation turned it off. */
+      thinks?: boolean;
+      thinkingOff?: boolean;
     }
   /** A question was accepted (`clientId` is the one `send` carried, so the composer may clear). */
   | { type: 'turnStarted'; turn: TurnView; clientId?: string }
@@ -214,6 +230,12 @@ export type HostMessage =
   | { type: 'changes'; requestId: string; changes: TurnChanges }
   /** The conversation's mode (a conversation opened from the history has its own). */
   | { type: 'mode'; mode: ChatMode }
+  /** Whether the repository's rules are off for this conversation. */
+  | { type: 'rulesOff'; rulesOff: boolean }
+  /** Whether the model thinks, and whether this conversation asks it not to. */
+  | { type: 'thinking'; thinks: boolean; thinkingOff: boolean }
+  /** The rules applied to a turn, once its request is fitted. */
+  | { type: 'turnRules'; requestId: string; rules: string[] }
   /** What the request of a turn left out to fit the window, once it is known. */
   | { type: 'fitted'; requestId: string; notes: string[] }
   /**
@@ -256,7 +278,11 @@ export type WebviewMessage =
   /** Opens a proposed edit in VS Code's diff editor. */
   | { type: 'openDiff'; requestId: string; stepId: string }
   | { type: 'keepChanges'; requestId: string }
-  | { type: 'undoChanges'; requestId: string };
+  | { type: 'undoChanges'; requestId: string }
+  /** Opens a rules file a turn used. */
+  | { type: 'openRule'; requestId: string; rule: string }
+  | { type: 'setRulesOff'; rulesOff: boolean }
+  | { type: 'setThinkingOff'; thinkingOff: boolean };
 
 const MAX_TEXT = 1_000_000;
 const MAX_ID = 200;
@@ -327,6 +353,14 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'keepChanges':
     case 'undoChanges':
       return isString(m.requestId, MAX_ID) ? { type: m.type, requestId: m.requestId } : undefined;
+    case 'openRule':
+      return isString(m.requestId, MAX_ID) && isString(m.rule, 4096)
+        ? { type: 'openRule', requestId: m.requestId, rule: m.rule }
+        : undefined;
+    case 'setRulesOff':
+      return typeof m.rulesOff === 'boolean' ? { type: 'setRulesOff', rulesOff: m.rulesOff } : undefined;
+    case 'setThinkingOff':
+      return typeof m.thinkingOff === 'boolean' ? { type: 'setThinkingOff', thinkingOff: m.thinkingOff } : undefined;
     default:
       return undefined;
   }

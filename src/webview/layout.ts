@@ -4,7 +4,12 @@ import { el } from './dom';
 export const app = el('div', 'app');
 const header = el('header', 'toolbar');
 export const modelButton = el('button', 'model');
-header.append(modelButton);
+/** The team's rules on or off for this conversation. */
+export const rulesButton = el('button', 'rules-switch');
+/** For a model that thinks: let it, or ask it to answer at once, in this conversation. */
+export const thinkButton = el('button', 'think-switch');
+thinkButton.hidden = true;
+header.append(modelButton, el('span', 'spacer'), thinkButton, rulesButton);
 export const log = el('main', 'log');
 log.setAttribute('aria-live', 'polite');
 export const empty = el('div', 'empty');

@@ -19,6 +19,8 @@ import {
   input,
   log,
   modelButton,
+  rulesButton,
+  thinkButton,
   modeSwitch,
   askMode,
   agentMode,
@@ -34,6 +36,7 @@ import {
   addTurn,
   appendDelta,
   removeTurn,
+  renderRules,
   decorate,
   endTurn,
   formatTokens,
@@ -66,6 +69,13 @@ function renderChrome(): void {
   modeSwitch.title = s().modeTitle;
   askMode.setAttribute('aria-pressed', String(state.mode === 'ask'));
   agentMode.setAttribute('aria-pressed', String(state.mode === 'agent'));
+  thinkButton.hidden = !(state.thinks || state.thinkingOff);
+  thinkButton.textContent = state.thinkingOff ? s().thinkOff : s().thinkOn;
+  thinkButton.title = s().thinkTitle;
+  thinkButton.setAttribute('aria-pressed', String(!state.thinkingOff));
+  rulesButton.textContent = state.rulesOff ? s().rulesOff : s().rulesOn;
+  rulesButton.title = s().rulesTitle;
+  rulesButton.setAttribute('aria-pressed', String(!state.rulesOff));
   readOnlyNote.textContent = s().readOnly;
   readOnlyNote.hidden = !(state.mode === 'agent' && state.readOnly);
   empty.replaceChildren(el('h2', undefined, s().emptyTitle), el('p', undefined, s().emptyHint));
@@ -130,6 +140,8 @@ input.addEventListener('input', () => {
 input.addEventListener('blur', () => setTimeout(closeMentions, 150));
 sendButton.addEventListener('click', () => (streaming() ? post({ type: 'stop' }) : send()));
 modelButton.addEventListener('click', () => post({ type: 'selectModel' }));
+rulesButton.addEventListener('click', () => post({ type: 'setRulesOff', rulesOff: !state.rulesOff }));
+thinkButton.addEventListener('click', () => post({ type: 'setThinkingOff', thinkingOff: !state.thinkingOff }));
 attachSelection.addEventListener('click', () => post({ type: 'attach', kind: 'selection' }));
 attachFile.addEventListener('click', () => post({ type: 'attach', kind: 'file' }));
 
@@ -157,6 +169,11 @@ document.addEventListener('click', (event) => {
       code.textContent = s().copied;
       setTimeout(() => (code.textContent = s().copy), 1500);
     }
+    return;
+  }
+  const rule = target.closest<HTMLElement>('[data-rule]');
+  if (rule) {
+    post({ type: 'openRule', requestId: rule.dataset.requestId ?? '', rule: rule.dataset.rule ?? '' });
     return;
   }
   const mode = target.closest<HTMLElement>('[data-mode]');
@@ -230,6 +247,9 @@ function handle(message: HostMessage): void {
       state.budget = message.budget;
       state.mode = message.mode;
       state.readOnly = message.readOnly;
+      state.rulesOff = message.rulesOff === true;
+      state.thinks = message.thinks === true;
+      state.thinkingOff = message.thinkingOff === true;
       renderAll(message.turns);
       renderGauge();
       saveState(true);
@@ -302,6 +322,23 @@ function handle(message: HostMessage): void {
       renderChrome();
       saveState();
       return;
+    case 'rulesOff':
+      state.rulesOff = message.rulesOff;
+      renderChrome();
+      return;
+    case 'thinking':
+      state.thinks = message.thinks;
+      state.thinkingOff = message.thinkingOff;
+      renderChrome();
+      return;
+    case 'turnRules': {
+      const ui = state.turns.get(message.requestId);
+      if (!ui) return;
+      ui.turn.rules = message.rules;
+      renderRules(ui);
+      saveState();
+      return;
+    }
     case 'prefill':
       input.value = message.text;
       renderGauge();

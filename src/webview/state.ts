@@ -29,6 +29,8 @@ export interface TurnUi {
   footer: HTMLElement;
   /** An agent turn's steps, and the files it changed. */
   steps: HTMLElement;
+  /** The rules files the turn applied. */
+  rules: HTMLElement;
   changes: HTMLElement;
   /** While GenOS is busy: why, and when the next try is. */
   waiting?: string;
@@ -50,6 +52,11 @@ export const state = {
   mode: saved?.mode ?? ('ask' as ChatMode),
   /** Restricted Mode: Agent mode only reads. */
   readOnly: false,
+  /** The repository's rules are off for this conversation. */
+  rulesOff: false,
+  /** The model thinks; this conversation asks it not to. */
+  thinks: false,
+  thinkingOff: false,
   budget: undefined as { tokens: number; window?: number; factor: number; omitted?: number } | undefined,
 };
 

@@ -104,6 +104,20 @@ function renderFooter(ui: TurnUi): void {
   if (meta.length && turn.status !== 'streaming') footer.append(el('p', 'meta', meta.join(' · ')));
 }
 
+/** The rules files a turn applied, each a chip that opens the file. */
+export function renderRules(ui: TurnUi): void {
+  const rules = ui.turn.rules ?? [];
+  ui.rules.replaceChildren();
+  if (rules.length === 0) return;
+  ui.rules.append(el('span', 'rules-label', s().rulesLabel));
+  for (const rule of rules) {
+    const chip = el('button', 'chip rule', rule);
+    chip.dataset.rule = rule;
+    chip.dataset.requestId = ui.turn.id;
+    ui.rules.append(chip);
+  }
+}
+
 /** Each turn shown gets the next number: the newest turn's text renders first. */
 let shown = 0;
 
@@ -130,7 +144,8 @@ export function addTurn(turn: TurnView): TurnUi {
   const question = el('div', 'question');
   const questionChips = el('div', 'chips');
   renderChips(questionChips, turn.context, false);
-  question.append(el('div', 'who', s().you), questionChips, el('div', 'question-text', turn.question));
+  const rules = el('div', 'rules');
+  question.append(el('div', 'who', s().you), questionChips, el('div', 'question-text', turn.question), rules);
   const answer = el('div', 'answer');
   const thinking = el('details', 'thinking');
   thinking.append(el('summary', undefined, s().thinking));
@@ -154,6 +169,7 @@ export function addTurn(turn: TurnView): TurnUi {
     footer,
     steps,
     changes,
+    rules,
     reasoning: new StreamingMarkdown(reasoningBody, decorate, priority),
     content: new StreamingMarkdown(contentBody, decorate, priority),
   };
@@ -161,6 +177,7 @@ export function addTurn(turn: TurnView): TurnUi {
   ui.content.reset(turn.answer, turn.status !== 'streaming');
   root.classList.toggle('streaming', turn.status === 'streaming');
   renderFooter(ui);
+  renderRules(ui);
   state.turns.set(turn.id, ui);
   state.order.push(turn.id);
   return ui;

@@ -167,6 +167,8 @@ export class FakeGenos {
   readonly requests: RecordedRequest[] = [];
   /** False: refuse requests with `tools` (from {@link FakeGenosOptions.toolCalling}; may change). */
   toolCalling: boolean;
+  /** True: refuse `chat_template_kwargs`, as a gateway that forbids extra fields does. */
+  refuseTemplateKwargs = false;
   private readonly server: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
   private address?: AddressInfo;
@@ -325,6 +327,27 @@ export class FakeGenos {
           type: 'status',
           status: 400,
           body: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }),
+        });
+        return;
+      }
+      if (this.refuseTemplateKwargs && (body as { chat_template_kwargs?: unknown }).chat_template_kwargs) {
+        const detail = [
+          {
+            type: 'extra_forbidden',
+            loc: ['body', 'chat_template_kwargs'],
+            msg: 'Extra inputs are not permitted',
+            input: (body as { chat_template_kwargs?: unknown }).chat_template_kwargs,
+          },
+        ];
+        this.sendStatus(res, {
+          type: 'status',
+          status: 400,
+          body: JSON.stringify({
+            object: 'error',
+            message: JSON.stringify(detail),
+            type: 'BadRequestError',
+            code: 400,
+          }),
         });
         return;
       }

@@ -159,3 +159,43 @@ describe('agent mode in the chat webview', () => {
     await page.close();
   });
 });
+
+describe("the team's rules in the chat webview", () => {
+  it('shows the rules a turn applied as chips that open the file, and switches them off for the conversation', async () => {
+    const view = await openWebview(browser);
+    const { page } = view;
+    await view.host(init());
+    assert.equal(await page.locator('.rules-switch').textContent(), 'Rules on');
+    await view.host({ type: 'turnStarted', turn: turn('r1', { mode: 'ask' }) });
+    await view.host({ type: 'turnRules', requestId: 'r1', rules: ['AGENTS.md', `.genos/rules/${hostile}.md`] });
+    assert.deepEqual(await page.locator('.turn .rules .chip').allTextContents(), [
+      'AGENTS.md',
+      `.genos/rules/${hostile}.md`,
+    ]);
+    assert.equal(await page.locator('.turn img').count(), 0);
+    await page.locator('.turn .rules .chip', { hasText: 'AGENTS.md' }).click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'openRule', requestId: 'r1', rule: 'AGENTS.md' });
+    await page.locator('.rules-switch').click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'setRulesOff', rulesOff: true });
+    await view.host({ type: 'rulesOff', rulesOff: true });
+    assert.equal(await page.locator('.rules-switch').textContent(), 'Rules off');
+    assert.equal(await page.locator('.rules-switch').getAttribute('aria-pressed'), 'false');
+    await page.close();
+  });
+});
+
+describe('the Think switch in the chat webview', () => {
+  it('is offered only for a model that thinks, and switches thinking off for the conversation', async () => {
+    const view = await openWebview(browser);
+    const { page } = view;
+    await view.host(init());
+    assert.ok(await page.locator('.think-switch').isHidden());
+    await view.host({ type: 'thinking', thinks: true, thinkingOff: false });
+    assert.equal(await page.locator('.think-switch').textContent(), 'Think on');
+    await page.locator('.think-switch').click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'setThinkingOff', thinkingOff: true });
+    await view.host({ type: 'thinking', thinks: true, thinkingOff: true });
+    assert.equal(await page.locator('.think-switch').textContent(), 'Think off');
+    await page.close();
+  });
+});

@@ -105,6 +105,13 @@ export const strings: WebviewStrings = {
     unavailable: 'Undo is no longer available for this turn (it was made in another session).',
   },
   stepLimit: 'The agent stopped after the step limit (genos.agent.maxSteps).',
+  rulesLabel: 'Rules:',
+  rulesOn: 'Rules on',
+  thinkOn: 'Think on',
+  thinkOff: 'Think off',
+  thinkTitle: 'Let the model think before it answers (slower), or ask it to answer at once, in this conversation',
+  rulesOff: 'Rules off',
+  rulesTitle: "The team's rules files (AGENTS.md, .github/instructions, .genos/rules) for this conversation",
 };
 
 export const init = (extra: Partial<Extract<HostMessage, { type: 'init' }>> = {}): HostMessage => ({

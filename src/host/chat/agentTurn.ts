@@ -29,6 +29,7 @@ import type { Conversation, StoredTurn } from './conversationStore';
 import { newId } from './conversationStore';
 import { DeltaBatcher } from './deltaBatcher';
 import { endTurn, fitNotes, historyOf, refusal, type AskOptions, type TurnEnd } from './turnParts';
+import { recordRules, rulesOfTurn } from './turnRules';
 
 /**
  * Servings (by model key) that refused tools, and when: they get the text protocol from the start
@@ -190,6 +191,8 @@ export class AgentTurns implements vscode.Disposable {
       proposals: this.proposals,
       newId: () => newId('step'),
     });
+    const rules = await rulesOfTurn(await this.host.current());
+    const thinking = (await this.host.current()).thinkingOff ? false : undefined;
     const refusals = () => this.globalState.get<Record<string, number>>(TEXT_PROTOCOL, {}) ?? {};
     const refuses = (key: string) => Date.now() - (refusals()[key] ?? 0) < REMEMBER_REFUSAL_MS;
     const host = this.host;
@@ -207,12 +210,14 @@ export class AgentTurns implements vscode.Disposable {
               system: request.systemPrompt,
               toolProtocol: protocol === 'text' ? textToolPrompt(builtin) : undefined,
             }),
+            rules: rules.rules,
             history: historyOf(conversation?.turns ?? [], turn),
             question: turn?.question ?? text,
             context: turn?.contextBlocks ?? [],
             steps,
           }),
           tools: protocol === 'native' ? tools : undefined,
+          thinking,
         });
         for await (const event of events) {
           await onEvent(event, protocol);
@@ -269,7 +274,9 @@ export class AgentTurns implements vscode.Disposable {
         }
       } else if (event.type === 'fitted') {
         this.host.fitted(event.window, event.fitted.tokens, event.fitted.rawTokens);
-        const notes = fitNotes(event.fitted);
+        const recorded = turn && conversation ? recordRules(conversation, turn, rules, event.fitted) : undefined;
+        if (recorded?.message) sink.post(recorded.message);
+        const notes = [...fitNotes(event.fitted), ...(recorded?.notes ?? [])];
         const steps = event.fitted.steps;
         if (steps?.shortened) {
           note(t('Results of {0} earlier steps shortened to fit the context window.', steps.shortened));

@@ -21,7 +21,9 @@ import type { RequestOutcome, RequestPath } from '../requests/requestPath';
 import { webviewStrings } from './webviewStrings';
 import { endTurn, fitNotes, gaugeOf, refusal, turnPrompt, type AskOptions, type TurnEnd } from './turnParts';
 import { AgentTurns } from './agentTurn';
+import { openRule, recordRules, rulesOfTurn } from './turnRules';
 import type { ChatMode, StepDecision } from '../../shared/protocol';
+import { thinksByName } from '../../shared/modelNames';
 
 /** Where the controller's messages go: the chat view, which holds them until the webview is ready. */
 export interface ChatSink {
@@ -48,6 +50,8 @@ export class ChatController implements vscode.Disposable {
   private readonly agent: AgentTurns;
   /** The mode of a new conversation: the last one chosen. */
   private nextMode: ChatMode = 'ask';
+  /** Models seen thinking in this window. */
+  private readonly thinkingSeen = new Set<string>();
 
   constructor(
     readonly sink: ChatSink,
@@ -107,6 +111,40 @@ export class ChatController implements vscode.Disposable {
     this.sink.post({ type: 'mode', mode });
   }
 
+  /** Turns the repository's rules off or on for this conversation. */
+  async setRulesOff(rulesOff: boolean): Promise<void> {
+    const conversation = await this.current();
+    conversation.rulesOff = rulesOff || undefined;
+    if (conversation.turns.length) await this.save(conversation);
+    this.sink.post({ type: 'rulesOff', rulesOff });
+  }
+
+  /** Opens a rules file a turn used. */
+  async openRule(requestId: string, label: string): Promise<void> {
+    const conversation = await this.current();
+    await openRule(
+      conversation.turns.find((t) => t.id === requestId),
+      label,
+    );
+  }
+
+  /** Asks the model not to think (or lets it) in this conversation. */
+  async setThinkingOff(thinkingOff: boolean): Promise<void> {
+    const conversation = await this.current();
+    conversation.thinkingOff = thinkingOff || undefined;
+    if (conversation.turns.length) await this.save(conversation);
+    this.postThinking();
+  }
+
+  /** Whether the model in use thinks: by its name, or seen thinking in this window. */
+  private get thinks(): boolean {
+    return thinksByName(this.model) || this.thinkingSeen.has(this.model);
+  }
+
+  private postThinking(): void {
+    this.sink.post({ type: 'thinking', thinks: this.thinks, thinkingOff: this.conversation.thinkingOff === true });
+  }
+
   /** The user's answer to a step of an agent turn. */
   decide(requestId: string, stepId: string, decision: StepDecision): void {
     this.agent.decide(requestId, stepId, decision);
@@ -164,6 +202,9 @@ export class ChatController implements vscode.Disposable {
       budget: this.budget(),
       mode: this.mode,
       readOnly: !vscode.workspace.isTrusted,
+      rulesOff: conversation.rulesOff,
+      thinks: this.thinks,
+      thinkingOff: conversation.thinkingOff,
     };
   }
 
@@ -319,9 +360,12 @@ export class ChatController implements vscode.Disposable {
     const batcher = new DeltaBatcher((content, reasoning) => {
       if (turn) this.sink.post({ type: 'delta', requestId: turn.id, content, reasoning });
     });
+    const rules = await rulesOfTurn(await this.current());
     const prompt = (settings: RequestSettings) =>
-      turnPrompt(settings, conversation?.turns ?? [], turn, text, options.continues);
-    const outcome = await this.requests.run({ signal, token: options.cancellation, prompt }, async (event) => {
+      turnPrompt(settings, conversation?.turns ?? [], turn, text, options.continues, rules.rules);
+    const thinking = (await this.current()).thinkingOff ? false : undefined;
+    const spec = { signal, token: options.cancellation, prompt, thinking };
+    const outcome = await this.requests.run(spec, async (event) => {
       if (event.type === 'connected') {
         // The question is saved before anything is sent: nothing the user typed is lost.
         conversation = await this.current();
@@ -331,7 +375,9 @@ export class ChatController implements vscode.Disposable {
         this.setModel(event.model);
       } else if (event.type === 'fitted') {
         this.noteFit(event.window, event.fitted.tokens, event.fitted.rawTokens);
-        const notes = fitNotes(event.fitted);
+        const recorded = turn && conversation ? recordRules(conversation, turn, rules, event.fitted) : undefined;
+        if (recorded?.message) this.sink.post(recorded.message);
+        const notes = [...fitNotes(event.fitted), ...(recorded?.notes ?? [])];
         if (turn) turn.notes = notes.length ? notes : undefined;
         if (turn && notes.length) this.sink.post({ type: 'fitted', requestId: turn.id, notes });
       } else if (event.type === 'retryWait') {
@@ -340,7 +386,10 @@ export class ChatController implements vscode.Disposable {
         if (turn) this.sink.post({ type: 'waiting', requestId: turn.id, message });
       } else if ((event.type === 'content' || event.type === 'reasoning') && turn) {
         if (event.type === 'content') turn.answer += event.text;
-        else turn.reasoning += event.text;
+        else {
+          turn.reasoning += event.text;
+          this.sawThinking(turn.model);
+        }
         batcher.add(event.type, event.text);
       }
     });
@@ -388,6 +437,13 @@ export class ChatController implements vscode.Disposable {
     return turn;
   }
 
+  /** A model that thinks offers the Think switch from now on. */
+  sawThinking(model: string | undefined): void {
+    if (!model || this.thinkingSeen.has(model)) return;
+    this.thinkingSeen.add(model);
+    this.postThinking();
+  }
+
   /** The model last used or chosen; the panel shows it. */
   get model(): string {
     return requestSettings().model || this.lastModel;
@@ -398,5 +454,6 @@ export class ChatController implements vscode.Disposable {
     if (model === this.lastModel && !chosen) return;
     this.lastModel = model;
     this.sink.post({ type: 'model', model });
+    this.postThinking();
   }
 }

@@ -146,6 +146,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
       case 'keepChanges':
       case 'undoChanges':
         return chat.settleChanges(message.requestId, message.type === 'undoChanges');
+      case 'openRule':
+        return chat.openRule(message.requestId, message.rule);
+      case 'setRulesOff':
+        return chat.setRulesOff(message.rulesOff);
+      case 'setThinkingOff':
+        return chat.setThinkingOff(message.thinkingOff);
     }
   }
 

@@ -23,11 +23,17 @@ export interface StoredTurn extends TurnView {
   contextBlocks: ContextBlock[];
   /** An agent turn's steps as sent to the model, so that it can go on. */
   agentSteps?: AgentStep[];
+  /** The rules files the turn applied, to open from their chips. */
+  ruleFiles?: Array<{ label: string; uri: string }>;
 }
 
 export interface Conversation {
   id: string;
   mode?: ChatMode;
+  /** The repository's rules are off for this conversation. */
+  rulesOff?: boolean;
+  /** The model is asked not to think in this conversation. */
+  thinkingOff?: boolean;
   title: string;
   createdAt: number;
   updatedAt: number;
@@ -157,7 +163,9 @@ function parseTurn(v: unknown): StoredTurn | undefined {
     optional(turn.steps, (steps) => arrayOf(steps, isStep)) &&
     optional(turn.agentSteps, (steps) => arrayOf(steps, isAgentStep)) &&
     optional(turn.changes, isChanges) &&
-    optional(turn.stepLimit, (c) => typeof c === 'boolean');
+    optional(turn.stepLimit, (c) => typeof c === 'boolean') &&
+    optional(turn.rules, (r) => arrayOf(r, isString)) &&
+    optional(turn.ruleFiles, (r) => arrayOf(r, (f) => isObject(f) && isString(f.label) && isString(f.uri)));
   return valid ? (turn as unknown as StoredTurn) : undefined;
 }
 
@@ -178,7 +186,18 @@ export function parseConversation(value: unknown, id: string): Conversation | un
     turns.push(turn);
   }
   const mode = value.mode === 'agent' || value.mode === 'ask' ? value.mode : undefined;
-  return { id, title, createdAt, updatedAt, turns, ...(mode && { mode }) };
+  const rulesOff = value.rulesOff === true || undefined;
+  const thinkingOff = value.thinkingOff === true || undefined;
+  return {
+    id,
+    title,
+    createdAt,
+    updatedAt,
+    turns,
+    ...(mode && { mode }),
+    ...(rulesOff && { rulesOff }),
+    ...(thinkingOff && { thinkingOff }),
+  };
 }
 
 /** Whether `value` is an entry of the conversations' index. */

@@ -41,6 +41,7 @@ export function toView(turn: StoredTurn): TurnView {
     steps: turn.steps,
     changes: turn.changes,
     stepLimit: turn.stepLimit,
+    rules: turn.rules,
   };
 }
 

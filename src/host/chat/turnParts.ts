@@ -5,7 +5,7 @@
 import type * as vscode from 'vscode';
 import { describeError, errorActions } from '../../client/errorMessages';
 import type { GenosError } from '../../client/errors';
-import { CONTINUE, type HistoryTurn } from '../../client/prompts';
+import { CONTINUE, type HistoryTurn, type RuleText } from '../../client/prompts';
 import type { ChatMode, HostMessage } from '../../shared/protocol';
 import { t } from '../base/l10n';
 import type { RequestSettings } from '../connection/settings';
@@ -64,13 +64,14 @@ export function turnPrompt(
   turn: StoredTurn | undefined,
   question: string,
   continues: StoredTurn | undefined,
+  rules: readonly RuleText[] = [],
 ): PromptParts {
   const past = historyOf(turns, turn);
   if (continues && turn) {
     const last = { question: turn.question, context: turn.contextBlocks, answer: turn.answer };
-    return { system: settings.systemPrompt, history: [...past, last], question: CONTINUE, context: [] };
+    return { system: settings.systemPrompt, rules, history: [...past, last], question: CONTINUE, context: [] };
   }
-  return { system: settings.systemPrompt, history: past, question, context: turn?.contextBlocks ?? [] };
+  return { system: settings.systemPrompt, rules, history: past, question, context: turn?.contextBlocks ?? [] };
 }
 
 /** Records how a turn ended on it, and the message that tells the panel. */

@@ -102,5 +102,12 @@ export function webviewStrings(): WebviewStrings {
       unavailable: t('Undo is no longer available for this turn (it was made in another session).'),
     },
     stepLimit: t('The agent stopped after the step limit (genos.agent.maxSteps).'),
+    rulesLabel: t('Rules:'),
+    rulesOn: t('Rules on'),
+    rulesOff: t('Rules off'),
+    thinkOn: t('Think on'),
+    thinkOff: t('Think off'),
+    thinkTitle: t('Let the model think before it answers (slower), or ask it to answer at once, in this conversation'),
+    rulesTitle: t("The team's rules files (AGENTS.md, .github/instructions, .genos/rules) for this conversation"),
   };
 }

@@ -173,3 +173,8 @@ export function agentSettings(): AgentSettings {
     extensionTools: userValue<boolean>('agent.extensionTools', true) !== false,
   };
 }
+
+/** Whether the repository's rules files are applied (`genos.rules.enabled`, default on). */
+export function rulesEnabled(): boolean {
+  return config().get('rules.enabled') !== false;
+}

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { rulesFor } from '../context/rules';
 import { explainQuestion, selectionContext, type Selection } from '../../client/prompts';
 import { imagesAsLinks } from '../../shared/imageLinks';
 import { withProgress } from '../base/interaction';
@@ -93,9 +94,16 @@ export class ExplainCommand implements vscode.Disposable {
     show(t('GenOS is explaining…'));
     let timer: NodeJS.Timeout | undefined;
     let latest = '';
+    const { rules } = await rulesFor([editor.document.uri]);
     const outcome = await this.requests.stream(
       t('GenOS is explaining…'),
-      (settings) => ({ system: settings.systemPrompt, history: [], question, context: selectionContext(selection) }),
+      (settings) => ({
+        system: settings.systemPrompt,
+        rules,
+        history: [],
+        question,
+        context: selectionContext(selection),
+      }),
       (answer) => {
         latest = answer;
         timer ??= setTimeout(() => {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { rulesFor } from '../context/rules';
 import { extractCode, rewriteQuestion, selectionContext } from '../../client/prompts';
 import { givenOrAsked } from '../base/interaction';
 import { t } from '../base/l10n';
@@ -121,8 +122,10 @@ export class RewriteCommand implements vscode.Disposable, vscode.TextDocumentCon
     const selection = readSelection(editor);
     // The code to replace is never cut to fit the window; the lines around it may be.
     const [code, ...around] = selectionContext(selection);
+    const { rules } = await rulesFor([document.uri]);
     const outcome = await this.requests.stream(t('GenOS is rewriting the selection…'), (settings) => ({
       system: settings.systemPrompt,
+      rules,
       history: [],
       question: rewriteQuestion(selection, asked),
       context: [{ ...code, fixed: true }, ...around],

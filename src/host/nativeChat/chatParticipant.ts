@@ -5,6 +5,7 @@
  * vendor's model is asked through VS Code's language model API.
  */
 import * as vscode from 'vscode';
+import { activeFiles, rulesFor } from '../context/rules';
 import { describeError, describeRetryWait, errorActions, type ErrorAction } from '../../client/errorMessages';
 import { actionLabel } from '../connection/errorUi';
 import {
@@ -92,8 +93,11 @@ export class GenosParticipant {
 
     // VS Code's chat loads images from markdown: each is shown as a link instead.
     const links = new ImageLinks();
+    // The team's rules, for the file in the editor, as in the panel.
+    const { rules } = await rulesFor(activeFiles());
     const prompt = (settings: RequestSettings) => ({
       system: settings.systemPrompt,
+      rules,
       history,
       question,
       context: attached,

@@ -3,7 +3,14 @@
  * attachments always go; the oldest earlier turns are left out first, then attachments are cut
  * from their far ends, keeping their middle. Plain code (no `vscode`), so it is unit-tested alone.
  */
-import { buildMessages, userContent, type ContextBlock, type HistoryTurn } from '../../client/prompts';
+import {
+  buildMessages,
+  userContent,
+  withRules,
+  type ContextBlock,
+  type HistoryTurn,
+  type RuleText,
+} from '../../client/prompts';
 import type { ChatMessage } from '../../client/openai';
 import { estimateTokens, MESSAGE_OVERHEAD } from '../../shared/tokens';
 import { fitSteps, type AgentStep } from './stepBudget';
@@ -18,6 +25,8 @@ export interface PromptParts {
   context: ContextBlock[];
   /** An agent turn's steps so far, sent after the question; they come before earlier turns. */
   steps?: readonly AgentStep[];
+  /** The repository's rules, after the system prompt; kept whole, in order, up to a quarter of the window. */
+  rules?: readonly RuleText[];
 }
 
 export interface Budget {
@@ -49,6 +58,9 @@ export interface FittedPrompt {
   cut: CutNote[];
   /** Of an agent turn's steps: those whose results were shortened, and the oldest left out. */
   steps?: { shortened: number; omitted: number };
+  /** The rules sent, and those left out because the rules would take more than a quarter of the window. */
+  rules: string[];
+  rulesLeftOut: string[];
   /** False when even the question with its attachments at their shortest exceeds the window. */
   fits: boolean;
 }
@@ -116,11 +128,29 @@ export function outputReserve(maxTokens: number | undefined, window: number): { 
 }
 
 /** The request for `parts` within `budget`. */
+/** The rules that fit in `share` tokens, whole and in order; the rest are named, never cut silently. */
+function fitRules(rules: readonly RuleText[], share: number, factor: number): { kept: RuleText[]; leftOut: string[] } {
+  const kept: RuleText[] = [];
+  const leftOut: string[] = [];
+  let used = 0;
+  for (const rule of rules) {
+    const tokens = (estimateTokens(rule.text) + estimateTokens(rule.label) + 4) * factor;
+    if (used + tokens > share) leftOut.push(rule.label);
+    else {
+      kept.push(rule);
+      used += tokens;
+    }
+  }
+  return { kept, leftOut };
+}
+
 export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
   const { factor } = budget;
   const available = budget.window - budget.reserve;
+  const rules = fitRules(parts.rules ?? [], Math.floor(budget.window / 4), factor);
+  const system = withRules(parts.system, rules.kept);
   // Each message is estimated once, from the exact text that is sent.
-  const systemRaw = parts.system.trim() ? estimateTokens(parts.system) + MESSAGE_OVERHEAD : 0;
+  const systemRaw = system.trim() ? estimateTokens(system) + MESSAGE_OVERHEAD : 0;
   let context = parts.context;
   let questionRaw = estimateTokens(userContent(parts.question, context)) + MESSAGE_OVERHEAD;
   const cut: CutNote[] = [];
@@ -178,7 +208,7 @@ export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
   const omittedTurns = parts.history
     .slice(0, parts.history.length - kept)
     .filter((turn) => turn.answer || turn.reasoning).length;
-  const messages = buildMessages(parts.system, history, parts.question, context);
+  const messages = buildMessages(system, history, parts.question, context);
   if (steps) messages.push(...steps.messages);
   return {
     messages,
@@ -187,6 +217,8 @@ export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
     omittedTurns,
     cut,
     steps: steps && { shortened: steps.shortened, omitted: steps.omitted },
+    rules: rules.kept.map((rule) => rule.label),
+    rulesLeftOut: rules.leftOut,
     fits: rawTokens * factor <= available && (steps?.fits ?? true),
   };
 }

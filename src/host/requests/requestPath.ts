@@ -26,6 +26,8 @@ export interface RequestSpec extends ConnectOptions {
   model?: string;
   tools?: ToolSpec[];
   toolChoice?: 'auto' | 'required';
+  /** False: the model is asked not to think (a serving that refuses the switch is not asked again). */
+  thinking?: boolean;
 }
 
 /** What happens during a request, in order: connected, model, fitted, then the stream's events. */
@@ -70,6 +72,8 @@ export function replyOf(outcome: Pick<RequestOutcome, 'answer' | 'reasoning'>): 
 
 export class RequestPath {
   readonly calibration = new TokenCalibration();
+  /** Servings and models (by model key) that refused the thinking switch. */
+  private readonly noThinkingSwitch = new Set<string>();
 
   constructor(
     private readonly connections: ConnectionManager,
@@ -103,22 +107,33 @@ export class RequestPath {
         messages = fitted.messages;
         yield { type: 'fitted', fitted, window };
       }
-      const options = {
-        model,
-        temperature: settings.temperature,
-        maxTokens,
-        tools: spec.tools,
-        toolChoice: spec.toolChoice,
-      };
       let usage: Usage | undefined;
-      try {
-        for await (const event of connection.client.chat(messages, options, signal)) {
-          if (event.type === 'usage') usage = event.usage;
-          yield event;
+      for (;;) {
+        const options = {
+          model,
+          temperature: settings.temperature,
+          maxTokens,
+          tools: spec.tools,
+          toolChoice: spec.toolChoice,
+          thinking: spec.thinking === false && !this.noThinkingSwitch.has(key) ? false : undefined,
+        };
+        try {
+          for await (const event of connection.client.chat(messages, options, signal)) {
+            if (event.type === 'usage') usage = event.usage;
+            yield event;
+          }
+          break;
+        } catch (error) {
+          if (options.thinking === false && error instanceof GenosError && error.detail === 'thinkingSwitchRefused') {
+            // Refused before anything streamed: asked again without the switch, which this serving
+            // and model are not sent again.
+            this.noThinkingSwitch.add(key);
+            this.log.warn(`${model} does not take chat_template_kwargs; thinking cannot be switched off there`);
+            continue;
+          }
+          if (fitted) this.learnFromRefusal(error, connection, model, fitted, maxTokens);
+          throw error;
         }
-      } catch (error) {
-        if (fitted) this.learnFromRefusal(error, connection, model, fitted, maxTokens);
-        throw error;
       }
       if (fitted && usage?.promptTokens) this.calibration.observe(key, fitted.rawTokens, usage.promptTokens);
     } catch (error) {

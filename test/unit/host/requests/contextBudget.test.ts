@@ -184,3 +184,50 @@ describe("the answer's reserve", () => {
     assert.deepEqual(outputReserve(undefined, 2000), { reserve: 500, maxTokens: undefined });
   });
 });
+
+describe("the team's rules in the window", () => {
+  const rule = (label: string, words: number) => ({ label, text: `${label} says: ${'be careful '.repeat(words)}` });
+
+  it('go after the system prompt, each under its file name, whole and in order', () => {
+    const fitted = fitToWindow(
+      {
+        system: 'You help.',
+        history: [],
+        question: 'q',
+        context: [],
+        rules: [rule('AGENTS.md', 3), rule('.genos/rules/ts.md', 2)],
+      },
+      { window: 8192, reserve: 1024, factor: 1 },
+    );
+    const system = fitted.messages[0].content;
+    assert.ok(system.startsWith('You help.\n\n# The team'));
+    assert.ok(system.indexOf('## AGENTS.md\nAGENTS.md says:') < system.indexOf('## .genos/rules/ts.md\n'));
+    assert.deepEqual(fitted.rules, ['AGENTS.md', '.genos/rules/ts.md']);
+    assert.deepEqual(fitted.rulesLeftOut, []);
+  });
+
+  it('beyond a quarter of the window, later rules are left out whole and named, never cut', () => {
+    const fitted = fitToWindow(
+      {
+        system: '',
+        history: [],
+        question: 'q',
+        context: [],
+        rules: [rule('AGENTS.md', 200), rule('big.md', 2000), rule('small.md', 10)],
+      },
+      { window: 4096, reserve: 512, factor: 1 },
+    );
+    assert.deepEqual(fitted.rules, ['AGENTS.md', 'small.md']);
+    assert.deepEqual(fitted.rulesLeftOut, ['big.md']);
+    assert.ok(fitted.messages[0].content.includes(`${'be careful '.repeat(199)}be careful`), 'a kept rule is whole');
+    assert.ok(!fitted.messages[0].content.includes('big.md'));
+  });
+
+  it('without rules, the system prompt is as the user wrote it', () => {
+    const fitted = fitToWindow(
+      { system: 'Only this.', history: [], question: 'q', context: [] },
+      { window: 8192, reserve: 1024, factor: 1 },
+    );
+    assert.equal(fitted.messages[0].content, 'Only this.');
+  });
+});
