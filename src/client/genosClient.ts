@@ -106,6 +106,37 @@ export class GenosClient {
   }
 
   /**
+   * Counts the prompt tokens of `messages` exactly, as the model's chat template and tokenizer make
+   * them (vLLM's `POST /tokenize`, beside `/v1`). Undefined when the serving does not offer it (404
+   * or 405: a gateway that does not forward it); other failures throw.
+   */
+  async tokenize(model: string, messages: ChatMessage[], signal?: AbortSignal): Promise<number | undefined> {
+    const body = JSON.stringify({ model, messages });
+    let response: http.IncomingMessage;
+    try {
+      // One try: a count is an improvement, never worth a wait.
+      response = await send(
+        { ...this.target, retry: { ...this.target.retry, maxRetries: 0 } },
+        {
+          method: 'POST',
+          path: '/tokenize',
+          body,
+          signal,
+          accept: 'application/json',
+        },
+      );
+    } catch (error) {
+      if (error instanceof GenosError && (error.status === 404 || error.status === 405)) return undefined;
+      throw error;
+    }
+    const parsed = JSON.parse(await readText(response, this.config.timeoutMs, signal)) as { count?: unknown };
+    if (typeof parsed.count !== 'number' || !Number.isFinite(parsed.count)) {
+      throw new GenosError({ kind: 'malformed', message: "The token count is not in vLLM's format." });
+    }
+    return parsed.count;
+  }
+
+  /**
    * Completes a prompt (`POST /v1/completions`, not streamed: a completion is short and is shown
    * whole). Resolves with the model's text; aborting `signal` closes the connection.
    */

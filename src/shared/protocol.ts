@@ -243,7 +243,7 @@ export type HostMessage =
    * prompt, history, attachments), the window when known, and the serving's correction factor.
    */
   /** What the next request sends (fitted to the window once it is known) and how many earlier turns it leaves out. */
-  | { type: 'budget'; tokens: number; window?: number; factor: number; omitted?: number }
+  | { type: 'budget'; tokens: number; window?: number; factor: number; omitted?: number; exact?: boolean }
   | { type: 'turnError'; requestId: string; message: string; actions: ChatAction[]; status: 'error' | 'stopped' }
   /** A question was not sent (for example, nothing is configured); the composer keeps its text. */
   | { type: 'refused'; clientId: string; message: string; actions: ChatAction[] }

@@ -169,6 +169,8 @@ export class FakeGenos {
   toolCalling: boolean;
   /** True: refuse `chat_template_kwargs`, as a gateway that forbids extra fields does. */
   refuseTemplateKwargs = false;
+  /** False: `/tokenize` is not found, as behind a gateway that does not forward it. */
+  tokenize = true;
   private readonly server: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
   private address?: AddressInfo;
@@ -300,6 +302,16 @@ export class FakeGenos {
       const scenario = this.modelsQueue.shift();
       if (scenario) await this.play(scenario, res, body);
       else this.sendModels(res);
+      return;
+    }
+    if (api === '/tokenize' && req.method === 'POST' && this.tokenize) {
+      // vLLM's answer: the count of the chat template's tokens, the window, and the tokens.
+      const request = body as { messages?: Array<{ content: string }>; tools?: unknown };
+      const count = this.countTokens(request.messages ?? [], request.tools);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ count, max_model_len: this.options.maxModelLen ?? 32768, tokens: Array(count).fill(1) }),
+      );
       return;
     }
     if (api === '/v1/chat/completions' && req.method === 'POST') {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { describeRetryWait } from '../../client/errorMessages';
-import type { ContextBlock } from '../../client/prompts';
+import type { ContextBlock, RuleText } from '../../client/prompts';
 import type { HostMessage } from '../../shared/protocol';
 import { asAttachments, Attachments } from './attachments';
 import {
@@ -31,6 +31,8 @@ export interface ChatSink {
 }
 
 const ACTIVE_CONVERSATION = 'genos.activeConversation';
+/** The gauge's exact count waits this long after the last change. */
+const EXACT_GAUGE_MS = 400;
 
 /**
  * The conversation and the life cycle of its turns, apart from any view: the turns, the context
@@ -50,6 +52,9 @@ export class ChatController implements vscode.Disposable {
   private readonly agent: AgentTurns;
   /** The mode of a new conversation: the last one chosen. */
   private nextMode: ChatMode = 'ask';
+  private exactTimer?: NodeJS.Timeout;
+  /** The rules of the last turn, for the gauge. */
+  private lastRules: RuleText[] = [];
   /** Models seen thinking in this window. */
   private readonly thinkingSeen = new Set<string>();
 
@@ -83,6 +88,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.exactTimer);
     this.active?.controller.abort();
     this.agent.dispose();
   }
@@ -213,17 +219,38 @@ export class ChatController implements vscode.Disposable {
    * earlier turns, attachments), the window when a request has found it, and the correction.
    */
   budget(): Extract<HostMessage, { type: 'budget' }> {
+    const gauge: Partial<ReturnType<ChatController['gauge']>> = this.gauge();
+    delete gauge.messages;
+    return gauge as Extract<HostMessage, { type: 'budget' }>;
+  }
+
+  private gauge() {
     return gaugeOf(
       requestSettings(),
       this.conversation.turns,
       this.attachments.blocks,
       this.lastWindow,
       this.lastFactor,
+      this.lastRules,
     );
   }
 
+  /**
+   * The gauge at once from the estimate; then, once things are quiet, from the serving's exact
+   * count where it gives one. Typing never waits for it: the typed text is estimated in the panel.
+   */
   private postBudget(): void {
-    this.sink.post(this.budget());
+    const { messages, ...budget } = this.gauge();
+    this.sink.post(budget);
+    clearTimeout(this.exactTimer);
+    this.exactTimer = setTimeout(() => {
+      void this.requests.count(messages).then((count) => {
+        // Only if nothing changed meanwhile (another post would have restarted the wait).
+        if (count !== undefined && this.gauge().tokens === budget.tokens) {
+          this.sink.post({ ...budget, tokens: count, exact: true });
+        }
+      });
+    }, EXACT_GAUGE_MS);
   }
 
   /** Shows the saved conversations. */
@@ -361,6 +388,7 @@ export class ChatController implements vscode.Disposable {
       if (turn) this.sink.post({ type: 'delta', requestId: turn.id, content, reasoning });
     });
     const rules = await rulesOfTurn(await this.current());
+    this.lastRules = rules.rules;
     const prompt = (settings: RequestSettings) =>
       turnPrompt(settings, conversation?.turns ?? [], turn, text, options.continues, rules.rules);
     const thinking = (await this.current()).thinkingOff ? false : undefined;

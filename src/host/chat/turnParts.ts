@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import { describeError, errorActions } from '../../client/errorMessages';
 import type { GenosError } from '../../client/errors';
 import { CONTINUE, type HistoryTurn, type RuleText } from '../../client/prompts';
+import type { ChatMessage } from '../../client/openai';
 import type { ChatMode, HostMessage } from '../../shared/protocol';
 import { t } from '../base/l10n';
 import type { RequestSettings } from '../connection/settings';
@@ -106,9 +107,17 @@ export function gaugeOf(
   blocks: ContextBlock[],
   window: number | undefined,
   factor: number,
-): Extract<HostMessage, { type: 'budget' }> {
-  const parts = { system: settings.systemPrompt, history: historyOf(turns, undefined), question: '', context: blocks };
+  rules: readonly RuleText[] = [],
+): Extract<HostMessage, { type: 'budget' }> & { messages: ChatMessage[] } {
+  const parts = {
+    system: settings.systemPrompt,
+    rules,
+    history: historyOf(turns, undefined),
+    question: '',
+    context: blocks,
+  };
   const reserve = window ? outputReserve(settings.maxTokens, window).reserve : 0;
   const fitted = fitToWindow(parts, { window: window ?? Number.MAX_SAFE_INTEGER, reserve, factor });
-  return { type: 'budget', tokens: fitted.tokens, window, factor, omitted: fitted.omittedTurns || undefined };
+  const omitted = fitted.omittedTurns || undefined;
+  return { type: 'budget', tokens: fitted.tokens, window, factor, omitted, messages: fitted.messages };
 }

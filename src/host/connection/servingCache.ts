@@ -1,3 +1,4 @@
+import type { ChatMessage } from '../../client/openai';
 import { configError } from '../../client/errors';
 import type { GenosClient } from '../../client/genosClient';
 import type { ProvisionedServing } from './provisioned';
@@ -27,6 +28,8 @@ export class ServingCache {
   private readonly windows = new Map<string, number>();
   /** Endpoints whose models were listed, so a serving that reports no window is asked once. */
   private readonly listed = new Set<string>();
+  /** Endpoints that do not answer `/tokenize` (their gateway does not forward it): asked once. */
+  private readonly noTokenize = new Set<string>();
 
   constructor(private readonly provisioned: ProvisionedServing | undefined) {}
 
@@ -35,6 +38,28 @@ export class ServingCache {
     this.defaultModels.clear();
     this.windows.clear();
     this.listed.clear();
+    this.noTokenize.clear();
+  }
+
+  /**
+   * The exact prompt tokens of `messages` where the serving counts them (`/tokenize`); undefined
+   * where it does not (remembered) or the count failed (the estimate stands, silently).
+   */
+  async countTokens(
+    serving: ServingRef,
+    model: string,
+    messages: ChatMessage[],
+    signal?: AbortSignal,
+  ): Promise<number | undefined> {
+    const href = serving.endpoint.href;
+    if (this.noTokenize.has(href)) return undefined;
+    try {
+      const count = await serving.client.tokenize(model, messages, signal);
+      if (count === undefined) this.noTokenize.add(href);
+      return count;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The model to ask: the one chosen, or the provisioned one, or the first the serving lists. */

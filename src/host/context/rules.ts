@@ -41,13 +41,22 @@ interface FolderRules {
   agents: Map<string, RuleFile>;
   /** copilot-instructions.md, then the instruction and .genos rules files, by name. */
   others: RuleFile[];
+  /** When each file read was last changed: an edit shows as a new time, whatever the watchers saw. */
+  stamps: Map<string, number>;
 }
 
 const decoder = new TextDecoder();
 let cache: Map<string, Promise<FolderRules>> | undefined;
 let watcher: vscode.Disposable | undefined;
 
-async function read(uri: vscode.Uri): Promise<string | undefined> {
+/** When `uri` was last changed; -1 when it is gone. */
+async function stamp(uri: vscode.Uri): Promise<number> {
+  const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+  return stat ? stat.mtime : -1;
+}
+
+async function readStamped(uri: vscode.Uri, stamps?: Map<string, number>): Promise<string | undefined> {
+  stamps?.set(uri.toString(), await stamp(uri));
   try {
     const text = decoder.decode(await vscode.workspace.fs.readFile(uri));
     return text.length > MAX_RULE_CHARS
@@ -63,7 +72,8 @@ function relativeTo(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string {
 }
 
 async function load(folder: vscode.WorkspaceFolder): Promise<FolderRules> {
-  const rules: FolderRules = { agents: new Map(), others: [] };
+  const rules: FolderRules = { agents: new Map(), others: [], stamps: new Map() };
+  const read = (uri: vscode.Uri) => readStamped(uri, rules.stamps);
   const pattern = (glob: string) => new vscode.RelativePattern(folder, glob);
   const [agents, instructions, genos] = await Promise.all([
     vscode.workspace.findFiles(pattern('**/AGENTS.md'), '**/node_modules/**', 1000),
@@ -119,15 +129,20 @@ function watch(): void {
   );
 }
 
-function folderRules(folder: vscode.WorkspaceFolder): Promise<FolderRules> {
+/** Whether a file read for `rules` was changed or removed since (a few stats: fast). */
+async function stale(rules: FolderRules): Promise<boolean> {
+  const checks = [...rules.stamps].map(async ([uri, time]) => (await stamp(vscode.Uri.parse(uri))) !== time);
+  return (await Promise.all(checks)).some(Boolean);
+}
+
+async function folderRules(folder: vscode.WorkspaceFolder): Promise<FolderRules> {
   watch();
-  cache ??= new Map();
   const key = folder.uri.toString();
-  let rules = cache.get(key);
-  if (!rules) {
-    rules = load(folder);
-    cache.set(key, rules);
-  }
+  const known = cache?.get(key);
+  if (known && !(await stale(await known))) return known;
+  const rules = load(folder);
+  // A watcher may have dropped the cache while the files were checked.
+  (cache ??= new Map()).set(key, rules);
   return rules;
 }
 

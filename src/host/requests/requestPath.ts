@@ -70,6 +70,9 @@ export function replyOf(outcome: Pick<RequestOutcome, 'answer' | 'reasoning'>): 
   return outcome.answer || outcome.reasoning;
 }
 
+/** A prompt estimated above this share of the room it has is counted exactly, where the serving can. */
+const NEAR_EDGE = 0.85;
+
 export class RequestPath {
   readonly calibration = new TokenCalibration();
   /** Servings and models (by model key) that refused the thinking switch. */
@@ -103,7 +106,19 @@ export class RequestPath {
         // A chat template writes the tools' schemas into the prompt: they take room too.
         const tools = spec.tools?.length ? estimateTokens(JSON.stringify(spec.tools)) : 0;
         const factor = this.calibration.factor(key);
-        fitted = fitToWindow(spec.prompt(settings), { window, reserve: reserve + Math.ceil(tools * factor), factor });
+        const parts = spec.prompt(settings);
+        const budget = { window, reserve: reserve + Math.ceil(tools * factor), factor };
+        fitted = fitToWindow(parts, budget);
+        // Near the window's edge the estimate is checked with the serving's own count, where it
+        // gives one: a prompt the estimate fitted but the tokenizer would not is fitted again.
+        const room = window - budget.reserve;
+        if (fitted.tokens > NEAR_EDGE * room) {
+          const exact = await this.connections.servings.countTokens(connection, model, fitted.messages, signal);
+          if (exact !== undefined) {
+            this.calibration.observe(key, fitted.rawTokens, exact, exact > room);
+            if (exact > room) fitted = fitToWindow(parts, { ...budget, factor: this.calibration.factor(key) });
+          }
+        }
         messages = fitted.messages;
         yield { type: 'fitted', fitted, window };
       }
@@ -140,6 +155,20 @@ export class RequestPath {
       throw asGenosError(error, this.log);
     } finally {
       abort.dispose();
+    }
+  }
+
+  /**
+   * The exact prompt tokens of `messages` for the configured serving and model, where the serving
+   * counts them; undefined otherwise. Never asks the user for anything (for the gauge).
+   */
+  async count(messages: ChatMessage[], signal?: AbortSignal): Promise<number | undefined> {
+    try {
+      const connection = await this.connections.connect(false);
+      const model = await this.connections.servings.model(connection, signal);
+      return await this.connections.servings.countTokens(connection, model, messages, signal);
+    } catch {
+      return undefined;
     }
   }
 

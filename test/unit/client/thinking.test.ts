@@ -44,3 +44,15 @@ describe('thinking switched off', () => {
     }
   });
 });
+
+describe("vLLM's exact token count", () => {
+  it('counts messages at /tokenize beside /v1, and says when the serving does not offer it', async () => {
+    const messages = [{ role: 'user' as const, content: '안녕하세요, GenOS! How many tokens is this?' }];
+    assert.equal(await client().tokenize('m', messages), server.countTokens(messages));
+    const request = server.requests.at(-1);
+    assert.equal(request?.path, `${server.endpointPath}/tokenize`);
+    assert.deepEqual(request?.body, { model: 'm', messages });
+    server.tokenize = false;
+    assert.equal(await client().tokenize('m', messages), undefined);
+  });
+});
