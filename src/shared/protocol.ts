@@ -61,6 +61,13 @@ export const STEP_ASKS: readonly StepAsk[] = ['read', 'edit', 'create', 'command
 /** The user's answer to a step that asks: `always` allows this command or tool in this workspace. */
 export type StepDecision = 'approve' | 'reject' | 'always';
 
+/** A slash command the `/` menu offers: built in, or one of the team's prompt files. */
+export interface SlashCommandView {
+  name: string;
+  description: string;
+  source: 'builtIn' | 'file';
+}
+
 /** One tool call of an agent turn, as the panel shows it. Every text in it is shown as text. */
 export interface StepView {
   id: string;
@@ -234,6 +241,8 @@ export type HostMessage =
   | { type: 'rulesOff'; rulesOff: boolean }
   /** Whether the model thinks, and whether this conversation asks it not to. */
   | { type: 'thinking'; thinks: boolean; thinkingOff: boolean }
+  /** The slash commands, when the panel asked for them. */
+  | { type: 'commands'; commands: SlashCommandView[] }
   /** The rules applied to a turn, once its request is fitted. */
   | { type: 'turnRules'; requestId: string; rules: string[] }
   /** What the request of a turn left out to fit the window, once it is known. */
@@ -282,7 +291,9 @@ export type WebviewMessage =
   /** Opens a rules file a turn used. */
   | { type: 'openRule'; requestId: string; rule: string }
   | { type: 'setRulesOff'; rulesOff: boolean }
-  | { type: 'setThinkingOff'; thinkingOff: boolean };
+  | { type: 'setThinkingOff'; thinkingOff: boolean }
+  /** The `/` menu opens: which commands are there. */
+  | { type: 'listCommands' };
 
 const MAX_TEXT = 1_000_000;
 const MAX_ID = 200;
@@ -314,6 +325,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'newChat':
     case 'showHistory':
     case 'selectModel':
+    case 'listCommands':
       return { type: m.type };
     case 'send':
       return isString(m.clientId, MAX_ID) && isString(m.text, MAX_TEXT)

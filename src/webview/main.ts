@@ -6,6 +6,7 @@
  */
 import type { AttachKind, ChatAction, HostMessage, TurnView } from '../shared/protocol';
 import { closeMentions, mentionKey, pickMention, updateMentions } from './mentions';
+import { commandKey, pickCommand, setCommands, updateCommands } from './commands';
 import { el } from './dom';
 import { showHistory } from './history';
 import {
@@ -126,7 +127,7 @@ function send(): void {
 input.addEventListener('keydown', (event) => {
   // Enter while an input method composes (Korean, Japanese, Chinese) confirms the syllable; it must not send.
   if (event.isComposing || event.keyCode === 229) return;
-  if (mentionKey(event)) return;
+  if (commandKey(event) || mentionKey(event)) return;
   if (event.key === 'Enter' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
     event.preventDefault();
     if (!streaming()) send();
@@ -135,7 +136,8 @@ input.addEventListener('keydown', (event) => {
 input.addEventListener('input', () => {
   saveState();
   renderGauge();
-  updateMentions();
+  // The `/` menu while a command is typed at the start; the `@` menu otherwise.
+  if (!updateCommands()) updateMentions();
 });
 input.addEventListener('blur', () => setTimeout(closeMentions, 150));
 sendButton.addEventListener('click', () => (streaming() ? post({ type: 'stop' }) : send()));
@@ -152,6 +154,12 @@ document.addEventListener('click', (event) => {
     event.preventDefault();
     const href = link.getAttribute('href');
     if (href && !href.startsWith('#')) post({ type: 'openLink', href });
+    return;
+  }
+  const command = target.closest<HTMLElement>('[data-command]');
+  if (command) {
+    pickCommand(command.dataset.command ?? '');
+    input.focus();
     return;
   }
   const mention = target.closest<HTMLElement>('[data-mention]');
@@ -310,6 +318,9 @@ function handle(message: HostMessage): void {
       return;
     case 'history':
       showHistory(message.conversations);
+      return;
+    case 'commands':
+      setCommands(message.commands);
       return;
     case 'step':
       if (showStep(message)) saveState();

@@ -23,7 +23,11 @@ describe('a user lets the agent change the workspace, step by step', () => {
     workbench = await openWorkbench({
       install: [path.join(repoRoot, 'genos-vscode.vsix')],
       machineSettings: { 'genos.baseUrl': genos.baseUrl, 'genos.servingId': genos.servingId },
-      workspaceFiles: { 'src/app.ts': original },
+      workspaceFiles: {
+        'src/app.ts': original,
+        '.genos/prompts/rename.md':
+          '---\ndescription: 이름을 바꿉니다\n---\nRename greeting to ${input:newName} in ${file}.\n',
+      },
     });
     await withFailureScreenshot(workbench, 'agent-setup', () => setTokenFromPalette(workbench, 'agent-ui-token'));
   });
@@ -72,5 +76,28 @@ describe('a user lets the agent change the workspace, step by step', () => {
     assert.deepEqual(fs.readFileSync(app), Buffer.from(original), 'restored byte for byte');
     const last = genos.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
     assert.equal(last.messages.at(-1)?.content, 'Exit code 0.\nran-by-agent\n');
+  });
+
+  it('runs a prompt file from the / menu, asking for its input in an input box', async () => {
+    const { page } = workbench;
+    await withFailureScreenshot(workbench, 'agent-prompt-file', async () => {
+      const frame = await chatFrame(page);
+      genos.chatQueue.push({ type: 'stream', content: ['Renamed.'] });
+      const input = frame.locator('textarea.input');
+      await input.fill('');
+      await input.pressSequentially('/re');
+      await frame.locator('.mention.command', { hasText: '/rename 이름을 바꿉니다' }).waitFor();
+      await input.press('Enter');
+      assert.equal(await input.inputValue(), '/rename ');
+      await input.press('Enter');
+      const box = page.locator('.quick-input-widget .quick-input-box input');
+      await box.waitFor();
+      await box.fill('loudGreeting');
+      await page.keyboard.press('Enter');
+      await frame.locator('.turn:not(.streaming) .content', { hasText: 'Renamed.' }).waitFor();
+    });
+    const last = genos.chatRequests.at(-1)?.body as { messages: Array<{ role: string; content: string }> };
+    const question = last.messages.find((m) => m.role === 'user' && m.content.includes('Rename greeting'));
+    assert.match(question?.content ?? '', /Rename greeting to loudGreeting in /);
   });
 });

@@ -199,3 +199,44 @@ describe('the Think switch in the chat webview', () => {
     await page.close();
   });
 });
+
+describe('the / menu in the chat webview', () => {
+  it('asks the host for the commands when / is typed, narrows them, and puts the pick in the input', async () => {
+    const view = await openWebview(browser);
+    const { page } = view;
+    await view.host(init());
+    const input = page.locator('textarea.input');
+    await input.pressSequentially('/');
+    await page.waitForFunction(() =>
+      (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'listCommands'),
+    );
+    await view.host({
+      type: 'commands',
+      commands: [
+        { name: 'explain', description: 'Explain the selected code', source: 'builtIn' },
+        { name: 'review', description: '변경 사항을 검토합니다', source: 'file' },
+        { name: 'rename', description: `Rename ${hostile}`, source: 'file' },
+      ],
+    });
+    assert.deepEqual(await page.locator('.mention.command .command-name').allTextContents(), [
+      '/explain',
+      '/review',
+      '/rename',
+    ]);
+    await input.pressSequentially('re');
+    assert.deepEqual(await page.locator('.mention.command').allTextContents(), [
+      '/review 변경 사항을 검토합니다',
+      `/rename Rename ${hostile}`,
+    ]);
+    assert.equal(await page.locator('.mention-menu img').count(), 0);
+    await input.press('ArrowDown');
+    await input.press('Enter');
+    assert.equal(await input.inputValue(), '/rename ');
+    assert.ok(await page.locator('.mention-menu').isHidden());
+    assert.ok(!(await view.posted()).some((m) => m.type === 'send'), 'picking does not send');
+    await input.pressSequentially('now');
+    await input.press('Enter');
+    assert.equal((await view.posted()).filter((m) => m.type === 'send').at(-1)?.type, 'send');
+    await page.close();
+  });
+});

@@ -22,6 +22,7 @@ import { webviewStrings } from './webviewStrings';
 import { endTurn, fitNotes, gaugeOf, refusal, turnPrompt, type AskOptions, type TurnEnd } from './turnParts';
 import { AgentTurns } from './agentTurn';
 import { openRule, recordRules, rulesOfTurn } from './turnRules';
+import { SlashCommands } from './slashCommands';
 import type { ChatMode, StepDecision } from '../../shared/protocol';
 import { thinksByName } from '../../shared/modelNames';
 
@@ -43,6 +44,8 @@ export class ChatController implements vscode.Disposable {
   private loaded?: Promise<void>;
   /** Context waiting to be sent with the next question. */
   readonly attachments: Attachments;
+  /** The `/` commands: built-ins and the team's prompt files. */
+  readonly slash: SlashCommands;
   private active?: { controller: AbortController; done: Promise<unknown> };
   private lastModel = '';
   /** The window of the last request and the serving's correction factor, for the gauge. */
@@ -71,6 +74,7 @@ export class ChatController implements vscode.Disposable {
       sink.post({ type: 'context', context });
       this.postBudget();
     });
+    this.slash = new SlashCommands(this.attachments);
     this.agent = new AgentTurns(
       {
         sink,
@@ -365,7 +369,8 @@ export class ChatController implements vscode.Disposable {
     }
     const controller = new AbortController();
     const earlier = options.continues ?? options.replace;
-    const agent = earlier ? earlier.mode === 'agent' : this.mode === 'agent';
+    // A prompt file may ask for a mode for its turn; otherwise the conversation's.
+    const agent = earlier ? earlier.mode === 'agent' : (options.mode ?? this.mode) === 'agent';
     const run = { ...options, mode: agent ? ('agent' as const) : ('ask' as const) };
     const turn = agent ? this.agent.run(text, run, controller.signal) : this.runTurn(text, run, controller.signal);
     this.active = { controller, done: turn.then((ended) => ended.outcome) };

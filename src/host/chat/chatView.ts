@@ -95,8 +95,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatSink, v
 
   private async dispatch(chat: ChatController, message: Exclude<WebviewMessage, { type: 'ready' }>): Promise<void> {
     switch (message.type) {
-      case 'send':
-        await chat.ask(message.text, { clientId: message.clientId });
+      case 'send': {
+        const expanded = await chat.slash.expand(message.text);
+        if (expanded === 'cancelled') {
+          const refused = t('Not sent: the command was cancelled. Your text is kept.');
+          this.post({ type: 'refused', clientId: message.clientId, message: refused, actions: [] });
+          return;
+        }
+        await chat.ask(expanded?.question ?? message.text, { clientId: message.clientId, mode: expanded?.mode });
+        return;
+      }
+      case 'listCommands':
+        this.post({ type: 'commands', commands: await chat.slash.list() });
         return;
       case 'stop':
         return chat.stop();

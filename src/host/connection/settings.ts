@@ -178,3 +178,8 @@ export function agentSettings(): AgentSettings {
 export function rulesEnabled(): boolean {
   return config().get('rules.enabled') !== false;
 }
+
+/** The user's own folder of prompt files (`genos.promptFiles.userFolder`); user settings only. */
+export function promptFilesFolder(): string {
+  return String(userValue('promptFiles.userFolder', '')).trim();
+}
