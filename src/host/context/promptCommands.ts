@@ -36,8 +36,9 @@ export async function promptFiles(): Promise<FoundPrompt[]> {
   const folder = promptFilesFolder().replace(/^~(?=$|[\\/])/, os.homedir());
   if (folder && path.isAbsolute(folder)) {
     const names = await fs.readdir(folder).catch(() => [] as string[]);
-    for (const name of names.filter((n) => n.endsWith('.md')).sort())
+    for (const name of names.filter((n) => n.endsWith('.md')).sort()) {
       uris.push(vscode.Uri.file(path.join(folder, name)));
+    }
   }
   if (vscode.workspace.isTrusted) {
     for (const glob of ['.github/prompts/*.prompt.md', '.genos/prompts/*.md']) {
