@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { search } from '../src/host/agent/searchTool';
+import { rulesFor } from '../src/host/context/rules';
 import { Log } from '../src/host/base/log';
 import { ChatController } from '../src/host/chat/chatController';
 import { ConversationStore } from '../src/host/chat/conversationStore';
@@ -25,10 +26,15 @@ export const agentResults = path.resolve(__dirname, '../../test-results/bench-ag
 export interface AgentProbeFigures {
   files: number;
   searchMs: number[];
+  /** The team's rules found in the generated workspace: the first time, and once known. */
+  rulesFirstMs: number;
+  rulesCachedMs: number[];
   steps: number;
   /** A tool's result shown as done -> the next request's headers at GenOS, per step. */
   stepOverheadMs: number[];
   requests: number;
+  /** Exact counts asked for during the session (each a round trip before a step's request). */
+  counts: number;
   refusals: number;
   largestPromptTokens: number;
   window: number;
@@ -58,6 +64,26 @@ function generate(root: string): number {
   return files;
 }
 
+async function measureRules(): Promise<{ rulesFirstMs: number; rulesCachedMs: number[] }> {
+  const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  fs.writeFileSync(path.join(root, 'AGENTS.md'), '# Team rules\nWrite tests.\n');
+  fs.writeFileSync(path.join(root, 'bench-repo', 'pkg3', 'AGENTS.md'), 'In pkg3, keep it pure.\n');
+  fs.mkdirSync(path.join(root, '.genos', 'rules'), { recursive: true });
+  fs.writeFileSync(path.join(root, '.genos', 'rules', 'ts.md'), '---\napplyTo: "**/*.ts"\n---\nStrict TS.\n');
+  const file = vscode.Uri.file(path.join(root, 'bench-repo', 'pkg3', 'src', 'file1.ts'));
+  let started = now();
+  const first = await rulesFor([file]);
+  const rulesFirstMs = now() - started;
+  if (first.rules.length !== 3) throw new Error(`expected 3 rules, found ${first.rules.length}`);
+  const rulesCachedMs: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    started = now();
+    await rulesFor([file]);
+    rulesCachedMs.push(now() - started);
+  }
+  return { rulesFirstMs, rulesCachedMs };
+}
+
 async function measureSearch(): Promise<{ files: number; searchMs: number[] }> {
   const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
   const files = generate(path.join(root, 'bench-repo'));
@@ -75,7 +101,9 @@ async function measureSearch(): Promise<{ files: number; searchMs: number[] }> {
   return { files, searchMs };
 }
 
-async function measureSession(): Promise<Omit<AgentProbeFigures, 'files' | 'searchMs'>> {
+async function measureSession(): Promise<
+  Omit<AgentProbeFigures, 'files' | 'searchMs' | 'rulesFirstMs' | 'rulesCachedMs'>
+> {
   const window = 8192;
   // A tokenizer that counts a little more than the extension's estimate, as real ones do.
   const server = new FakeGenos({ token: 'bench-token', models: ['Qwen3-8B'], maxModelLen: window, tokenRatio: 1.15 });
@@ -126,6 +154,7 @@ async function measureSession(): Promise<Omit<AgentProbeFigures, 'files' | 'sear
     steps: stepDone.length,
     stepOverheadMs,
     requests: requests.length,
+    counts: server.requests.filter((r) => r.path.endsWith('/tokenize')).length,
     refusals: prompts.filter((p) => p > window).length,
     largestPromptTokens: Math.max(...prompts),
     window,
@@ -136,8 +165,12 @@ async function measureSession(): Promise<Omit<AgentProbeFigures, 'files' | 'sear
 export async function run(): Promise<void> {
   try {
     const searchFigures = await measureSearch();
+    const rules = await measureRules();
     const session = await measureSession();
-    fs.writeFileSync(agentResults, JSON.stringify({ ...searchFigures, ...session } satisfies AgentProbeFigures));
+    fs.writeFileSync(
+      agentResults,
+      JSON.stringify({ ...searchFigures, ...rules, ...session } satisfies AgentProbeFigures),
+    );
   } catch (error) {
     fs.writeFileSync(agentResults, JSON.stringify({ error: String((error as Error).stack ?? error) }));
   }

@@ -267,11 +267,24 @@ async function agentRows(): Promise<Row[]> {
     },
     { measure: 'agent: same, p95', value: search, unit: 'ms', limit: '< 300', met: search < 300 },
     {
+      measure: `rules: find the team's rules files in the same ${figures.files}-file workspace, first time`,
+      value: figures.rulesFirstMs,
+      unit: 'ms',
+      limit: '< 50',
+      met: figures.rulesFirstMs < 50,
+    },
+    {
+      measure: 'rules: same, once known (checked for edits), median',
+      value: median(figures.rulesCachedMs),
+      unit: 'ms',
+    },
+    {
       measure: `agent: tool result ready → next request at GenOS, median (${figures.stepOverheadMs.length} steps)`,
       value: median(figures.stepOverheadMs),
       unit: 'ms',
     },
     { measure: 'agent: same, p95 (per-step overhead)', value: step, unit: 'ms', limit: '< 10', met: step < 10 },
+    { measure: 'agent: exact counts asked for in those steps (/tokenize)', value: figures.counts, unit: '' },
     {
       measure: `agent: ${figures.steps}-step session on a ${figures.window}-token window, requests refused as too long`,
       value: figures.refusals,

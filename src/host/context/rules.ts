@@ -6,6 +6,7 @@
  * `.genos/rules/*.md` (`applyTo` too; without one they always apply). Read once and kept until a
  * rules file changes. Not in Restricted Mode: an untrusted repository steers nothing.
  */
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseFrontMatter } from '../../client/frontMatter';
@@ -37,8 +38,8 @@ interface RuleFile {
 }
 
 interface FolderRules {
-  /** AGENTS.md files by the folder they are in (relative, '' for the root). */
-  agents: Map<string, RuleFile>;
+  /** AGENTS.md files by the folder they are in (relative, '' for the root); null: none there. */
+  agents: Map<string, RuleFile | null>;
   /** copilot-instructions.md, then the instruction and .genos rules files, by name. */
   others: RuleFile[];
   /** When each file read was last changed: an edit shows as a new time, whatever the watchers saw. */
@@ -51,6 +52,9 @@ let watcher: vscode.Disposable | undefined;
 
 /** When `uri` was last changed; -1 when it is gone. */
 async function stamp(uri: vscode.Uri): Promise<number> {
+  // Local files are stat'ed directly: this runs before every request, and the editor's file
+  // service adds a round trip per file.
+  if (uri.scheme === 'file') return (await fs.stat(uri.fsPath).catch(() => undefined))?.mtimeMs ?? -1;
   const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
   return stat ? stat.mtime : -1;
 }
@@ -71,31 +75,38 @@ function relativeTo(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string {
   return path.posix.relative(folder.uri.path, uri.path);
 }
 
+/** The `.md` files of a folder of the workspace, sorted; none when it does not exist. */
+async function markdownIn(folder: vscode.Uri, suffix: string, stamps: Map<string, number>): Promise<vscode.Uri[]> {
+  // The folder's own time changes when a file is added or removed: it is stamped too.
+  stamps.set(folder.toString(), await stamp(folder));
+  const entries = await Promise.resolve(vscode.workspace.fs.readDirectory(folder)).catch(() => []);
+  return entries
+    .filter(([name, type]) => type & vscode.FileType.File && name.endsWith(suffix))
+    .map(([name]) => vscode.Uri.joinPath(folder, name))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * The folder's own rules: its root AGENTS.md, copilot-instructions, and the files of
+ * `.github/instructions` and `.genos/rules`, read by name and by listing those two folders only
+ * (never a search of the whole tree: a large repository costs the same as a small one).
+ */
 async function load(folder: vscode.WorkspaceFolder): Promise<FolderRules> {
   const rules: FolderRules = { agents: new Map(), others: [], stamps: new Map() };
   const read = (uri: vscode.Uri) => readStamped(uri, rules.stamps);
-  const pattern = (glob: string) => new vscode.RelativePattern(folder, glob);
-  const [agents, instructions, genos] = await Promise.all([
-    vscode.workspace.findFiles(pattern('**/AGENTS.md'), '**/node_modules/**', 1000),
-    vscode.workspace.findFiles(pattern('.github/instructions/*.instructions.md'), undefined, 200),
-    vscode.workspace.findFiles(pattern('.genos/rules/*.md'), undefined, 200),
-  ]);
-  await Promise.all(
-    agents.map(async (uri) => {
-      const text = await read(uri);
-      const relative = relativeTo(folder, uri);
-      if (text?.trim()) {
-        rules.agents.set(path.posix.dirname(relative).replace(/^\.$/, ''), { uri, label: relative, text });
-      }
-    }),
-  );
+  const root = vscode.Uri.joinPath(folder.uri, 'AGENTS.md');
+  const rootText = await read(root);
+  if (rootText?.trim()) rules.agents.set('', { uri: root, label: 'AGENTS.md', text: rootText });
   const copilot = vscode.Uri.joinPath(folder.uri, '.github', 'copilot-instructions.md');
   const copilotText = await read(copilot);
   if (copilotText?.trim()) rules.others.push({ uri: copilot, label: relativeTo(folder, copilot), text: copilotText });
-  const sorted = (uris: vscode.Uri[]) => [...uris].sort((a, b) => a.path.localeCompare(b.path));
+  const [instructions, genos] = await Promise.all([
+    markdownIn(vscode.Uri.joinPath(folder.uri, '.github', 'instructions'), '.instructions.md', rules.stamps),
+    markdownIn(vscode.Uri.joinPath(folder.uri, '.genos', 'rules'), '.md', rules.stamps),
+  ]);
   for (const [uris, always] of [
-    [sorted(instructions), false],
-    [sorted(genos), true],
+    [instructions, false],
+    [genos, true],
   ] as const) {
     for (const uri of uris) {
       const text = await read(uri);
@@ -110,6 +121,28 @@ async function load(folder: vscode.WorkspaceFolder): Promise<FolderRules> {
     }
   }
   return rules;
+}
+
+/**
+ * The nearest AGENTS.md above a file (in the folders between it and the root), looked up once per
+ * folder and remembered (`null`: none there); a new one is seen through the watchers.
+ */
+async function nearestAgents(
+  folder: vscode.WorkspaceFolder,
+  rules: FolderRules,
+  relative: string,
+): Promise<RuleFile | undefined> {
+  for (let dir = path.posix.dirname(relative); dir && dir !== '.'; dir = path.posix.dirname(dir)) {
+    let found = rules.agents.get(dir);
+    if (found === undefined) {
+      const uri = vscode.Uri.joinPath(folder.uri, ...dir.split('/'), 'AGENTS.md');
+      const text = (await stamp(uri)) === -1 ? undefined : await readStamped(uri, rules.stamps);
+      found = text?.trim() ? { uri, label: `${dir}/AGENTS.md`, text } : null;
+      rules.agents.set(dir, found);
+    }
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function watch(): void {
@@ -136,7 +169,8 @@ async function stale(rules: FolderRules): Promise<boolean> {
 }
 
 async function folderRules(folder: vscode.WorkspaceFolder): Promise<FolderRules> {
-  watch();
+  // The watchers start after the first request's rules are read: an edit meanwhile shows in the stamps.
+  if (!watcher) setImmediate(watch);
   const key = folder.uri.toString();
   const known = cache?.get(key);
   if (known && !(await stale(await known))) return known;
@@ -174,13 +208,8 @@ export async function rulesFor(files: readonly vscode.Uri[]): Promise<AppliedRul
     const root = found.agents.get('');
     if (root) add(root);
     for (const relative of relatives) {
-      for (let dir = path.posix.dirname(relative); dir && dir !== '.'; dir = path.posix.dirname(dir)) {
-        const nearest = found.agents.get(dir);
-        if (nearest) {
-          add(nearest);
-          break;
-        }
-      }
+      const nearest = await nearestAgents(folder, found, relative);
+      if (nearest) add(nearest);
     }
     for (const file of found.others) {
       if (!file.applies || relatives.some((relative) => file.applies?.(relative))) add(file);

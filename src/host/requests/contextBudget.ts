@@ -65,6 +65,9 @@ export interface FittedPrompt {
   fits: boolean;
 }
 
+/** The share of the room an agent turn's steps fill at most (see fitToWindow). */
+const STEPS_SHARE = 0.95;
+
 /** Fewest lines an attachment is cut down to. */
 const MIN_LINES = 3;
 
@@ -183,9 +186,10 @@ export function fitToWindow(parts: PromptParts, budget: Budget): FittedPrompt {
   if (cut.length) questionRaw = estimateTokens(userContent(parts.question, context)) + MESSAGE_OVERHEAD;
   let rawTokens = systemRaw + questionRaw;
 
-  // An agent turn's steps next: the task at hand matters more than earlier turns.
+  // An agent turn's steps next: the task at hand matters more than earlier turns. They grow with
+  // every step, so they keep a margin below the edge, where a request is counted exactly first.
   const steps = parts.steps?.length
-    ? fitSteps(parts.steps, Math.max(0, available - rawTokens * factor), factor)
+    ? fitSteps(parts.steps, Math.max(0, STEPS_SHARE * available - rawTokens * factor), factor)
     : undefined;
   if (steps) rawTokens += steps.tokens / factor;
 
@@ -232,6 +236,11 @@ export class TokenCalibration {
 
   factor(key: string): number {
     return this.factors.get(key) ?? 1;
+  }
+
+  /** Whether the serving has been measured (its factor is not a guess). */
+  known(key: string): boolean {
+    return this.factors.has(key);
   }
 
   /**

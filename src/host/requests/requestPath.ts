@@ -72,6 +72,8 @@ export function replyOf(outcome: Pick<RequestOutcome, 'answer' | 'reasoning'>): 
 
 /** A prompt estimated above this share of the room it has is counted exactly, where the serving can. */
 const NEAR_EDGE = 0.85;
+/** The same, for a serving whose answers have measured the estimate. */
+const AT_EDGE = 0.97;
 
 export class RequestPath {
   readonly calibration = new TokenCalibration();
@@ -110,9 +112,12 @@ export class RequestPath {
         const budget = { window, reserve: reserve + Math.ceil(tools * factor), factor };
         fitted = fitToWindow(parts, budget);
         // Near the window's edge the estimate is checked with the serving's own count, where it
-        // gives one: a prompt the estimate fitted but the tokenizer would not is fitted again.
+        // gives one: a prompt the estimate fitted but the tokenizer would not is fitted again. Once
+        // answers have measured the serving, only at the very edge: the count costs a round trip,
+        // and an agent's every step runs near the edge.
         const room = window - budget.reserve;
-        if (fitted.tokens > NEAR_EDGE * room) {
+        const edge = this.calibration.known(key) ? AT_EDGE : NEAR_EDGE;
+        if (fitted.tokens > edge * room) {
           const exact = await this.connections.servings.countTokens(connection, model, fitted.messages, signal);
           if (exact !== undefined) {
             this.calibration.observe(key, fitted.rawTokens, exact, exact > room);
