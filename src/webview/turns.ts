@@ -48,6 +48,17 @@ export function renderChips(target: HTMLElement, list: ContextChip[], removable:
   );
 }
 
+/** A note with Continue under it. */
+function continueBox(kind: string, note: string, requestId: string): HTMLElement {
+  const box = el('div', kind);
+  box.append(el('p', 'note', note));
+  const button = el('button', 'secondary', s().actions.continue);
+  button.dataset.errorAction = 'continue';
+  button.dataset.requestId = requestId;
+  box.append(button);
+  return box;
+}
+
 function renderFooter(ui: TurnUi): void {
   const { turn, footer } = ui;
   footer.replaceChildren();
@@ -62,23 +73,10 @@ function renderFooter(ui: TurnUi): void {
   }
   for (const note of turn.notes ?? []) footer.append(el('p', 'note fitted', note));
   if (turn.status === 'stopped') footer.append(el('p', 'note stopped', s().stopped));
-  if (turn.cutOff && turn.status === 'done') {
-    const box = el('div', 'cut-off');
-    box.append(el('p', 'note', s().cutOff));
-    const button = el('button', 'secondary', s().actions.continue);
-    button.dataset.errorAction = 'continue';
-    button.dataset.requestId = turn.id;
-    box.append(button);
-    footer.append(box);
-  }
+  // An answer cut off at the length limit, or an agent stopped at the step limit, may go on.
+  if (turn.cutOff && turn.status === 'done') footer.append(continueBox('cut-off', s().cutOff, turn.id));
   if (turn.stepLimit && turn.status === 'done') {
-    const box = el('div', 'cut-off step-limit');
-    box.append(el('p', 'note', s().stepLimit));
-    const button = el('button', 'secondary', s().actions.continue);
-    button.dataset.errorAction = 'continue';
-    button.dataset.requestId = turn.id;
-    box.append(button);
-    footer.append(box);
+    footer.append(continueBox('cut-off step-limit', s().stepLimit, turn.id));
   }
   if (turn.error) {
     const box = el('div', 'error');
