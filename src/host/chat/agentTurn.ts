@@ -24,11 +24,10 @@ import { asGenosError } from '../connection/errorUi';
 import { modelKey } from '../connection/servingCache';
 import { agentSettings } from '../connection/settings';
 import type { RequestEvent, RequestOutcome, RequestPath } from '../requests/requestPath';
-import type { ChatSink } from './chatController';
 import type { Conversation, StoredTurn } from './conversationStore';
 import { newId } from './conversationStore';
 import { DeltaBatcher } from './deltaBatcher';
-import { endTurn, fitNotes, historyOf, refusal, type AskOptions, type TurnEnd } from './turnParts';
+import { endTurn, fitNotes, historyOf, refusal, type AskOptions, type ChatSink, type TurnEnd } from './turnParts';
 import { recordRules, rulesOfTurn } from './turnRules';
 
 /**

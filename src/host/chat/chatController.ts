@@ -19,17 +19,23 @@ import type { Log } from '../base/log';
 import { requestSettings, type RequestSettings } from '../connection/settings';
 import type { RequestOutcome, RequestPath } from '../requests/requestPath';
 import { webviewStrings } from './webviewStrings';
-import { endTurn, fitNotes, gaugeOf, refusal, turnPrompt, type AskOptions, type TurnEnd } from './turnParts';
+import {
+  endTurn,
+  fitNotes,
+  gaugeOf,
+  refusal,
+  turnPrompt,
+  type AskOptions,
+  type ChatSink,
+  type TurnEnd,
+} from './turnParts';
 import { AgentTurns } from './agentTurn';
 import { openRule, recordRules, rulesOfTurn } from './turnRules';
 import { SlashCommands } from './slashCommands';
 import type { ChatMode, StepDecision } from '../../shared/protocol';
 import { thinksByName } from '../../shared/modelNames';
 
-/** Where the controller's messages go: the chat view, which holds them until the webview is ready. */
-export interface ChatSink {
-  post(message: HostMessage): void;
-}
+export type { ChatSink } from './turnParts';
 
 const ACTIVE_CONVERSATION = 'genos.activeConversation';
 /** The gauge's exact count waits this long after the last change. */

@@ -16,6 +16,11 @@ import type { ContextBlock } from '../../client/prompts';
 import type { Attachment } from './attachments';
 import type { StoredTurn } from './conversationStore';
 
+/** Where the controller's messages go: the chat view, which holds them until the webview is ready. */
+export interface ChatSink {
+  post(message: HostMessage): void;
+}
+
 /** How a question is asked: from the panel (`clientId`), with given context, in place of a turn, cancellable. */
 export interface AskOptions {
   clientId?: string;
