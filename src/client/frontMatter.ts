@@ -26,9 +26,10 @@ export function parseFrontMatter(text: string): FrontMatter {
   const end = /^---[ \t]*(\r?\n|$)/m.exec(rest);
   if (!end) return { data, body: source };
   for (const line of rest.slice(0, end.index).split(/\r?\n/)) {
-    const field = /^([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$/.exec(line);
+    // One pass over the line: no pattern here can be made to backtrack by spaces and tabs.
+    const field = /^([A-Za-z][\w-]*)[ \t]*:(.*)$/.exec(line);
     if (!field) continue;
-    let value = field[2];
+    let value = field[2].trim();
     const list = /^\[(.*)\]$/.exec(value);
     if (list) {
       value = list[1]

@@ -80,6 +80,21 @@ export interface ChatOptions {
   thinking?: boolean;
 }
 
+/** A token count waits at most this long: the estimate is there when it does not come. */
+const TOKENIZE_TIMEOUT_MS = 3000;
+
+/** Tools as the API takes them. */
+function wireTools(tools: readonly ToolSpec[]): object[] {
+  return tools.map((tool) => ({
+    type: 'function',
+    function: {
+      name: tool.name,
+      description: tool.description ?? '',
+      parameters: tool.parameters ?? { type: 'object', properties: {} },
+    },
+  }));
+}
+
 /** A client for one GenOS serving: the OpenAI-compatible API of vLLM behind the GenOS gateway. */
 export class GenosClient {
   private readonly target: Target;
@@ -110,26 +125,30 @@ export class GenosClient {
    * them (vLLM's `POST /tokenize`, beside `/v1`). Undefined when the serving does not offer it (404
    * or 405: a gateway that does not forward it); other failures throw.
    */
-  async tokenize(model: string, messages: ChatMessage[], signal?: AbortSignal): Promise<number | undefined> {
-    const body = JSON.stringify({ model, messages });
+  async tokenize(
+    model: string,
+    messages: ChatMessage[],
+    signal?: AbortSignal,
+    tools?: ToolSpec[],
+  ): Promise<number | undefined> {
+    // The tools' schemas are part of the prompt the template makes: counted with it.
+    const body = JSON.stringify({ model, messages, ...(tools?.length && { tools: wireTools(tools) }) });
     let response: http.IncomingMessage;
+    // One quick try: a count is an improvement, never worth a wait.
+    const target = { ...this.target, timeoutMs: TOKENIZE_TIMEOUT_MS, retry: { ...this.target.retry, maxRetries: 0 } };
     try {
-      // One try: a count is an improvement, never worth a wait.
-      response = await send(
-        { ...this.target, retry: { ...this.target.retry, maxRetries: 0 } },
-        {
-          method: 'POST',
-          path: '/tokenize',
-          body,
-          signal,
-          accept: 'application/json',
-        },
-      );
+      response = await send(target, {
+        method: 'POST',
+        path: '/tokenize',
+        body,
+        signal,
+        accept: 'application/json',
+      });
     } catch (error) {
       if (error instanceof GenosError && (error.status === 404 || error.status === 405)) return undefined;
       throw error;
     }
-    const parsed = JSON.parse(await readText(response, this.config.timeoutMs, signal)) as { count?: unknown };
+    const parsed = JSON.parse(await readText(response, TOKENIZE_TIMEOUT_MS, signal)) as { count?: unknown };
     if (typeof parsed.count !== 'number' || !Number.isFinite(parsed.count)) {
       throw new GenosError({ kind: 'malformed', message: "The token count is not in vLLM's format." });
     }
@@ -174,14 +193,7 @@ export class GenosClient {
       max_tokens: options.maxTokens,
     };
     if (options.tools?.length) {
-      body.tools = options.tools.map((tool) => ({
-        type: 'function',
-        function: {
-          name: tool.name,
-          description: tool.description ?? '',
-          parameters: tool.parameters ?? { type: 'object', properties: {} },
-        },
-      }));
+      body.tools = wireTools(options.tools);
       body.tool_choice = options.toolChoice ?? 'auto';
     }
     if (options.thinking === false) body.chat_template_kwargs = { enable_thinking: false };

@@ -43,7 +43,8 @@ export interface PromptValues {
   selection?: string;
   file?: string;
   fileContent?: string;
-  inputs: Record<string, string>;
+  /** The answers to `${input:…}`, by name. */
+  inputs: ReadonlyMap<string, string>;
 }
 
 /** The body with its variables filled in; an unknown variable is left as written. */
@@ -51,7 +52,7 @@ export function fillPrompt(body: string, values: PromptValues): string {
   return body.replace(
     /\$\{(selection|file|fileContent|input:([\p{L}\p{N}_-]+)(?::[^}]*)?)\}/gu,
     (whole, key, input) => {
-      if (input !== undefined) return values.inputs[input] ?? whole;
+      if (input !== undefined) return values.inputs.get(input) ?? whole;
       const value = values[key as 'selection' | 'file' | 'fileContent'];
       return value ?? '';
     },

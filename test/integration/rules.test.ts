@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -112,6 +113,30 @@ describe("the team's rules files", () => {
     assert.ok(init.type === 'init' && init.rulesOff === true);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     chat.dispose();
+  });
+
+  it('never reads a rules file that is a link out of the workspace, a pipe or a device', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-rules-outside-'));
+    fs.writeFileSync(path.join(outside, 'id_rsa'), 'PRIVATE KEY\n');
+    fs.mkdirSync(path.join(root(), 'linked'), { recursive: true });
+    fs.symlinkSync(path.join(outside, 'id_rsa'), path.join(root(), 'linked/AGENTS.md'));
+    fs.mkdirSync(path.join(root(), 'piped'), { recursive: true });
+    execFileSync('mkfifo', [path.join(root(), 'piped/AGENTS.md')]);
+    fs.mkdirSync(path.join(root(), 'device'), { recursive: true });
+    fs.symlinkSync('/dev/zero', path.join(root(), 'device/AGENTS.md'));
+    try {
+      const found = await rulesFor([uri('linked/a.ts'), uri('piped/b.ts'), uri('device/c.ts')]);
+      assert.deepEqual(
+        found.rules.map((rule) => rule.label),
+        ['AGENTS.md', '.github/instructions/ts.instructions.md', '.genos/rules/style.md'],
+      );
+      assert.ok(!found.rules.some((rule) => rule.text.includes('PRIVATE KEY')));
+    } finally {
+      for (const dir of ['linked', 'piped', 'device']) {
+        fs.rmSync(path.join(root(), dir), { recursive: true, force: true });
+      }
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('genos.rules.enabled off: no rules anywhere', async () => {

@@ -58,7 +58,7 @@ export class SlashCommands {
       source: 'builtIn' as const,
     }));
     const files = (await promptFiles())
-      .filter((file) => !(file.name in BUILT_INS))
+      .filter((file) => !Object.hasOwn(BUILT_INS, file.name))
       .map((file) => ({ name: file.name, description: file.description ?? '', source: 'file' as const }));
     return [...builtIns, ...files];
   }
@@ -68,7 +68,7 @@ export class SlashCommands {
     const command = typed(text);
     if (!command) return undefined;
     const extra = command.rest ? `\n\n${command.rest}` : '';
-    if (command.name in BUILT_INS) {
+    if (Object.hasOwn(BUILT_INS, command.name)) {
       const name = command.name as BuiltIn;
       if (name === 'fix') {
         this.attachments.attachFile();
@@ -78,7 +78,7 @@ export class SlashCommands {
     }
     const file = (await promptFiles()).find((prompt) => prompt.name === command.name);
     if (!file) return undefined;
-    const inputs: Record<string, string> = {};
+    const inputs = new Map<string, string>();
     for (const input of inputsOf(file.body)) {
       const value = await vscode.window.showInputBox({
         title: `/${file.name}`,
@@ -87,7 +87,7 @@ export class SlashCommands {
         ignoreFocusOut: true,
       });
       if (value === undefined) return 'cancelled';
-      inputs[input.name] = value;
+      inputs.set(input.name, value);
     }
     const editor = selectedEditor() ?? vscode.window.activeTextEditor;
     const document = editor?.document;

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../client/openai';
+import type { ChatMessage, ToolSpec } from '../../client/openai';
 import { configError } from '../../client/errors';
 import type { GenosClient } from '../../client/genosClient';
 import type { ProvisionedServing } from './provisioned';
@@ -50,14 +50,17 @@ export class ServingCache {
     model: string,
     messages: ChatMessage[],
     signal?: AbortSignal,
+    tools?: ToolSpec[],
   ): Promise<number | undefined> {
     const href = serving.endpoint.href;
     if (this.noTokenize.has(href)) return undefined;
     try {
-      const count = await serving.client.tokenize(model, messages, signal);
+      const count = await serving.client.tokenize(model, messages, signal, tools);
       if (count === undefined) this.noTokenize.add(href);
       return count;
     } catch {
+      // A count that failed (slow, refused, not JSON) is not asked for again; a stop is not a failure.
+      if (!signal?.aborted) this.noTokenize.add(href);
       return undefined;
     }
   }

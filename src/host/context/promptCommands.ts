@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parsePromptFile, type PromptFile } from '../../client/promptFiles';
 import { promptFilesFolder } from '../connection/settings';
+import { readContainedText } from './workspaceFiles';
 
 /** A prompt file found, with where it is. */
 export interface FoundPrompt extends PromptFile {
@@ -19,11 +20,13 @@ export interface FoundPrompt extends PromptFile {
 const MAX_PROMPT_BYTES = 64 * 1024;
 const decoder = new TextDecoder();
 
-async function readPrompt(uri: vscode.Uri): Promise<FoundPrompt | undefined> {
+async function readPrompt(uri: vscode.Uri, own: boolean): Promise<FoundPrompt | undefined> {
   try {
-    const bytes = await vscode.workspace.fs.readFile(uri);
-    if (bytes.length > MAX_PROMPT_BYTES) return undefined;
-    const file = parsePromptFile(path.posix.basename(uri.path), decoder.decode(bytes));
+    // A repository's prompt file only when it is a regular file inside the workspace.
+    const text = own
+      ? decoder.decode((await vscode.workspace.fs.readFile(uri)).subarray(0, MAX_PROMPT_BYTES))
+      : await readContainedText(uri, MAX_PROMPT_BYTES);
+    const file = text === undefined ? undefined : parsePromptFile(path.posix.basename(uri.path), text);
     return file && { ...file, uri };
   } catch {
     return undefined;
@@ -32,23 +35,23 @@ async function readPrompt(uri: vscode.Uri): Promise<FoundPrompt | undefined> {
 
 /** Every prompt file, the user's own first; a later one of the same name is left out. */
 export async function promptFiles(): Promise<FoundPrompt[]> {
-  const uris: vscode.Uri[] = [];
+  const uris: Array<{ uri: vscode.Uri; own: boolean }> = [];
   const folder = promptFilesFolder().replace(/^~(?=$|[\\/])/, os.homedir());
   if (folder && path.isAbsolute(folder)) {
     const names = await fs.readdir(folder).catch(() => [] as string[]);
     for (const name of names.filter((n) => n.endsWith('.md')).sort()) {
-      uris.push(vscode.Uri.file(path.join(folder, name)));
+      uris.push({ uri: vscode.Uri.file(path.join(folder, name)), own: true });
     }
   }
   if (vscode.workspace.isTrusted) {
     for (const glob of ['.github/prompts/*.prompt.md', '.genos/prompts/*.md']) {
       const found = await vscode.workspace.findFiles(glob, undefined, 200);
-      uris.push(...found.sort((a, b) => a.path.localeCompare(b.path)));
+      uris.push(...found.sort((a, b) => a.path.localeCompare(b.path)).map((uri) => ({ uri, own: false })));
     }
   }
   const prompts: FoundPrompt[] = [];
-  for (const uri of uris) {
-    const prompt = await readPrompt(uri);
+  for (const { uri, own } of uris) {
+    const prompt = await readPrompt(uri, own);
     if (prompt && !prompts.some((known) => known.name === prompt.name)) prompts.push(prompt);
   }
   return prompts;

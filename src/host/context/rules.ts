@@ -13,7 +13,10 @@ import { parseFrontMatter } from '../../client/frontMatter';
 import { globMatcher } from '../../client/globs';
 import type { RuleText } from '../../client/prompts';
 import { rulesEnabled } from '../connection/settings';
+import { readContainedText } from './workspaceFiles';
 
+/** Rules files read at most from one folder of them. */
+const MAX_RULE_FILES = 100;
 /** A rules file's text read at most; a longer file is cut, and says so. */
 const MAX_RULE_CHARS = 32_000;
 
@@ -46,7 +49,6 @@ interface FolderRules {
   stamps: Map<string, number>;
 }
 
-const decoder = new TextDecoder();
 let cache: Map<string, Promise<FolderRules>> | undefined;
 let watcher: vscode.Disposable | undefined;
 
@@ -59,16 +61,17 @@ async function stamp(uri: vscode.Uri): Promise<number> {
   return stat ? stat.mtime : -1;
 }
 
+/** A rules file's bytes read at most. */
+const MAX_RULE_BYTES = 128 * 1024;
+
 async function readStamped(uri: vscode.Uri, stamps?: Map<string, number>): Promise<string | undefined> {
   stamps?.set(uri.toString(), await stamp(uri));
-  try {
-    const text = decoder.decode(await vscode.workspace.fs.readFile(uri));
-    return text.length > MAX_RULE_CHARS
-      ? `${text.slice(0, MAX_RULE_CHARS)}\n[… the rest of this file is left out: rules files are read up to ${MAX_RULE_CHARS} characters …]`
-      : text;
-  } catch {
-    return undefined;
-  }
+  // Only a regular file inside the workspace: a link to ~/.ssh/id_rsa, a pipe or /dev/zero is not read.
+  const text = await readContainedText(uri, MAX_RULE_BYTES);
+  if (text === undefined) return undefined;
+  return text.length > MAX_RULE_CHARS
+    ? `${text.slice(0, MAX_RULE_CHARS)}\n[… the rest of this file is left out: rules files are read up to ${MAX_RULE_CHARS} characters …]`
+    : text;
 }
 
 function relativeTo(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string {
@@ -83,7 +86,8 @@ async function markdownIn(folder: vscode.Uri, suffix: string, stamps: Map<string
   return entries
     .filter(([name, type]) => type & vscode.FileType.File && name.endsWith(suffix))
     .map(([name]) => vscode.Uri.joinPath(folder, name))
-    .sort((a, b) => a.path.localeCompare(b.path));
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .slice(0, MAX_RULE_FILES);
 }
 
 /**

@@ -54,6 +54,34 @@ export async function realWorkspaceFile(file: string): Promise<vscode.Uri | unde
   return undefined;
 }
 
+/**
+ * A regular file of the workspace as text, its first `maxBytes` at most: never a link that leads
+ * out of the workspace, a pipe or a device (a repository controls what its files are). Undefined
+ * for anything else. For files the extension reads on its own (rules, prompt files).
+ */
+export async function readContainedText(uri: vscode.Uri, maxBytes: number): Promise<string | undefined> {
+  if (uri.scheme === 'file') {
+    const real = await realWorkspaceFile(uri.fsPath);
+    if (!real) return undefined;
+    const stat = await fs.stat(real.fsPath).catch(() => undefined);
+    if (!stat?.isFile()) return undefined;
+    const handle = await fs.open(real.fsPath, 'r').catch(() => undefined);
+    if (!handle) return undefined;
+    try {
+      const buffer = Buffer.alloc(Math.min(stat.size, maxBytes));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return new TextDecoder().decode(buffer.subarray(0, bytesRead));
+    } finally {
+      await handle.close();
+    }
+  }
+  // Elsewhere links cannot be followed from here: a link, or anything but a file, is not read.
+  const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+  if (!stat || stat.type !== vscode.FileType.File) return undefined;
+  const bytes = await Promise.resolve(vscode.workspace.fs.readFile(uri)).catch(() => undefined);
+  return bytes && new TextDecoder().decode(bytes.subarray(0, maxBytes));
+}
+
 /** A file of the workspace the user picks, as context; not ignored or excluded ones. */
 export async function pickFiles(): Promise<ContextBlock[]> {
   const items = (await workspaceFiles())

@@ -118,7 +118,13 @@ export class RequestPath {
         const room = window - budget.reserve;
         const edge = this.calibration.known(key) ? AT_EDGE : NEAR_EDGE;
         if (fitted.tokens > edge * room) {
-          const exact = await this.connections.servings.countTokens(connection, model, fitted.messages, signal);
+          const exact = await this.connections.servings.countTokens(
+            connection,
+            model,
+            fitted.messages,
+            signal,
+            spec.tools,
+          );
           if (exact !== undefined) {
             this.calibration.observe(key, fitted.rawTokens, exact, exact > room);
             if (exact > room) fitted = fitToWindow(parts, { ...budget, factor: this.calibration.factor(key) });

@@ -26,6 +26,11 @@ describe('prompt files as slash commands', () => {
     assert.equal(commandName('.hidden.md'), undefined);
   });
 
+  it('an input named like an object property is only a name', () => {
+    assert.equal(fillPrompt('${input:__proto__}', { inputs: new Map([['__proto__', 'x']]) }), 'x');
+    assert.equal(fillPrompt('${input:constructor}', { inputs: new Map() }), '${input:constructor}');
+  });
+
   it('fills ${selection}, ${file}, ${fileContent} and each ${input:…}, asked once', () => {
     const body =
       'Rename ${input:old} to ${input:new:the new name} in ${file}:\n${selection}\n(${input:old} again) ${other}';
@@ -34,9 +39,16 @@ describe('prompt files as slash commands', () => {
       { name: 'new', placeholder: 'the new name' },
     ]);
     assert.equal(
-      fillPrompt(body, { selection: 'let a = 1;', file: 'src/a.ts', inputs: { old: 'a', new: 'b' } }),
+      fillPrompt(body, {
+        selection: 'let a = 1;',
+        file: 'src/a.ts',
+        inputs: new Map([
+          ['old', 'a'],
+          ['new', 'b'],
+        ]),
+      }),
       'Rename a to b in src/a.ts:\nlet a = 1;\n(a again) ${other}',
     );
-    assert.equal(fillPrompt('${selection}$&${file}', { inputs: {}, file: '$1' }), '$&$1', 'values are text');
+    assert.equal(fillPrompt('${selection}$&${file}', { inputs: new Map(), file: '$1' }), '$&$1', 'values are text');
   });
 });
