@@ -70,13 +70,14 @@ describe(
           .fill(shown.split('-')[0]);
         try {
           await page.locator(`.action-widget [role="option"][aria-label^="${option}"]`).click({ timeout: 10_000 });
+          // While the chat view is still settling, a pick can be lost: the picker keeps the old model.
+          await page.locator(`a.model-picker-name[aria-label="Models, ${shown}"]`).first().waitFor({ timeout: 10_000 });
           break;
         } catch (error) {
           if (attempt >= 3) throw error;
           await page.keyboard.press('Escape');
         }
       }
-      await page.locator(`a.model-picker-name[aria-label="Models, ${shown}"]`).first().waitFor();
     }
 
     /** The newest answer in the chat, once it shows `expected` (its end: the answer streams in). */
