@@ -26,11 +26,9 @@ describe("the team's rules files", () => {
   const secrets = new MemorySecrets();
   const memento = new MemoryMemento();
   const root = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-  const written: string[] = [];
   const write = (name: string, content: string) => {
     fs.mkdirSync(path.dirname(path.join(root(), name)), { recursive: true });
     fs.writeFileSync(path.join(root(), name), content);
-    written.push(name);
   };
   const uri = (name: string) => vscode.Uri.file(path.join(root(), name));
   const labels = async (...files: string[]) => (await rulesFor(files.map(uri))).rules.map((rule) => rule.label);

@@ -190,8 +190,9 @@ export class AgentTurns implements vscode.Disposable {
       proposals: this.proposals,
       newId: () => newId('step'),
     });
-    const rules = await rulesOfTurn(await this.host.current());
-    const thinking = (await this.host.current()).thinkingOff ? false : undefined;
+    const shown = await this.host.current();
+    const rules = await rulesOfTurn(shown);
+    const thinking = shown.thinkingOff ? false : undefined;
     const refusals = () => this.globalState.get<Record<string, number>>(TEXT_PROTOCOL, {}) ?? {};
     const refuses = (key: string) => Date.now() - (refusals()[key] ?? 0) < REMEMBER_REFUSAL_MS;
     const host = this.host;
